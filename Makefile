@@ -1,0 +1,41 @@
+# Fazhi — the two commands of the README:
+#   make demo   set up .venv, migrate, load demo data, start on http://127.0.0.1:$(PORT)
+#   make test   set up .venv with test tools, run the whole suite (SQLite, then PostgreSQL when installed)
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install install-test lint serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/fazhi migrate --no-input
+	$(BIN)/fazhi collectstatic --no-input --verbosity 0
+	$(BIN)/fazhi demo-data
+	@echo "登录地址：http://127.0.0.1:$(PORT)/accounts/login/"
+	PORT=$(PORT) $(BIN)/fazhi serve
+
+serve: $(STAMP)
+	PORT=$(PORT) $(BIN)/fazhi serve
+
+test: $(STAMP)
+	$(BIN)/ruff check fazhi
+	$(BIN)/fazhi makemigrations --check --dry-run --verbosity 0
+	$(BIN)/python scripts/run_tests.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check fazhi && $(BIN)/ruff format --check fazhi
+
+clean:
+	rm -rf $(VENV) var

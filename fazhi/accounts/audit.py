@@ -1,0 +1,78 @@
+"""Writing the audit log. Every service that changes data calls `audit_record` inside its
+transaction, so the log row and the change commit or roll back together."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import models
+
+from fazhi.accounts.models import AuditEntry
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
+    """A JSON-safe picture of a row's concrete fields, for the before/after columns."""
+    names = fields or [f.attname for f in instance._meta.concrete_fields]
+    return {name: _json_safe(getattr(instance, name)) for name in names}
+
+
+def _json_safe(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    return value
+
+
+def changed_only(before: dict, after: dict) -> tuple[dict, dict]:
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def audit_record(
+    *,
+    acting_user,
+    action: str,
+    target: models.Model | None = None,
+    summary: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    region=None,
+    ip_address: str | None = None,
+) -> AuditEntry:
+    actor = acting_user if getattr(acting_user, "pk", None) else None
+    if region is None:
+        region = getattr(target, "region", None) if target is not None else None
+        if region is None and actor is not None:
+            region = actor.region
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_name=_actor_name(acting_user),
+        region=region,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:255] if target is not None else "",
+        summary=summary[:500],
+        before=_json_safe(before) if before is not None else None,
+        after=_json_safe(after) if after is not None else None,
+        ip_address=ip_address,
+    )
+
+
+def _actor_name(user) -> str:
+    if user is None:
+        return "系统"
+    if isinstance(user, str):
+        return user
+    display = getattr(user, "display_name", "")
+    return f"{display}（{user.username}）" if display else user.username
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None

@@ -1,0 +1,234 @@
+"""Writes about people: logging in, creating and changing accounts, tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from fazhi.accounts.audit import audit_record, changed_only, client_ip, snapshot
+from fazhi.accounts.models import ApiToken, Role, RoleCode, User
+from fazhi.core.scoping import Scope, can_write_at
+
+USER_AUDIT_FIELDS = [
+    "username",
+    "display_name",
+    "phone",
+    "email",
+    "region_id",
+    "unit_id",
+    "is_active",
+]
+
+
+@dataclass
+class LoginOutcome:
+    user: User | None
+    error: str = ""
+
+
+def login_attempt(*, request, username: str, password: str) -> LoginOutcome:
+    """Check a password with lockout: after N failures in a row the account is locked for M
+    minutes, even for the right password. Every attempt is audited."""
+    ip = client_ip(request)
+    account = User.objects.filter(username=username).first()
+    if account is not None and _is_locked(account):
+        audit_record(
+            acting_user=account,
+            action="login.locked",
+            target=account,
+            ip_address=ip,
+            summary="账号锁定期间尝试登录",
+        )
+        return LoginOutcome(None, _locked_message(account))
+    user = authenticate(request, username=username, password=password)
+    if user is not None:
+        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+        audit_record(
+            acting_user=user, action="login", target=user, ip_address=ip, summary="登录成功"
+        )
+        return LoginOutcome(user)
+    if account is None:
+        audit_record(
+            acting_user=username[:150], action="login.failed", ip_address=ip, summary="用户名不存在"
+        )
+        return LoginOutcome(None, _failure_message())
+    return LoginOutcome(None, _record_failure(account, ip))
+
+
+def _is_locked(account: User) -> bool:
+    return bool(account.locked_until and account.locked_until > timezone.now())
+
+
+def _locked_message(account: User) -> str:
+    until = timezone.localtime(account.locked_until)
+    return f"连续登录失败次数过多，账号已锁定至 {until:%H:%M}。请稍后再试，或联系管理员解锁。"
+
+
+def _failure_message() -> str:
+    return (
+        f"用户名或密码错误。连续失败 {settings.FAZHI_LOGIN_MAX_FAILURES} 次后账号将锁定 "
+        f"{settings.FAZHI_LOGIN_LOCKOUT_MINUTES} 分钟。"
+    )
+
+
+@transaction.atomic
+def _record_failure(account: User, ip: str | None) -> str:
+    account = User.objects.select_for_update().get(pk=account.pk)
+    account.failed_login_count += 1
+    if account.failed_login_count >= settings.FAZHI_LOGIN_MAX_FAILURES:
+        account.locked_until = timezone.now() + timedelta(
+            minutes=settings.FAZHI_LOGIN_LOCKOUT_MINUTES
+        )
+        account.failed_login_count = 0
+        account.save(update_fields=["failed_login_count", "locked_until"])
+        audit_record(
+            acting_user=account,
+            action="login.lockout",
+            target=account,
+            ip_address=ip,
+            summary=f"连续 {settings.FAZHI_LOGIN_MAX_FAILURES} 次密码错误，账号锁定",
+        )
+        return _locked_message(account)
+    account.save(update_fields=["failed_login_count"])
+    audit_record(
+        acting_user=account,
+        action="login.failed",
+        target=account,
+        ip_address=ip,
+        summary="密码错误",
+    )
+    return _failure_message()
+
+
+def _check_may_manage(acting_user: User, *, region, unit, roles: list[str]) -> None:
+    if not can_write_at(acting_user, User, region=region, unit=unit):
+        raise PermissionDenied("您无权在该区划或单位下管理账号。")
+    if RoleCode.ADMIN in roles and not Scope.for_user(acting_user).is_everything:
+        raise PermissionDenied("只有系统管理员可以授予系统管理员角色。")
+    if unit is not None and region is not None and unit.region_id != region.pk:
+        raise ValidationError({"unit": "所选单位不属于所选区划。"})
+
+
+@transaction.atomic
+def user_create(
+    *,
+    acting_user: User,
+    username: str,
+    display_name: str,
+    password: str,
+    region=None,
+    unit=None,
+    roles: list[str],
+    email: str = "",
+    phone: str = "",
+) -> User:
+    """An administrator creates an account; its owner must change the password at first login."""
+    region = region or (unit.region if unit else None)
+    _check_may_manage(acting_user, region=region, unit=unit, roles=roles)
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": f"用户名 “{username}” 已被使用。"})
+    user = User(
+        username=username,
+        display_name=display_name,
+        email=email,
+        phone=phone,
+        region=region,
+        unit=unit,
+        must_change_password=True,
+    )
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    user.roles.set(Role.objects.filter(code__in=roles))
+    audit_record(
+        acting_user=acting_user,
+        action="user.create",
+        target=user,
+        after={**snapshot(user, USER_AUDIT_FIELDS), "roles": sorted(roles)},
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(*, acting_user: User, user: User, roles: list[str], **fields) -> User:
+    region = fields.get("region", user.region)
+    unit = fields.get("unit", user.unit)
+    _check_may_manage(acting_user, region=region, unit=unit, roles=roles)
+    before = {**snapshot(user, USER_AUDIT_FIELDS), "roles": sorted(user.role_codes())}
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.save()
+    user.roles.set(Role.objects.filter(code__in=roles))
+    after = {**snapshot(user, USER_AUDIT_FIELDS), "roles": sorted(roles)}
+    audit_record(acting_user=acting_user, action="user.update", target=user, **_diff(before, after))
+    return user
+
+
+def _diff(before: dict, after: dict) -> dict:
+    old, new = changed_only(before, after)
+    return {"before": old, "after": new}
+
+
+@transaction.atomic
+def user_reset_password(*, acting_user: User, user: User, password: str) -> None:
+    _check_may_manage(acting_user, region=user.region, unit=user.unit, roles=[])
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.save()
+    audit_record(
+        acting_user=acting_user,
+        action="user.reset_password",
+        target=user,
+        summary="管理员重置密码并解锁",
+    )
+
+
+@transaction.atomic
+def password_change(*, user: User, new_password: str) -> None:
+    password_validation.validate_password(new_password, user)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(
+        acting_user=user, action="user.change_password", target=user, summary="本人修改密码"
+    )
+
+
+def _hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, acting_user: User, name: str) -> tuple[ApiToken, str]:
+    """Returns the token row and the clear key, which is shown once and never stored."""
+    key = "fz_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=acting_user, name=name, key_prefix=key[:8], key_hash=_hash_token(key)
+    )
+    audit_record(acting_user=acting_user, action="api_token.create", target=token)
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, acting_user: User, token: ApiToken) -> None:
+    audit_record(acting_user=acting_user, action="api_token.revoke", summary=str(token))
+    token.delete()
+
+
+def api_token_user(key: str) -> User | None:
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash_token(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

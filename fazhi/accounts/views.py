@@ -1,0 +1,199 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from fazhi.accounts import exports, selectors, services
+from fazhi.accounts.forms import (
+    ApiTokenForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    UserForm,
+)
+from fazhi.accounts.models import ApiToken, RoleCode, User
+from fazhi.core.forms import add_service_error
+from fazhi.core.listing import paginate
+from fazhi.core.permissions import require_roles
+from fazhi.core.scoping import get_editable_or_404
+
+
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        outcome = services.login_attempt(request=request, **form.cleaned_data)
+        if outcome.user is not None:
+            login(request, outcome.user)
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                target = "core:home"
+            return redirect(target or "core:home")
+        error = outcome.error
+    return render(request, "accounts/login.html", {"form": form, "error": error})
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, "您已安全退出。")
+    return redirect("accounts:login")
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.password_change(user=request.user, new_password=form.cleaned_data["new_password"])
+        update_session_auth_hash(request, request.user)
+        messages.success(request, "密码已修改。")
+        return redirect("core:home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def profile(request):
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = services.api_token_create(
+            acting_user=request.user, name=form.cleaned_data["name"]
+        )
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request, "accounts/profile.html", {"form": form, "tokens": tokens, "new_key": new_key}
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = ApiToken.objects.filter(user=request.user, pk=pk).first()
+    if token is not None:
+        services.api_token_revoke(acting_user=request.user, token=token)
+        messages.success(request, "令牌已作废。")
+    return redirect("accounts:profile")
+
+
+@require_roles("admin", "lead_admin")
+def user_list(request):
+    filters = {key: request.GET.get(key, "").strip() for key in ("query", "role", "unit_id")}
+    page = paginate(request, selectors.user_list(user=request.user, **filters))
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page": page, "filters": filters, "roles": RoleCode.choices, "now": timezone.now()},
+    )
+
+
+@require_roles("admin", "lead_admin")
+def user_create(request):
+    form = UserForm(request.POST or None, acting_user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(acting_user=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已创建用户 {user}，首次登录须修改密码。")
+            return redirect("accounts:users")
+    return render(request, "accounts/user_form.html", {"form": form, "title": "新建用户"})
+
+
+@require_roles("admin", "lead_admin")
+def user_edit(request, pk):
+    target = get_editable_or_404(User, request.user, pk=pk)
+    initial = {
+        "username": target.username,
+        "display_name": target.display_name,
+        "region": target.region,
+        "unit": target.unit,
+        "roles": target.role_codes(),
+        "email": target.email,
+        "phone": target.phone,
+    }
+    form = UserForm(request.POST or None, acting_user=request.user, editing=True, initial=initial)
+    reset_form = PasswordResetForm()
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k not in ("username", "roles")}
+        try:
+            services.user_update(
+                acting_user=request.user, user=target, roles=form.cleaned_data["roles"], **fields
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已保存用户 {target}。")
+            return redirect("accounts:users")
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "title": f"编辑用户 {target}", "target": target, "reset_form": reset_form},
+    )
+
+
+@require_roles("admin", "lead_admin")
+@require_POST
+def user_reset_password(request, pk):
+    target = get_editable_or_404(User, request.user, pk=pk)
+    form = PasswordResetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_reset_password(
+                acting_user=request.user, user=target, password=form.cleaned_data["password"]
+            )
+            messages.success(request, f"已重置 {target} 的密码并解除锁定。")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+def _audit_filters(request) -> dict:
+    form_values = {
+        key: request.GET.get(key, "").strip() for key in ("query", "action", "date_from", "date_to")
+    }
+    dates = {}
+    for key in ("date_from", "date_to"):
+        try:
+            dates[key] = (
+                timezone.datetime.fromisoformat(form_values[key]).date()
+                if form_values[key]
+                else None
+            )
+        except ValueError:
+            dates[key] = None
+    return form_values, {"query": form_values["query"], "action": form_values["action"], **dates}
+
+
+@require_roles("admin", "lead_admin")
+def audit_list(request):
+    form_values, filters = _audit_filters(request)
+    page = paginate(request, selectors.audit_list(user=request.user, **filters), per_page=50)
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {
+            "page": page,
+            "filters": form_values,
+            "actions": selectors.audit_actions(user=request.user),
+        },
+    )
+
+
+@require_roles("admin", "lead_admin")
+def audit_export(request):
+    _, filters = _audit_filters(request)
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = exports.attachment_header(
+        f"审计日志-{timezone.localdate():%Y%m%d}.xlsx"
+    )
+    exports.audit_xlsx(selectors.audit_list(user=request.user, **filters), response)
+    return response

@@ -1,0 +1,54 @@
+"""The REST API root. Each app adds its router from its own `api.py`; every endpoint reads
+through the same scoping mechanism as the pages, with the token's user."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.security import HttpBearer
+
+from fazhi.accounts.services import api_token_user
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="法治政府建设示范创建平台 API",
+    version="1",
+    description="Token authentication: `Authorization: Bearer <token>` (create one under 个人设置).",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "无权执行此操作。"}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(
+        request, {"detail": str(exc) or "没有找到该记录，或您无权查看。"}, status=404
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    return api.create_response(request, {"detail": "；".join(exc.messages)}, status=400)
+
+
+def _register_routers() -> None:
+    from fazhi.frameworks.api import router as frameworks_router
+    from fazhi.orgs.api import router as orgs_router
+
+    api.add_router("/frameworks", frameworks_router)
+    api.add_router("/orgs", orgs_router)
+
+
+_register_routers()

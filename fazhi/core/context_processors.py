@@ -1,0 +1,36 @@
+from fazhi.core.scoping import Scope
+
+# (label, url name, roles that see it; None = every signed-in user)
+NAVIGATION = [
+    ("工作台", "core:home", None),
+    ("指标体系", "frameworks:list", None),
+    ("版本对比", "frameworks:diff", None),
+    (
+        "行政区划",
+        "orgs:regions",
+        ("admin", "lead_admin", "reviewer", "leader", "inspector", "expert"),
+    ),
+    ("单位", "orgs:units", ("admin", "lead_admin", "reviewer", "leader", "inspector", "expert")),
+    ("用户", "accounts:users", ("admin", "lead_admin")),
+    ("审计日志", "accounts:audit", ("admin", "lead_admin")),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = Scope.for_user(user)
+    items = [
+        (label, name)
+        for label, name, roles in NAVIGATION
+        if roles is None or scope.has_role(*roles)
+    ]
+    current = getattr(getattr(request, "resolver_match", None), "view_name", "")
+    current_app = current.split(":")[0] if current else ""
+    return {
+        "nav_items": items,
+        "nav_current": current,
+        "nav_current_app": current_app,
+        "scope": scope,
+    }

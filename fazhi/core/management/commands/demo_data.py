@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+
+from fazhi.frameworks.demo import load_demo_framework
+from fazhi.orgs.demo import load_demo_orgs
+
+
+class Command(BaseCommand):
+    help = "载入演示数据：枣庄市及其区县、市中区 42 个单位、各角色演示账号、104 项示例指标体系。可重复运行。"
+
+    def handle(self, *args, **options):
+        orgs = load_demo_orgs()
+        framework = load_demo_framework()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据已就绪：{orgs['regions']} 个区划，{orgs['units']} 个单位，{len(orgs['users'])} 个账号；"
+                f"指标体系 “{framework}”：{framework.leaf_count} 项指标，总分 {framework.total_points}。"
+            )
+        )
+        self.stdout.write(f"演示账号（密码均为 {orgs['password']}）：")
+        for account in orgs["users"]:
+            self.stdout.write(
+                f"  {account['username']:<18} {account['display_name']:<6} "
+                f"{'、'.join(account['roles'])}　{account['place']}"
+            )

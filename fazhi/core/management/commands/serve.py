@@ -1,0 +1,58 @@
+"""Start the embedded platform: a background-task worker and the web server, stopped together."""
+
+import os
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "启动平台（Web 服务和后台任务进程）。端口由 PORT 环境变量指定，默认 8000。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("FAZHI_WEB_WORKERS", "2"))
+        )
+        parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
+
+    def handle(self, *args, host, port, workers, no_worker, **options):
+        worker = None
+        if not no_worker:
+            worker = subprocess.Popen([sys.executable, "-m", "fazhi.cli", "db_worker"])  # noqa: S603
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"平台已启动：http://{host}:{port}/ （数据目录 {settings.DATA_DIR}，按 Ctrl+C 停止）"
+            )
+        )
+        server = subprocess.Popen(
+            [  # noqa: S603
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "fazhi.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--timeout",
+                "300",
+                "--access-logfile",
+                "-",
+            ]
+        )
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            server.send_signal(signal.SIGTERM)
+            server.wait()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait()

@@ -1,0 +1,283 @@
+"""Read .xlsx, .xls and .csv into one uniform grid of values with merged ranges.
+
+Reading is bounded: at most `row_cap` rows and MAX_COLUMNS columns per sheet, so a
+100,000-row sheet costs no more than a 5,000-row one. For .xlsx the workbook is first
+streamed in read-only mode (cheap, but without merged cells); only when every sheet is
+within the limit is it loaded normally to learn merged ranges and formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from .formats import detect_format, extension_of, extension_warning, read_bytes
+from .model import ImportFailure, ImportIssue
+
+MAX_COLUMNS = 200
+HEADER_SCAN_ROWS = 30
+
+
+@dataclass(frozen=True)
+class Merge:
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+    @property
+    def is_vertical(self) -> bool:
+        return self.max_row > self.min_row
+
+
+@dataclass
+class SheetGrid:
+    name: str
+    rows: list[list] = field(default_factory=list)  # rows[0] is spreadsheet row 1
+    merges: list[Merge] = field(default_factory=list)
+    formulas: dict[tuple[int, int], str] = field(
+        default_factory=dict
+    )  # formulas without a cached value
+    more_rows: bool = False  # the sheet goes on beyond the rows read
+    _merge_index: dict[tuple[int, int], Merge] | None = None
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def value(self, row: int, col: int):
+        if row < 1 or row > len(self.rows):
+            return None
+        values = self.rows[row - 1]
+        return values[col - 1] if 0 < col <= len(values) else None
+
+    def merge_at(self, row: int, col: int) -> Merge | None:
+        if self._merge_index is None:
+            self._merge_index = {}
+            for merge in self.merges:
+                for r in range(merge.min_row, merge.max_row + 1):
+                    for c in range(merge.min_col, merge.max_col + 1):
+                        self._merge_index[(r, c)] = merge
+        return self._merge_index.get((row, col))
+
+    def is_empty(self) -> bool:
+        return not any(_has_content(value) for values in self.rows for value in values)
+
+
+@dataclass
+class GridWorkbook:
+    sheets: list[SheetGrid]
+    source_format: str
+    issues: list[ImportIssue] = field(default_factory=list)
+
+
+def read_workbook(path, *, filename: str | None = None, row_cap: int) -> GridWorkbook:
+    """Read any supported file into grids; raise ImportFailure for files that cannot be read."""
+    data = read_bytes(path)
+    source_format = detect_format(data)
+    readers = {"xlsx": _read_xlsx, "xls": _read_xls, "csv": _read_csv}
+    sheets, issues = readers[source_format](data, row_cap)
+    warning = extension_warning(extension_of(path, filename), source_format)
+    if warning:
+        issues.insert(0, ImportIssue("warning", warning))
+    return GridWorkbook(sheets, source_format, issues)
+
+
+def _has_content(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _trim(values) -> list:
+    values = list(values[:MAX_COLUMNS])
+    while values and not _has_content(values[-1]):
+        values.pop()
+    return values
+
+
+def _column_warning(sheet: str, width: int | None) -> list[ImportIssue]:
+    if not width or width <= MAX_COLUMNS:
+        return []
+    message = f"工作表“{sheet}”有 {width} 列，只读取前 {MAX_COLUMNS} 列"
+    return [ImportIssue("warning", message, sheet=sheet)]
+
+
+# --- .xlsx -------------------------------------------------------------------------------
+
+
+def _read_xlsx(data: bytes, row_cap: int) -> tuple[list[SheetGrid], list[ImportIssue]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        raise ImportFailure(
+            f"文件已损坏或不是有效的 .xlsx 工作簿，无法打开（{type(exc).__name__}）"
+        ) from exc
+    issues: list[ImportIssue] = []
+    try:
+        sheets = []
+        for sheet in book.worksheets:
+            sheets.append(_stream_sheet(sheet, row_cap))
+            issues += _column_warning(sheet.title, sheet.max_column)
+    finally:
+        book.close()
+    if not any(sheet.more_rows for sheet in sheets):
+        _add_merges_and_formulas(data, sheets)
+    return sheets, issues
+
+
+def _stream_sheet(sheet, row_cap: int) -> SheetGrid:
+    grid = SheetGrid(sheet.title)
+    for index, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+        if index > row_cap:
+            grid.more_rows = True
+            break
+        grid.rows.append(_trim(values))
+    return grid
+
+
+def _add_merges_and_formulas(data: bytes, sheets: list[SheetGrid]) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    for grid, sheet in zip(sheets, book.worksheets, strict=False):
+        grid.merges = _clip_merges(
+            [Merge(r.min_row, r.min_col, r.max_row, r.max_col) for r in sheet.merged_cells.ranges],
+            grid.row_count,
+        )
+        width = min(sheet.max_column or 0, MAX_COLUMNS)
+        for row in sheet.iter_rows(max_row=grid.row_count, max_col=width):
+            for cell in row:
+                formula = _formula_text(cell.value)
+                if formula and grid.value(cell.row, cell.column) is None:
+                    grid.formulas[(cell.row, cell.column)] = formula
+
+
+def _formula_text(value) -> str | None:
+    if isinstance(value, str):
+        return value if value.startswith("=") else None
+    text = getattr(value, "text", None)  # ArrayFormula and DataTableFormula
+    return str(text) if text else None
+
+
+def _clip_merges(merges: list[Merge], row_count: int) -> list[Merge]:
+    # A merge such as A1:A1048576 must not expand into a million index entries.
+    clipped = []
+    for merge in merges:
+        if merge.min_row > row_count or merge.min_col > MAX_COLUMNS:
+            continue
+        clipped.append(
+            Merge(
+                merge.min_row,
+                merge.min_col,
+                min(merge.max_row, row_count),
+                min(merge.max_col, MAX_COLUMNS),
+            )
+        )
+    return clipped
+
+
+# --- .xls --------------------------------------------------------------------------------
+
+
+def _read_xls(data: bytes, row_cap: int) -> tuple[list[SheetGrid], list[ImportIssue]]:
+    import xlrd
+
+    issues: list[ImportIssue] = []
+    try:
+        book = _open_xls(data, formatting_info=True)
+    except ImportFailure:
+        raise
+    except Exception:
+        # Some generators write .xls files whose formatting records xlrd rejects; values still read.
+        book = _open_xls(data, formatting_info=False)
+        issues.append(
+            ImportIssue(
+                "warning", "无法读取该 .xls 文件的合并单元格信息，合并的指标名称按“空白即同上”处理"
+            )
+        )
+    sheets = []
+    for sheet in book.sheets():
+        grid = SheetGrid(sheet.name, more_rows=sheet.nrows > row_cap)
+        for r in range(min(sheet.nrows, row_cap)):
+            grid.rows.append(
+                _trim([_xls_value(cell, book.datemode, xlrd) for cell in sheet.row(r)])
+            )
+        merges = [
+            Merge(rlo + 1, clo + 1, rhi, chi)
+            for rlo, rhi, clo, chi in getattr(sheet, "merged_cells", [])
+        ]
+        grid.merges = _clip_merges(merges, grid.row_count)
+        sheets.append(grid)
+        issues += _column_warning(sheet.name, sheet.ncols)
+    return sheets, issues
+
+
+def _open_xls(data: bytes, *, formatting_info: bool):
+    import xlrd
+
+    try:
+        return xlrd.open_workbook(file_contents=data, formatting_info=formatting_info)
+    except xlrd.XLRDError as exc:
+        if "encrypted" in str(exc).lower():
+            raise ImportFailure(
+                "工作簿设置了打开密码（已加密），无法读取；请在 Excel 中取消密码后保存，再导入"
+            ) from exc
+        if formatting_info:
+            raise
+        raise ImportFailure(
+            "文件是 Office 旧版文档，但其中没有可读取的 Excel 工作表（可能是 Word .doc 或文件已损坏）"
+        ) from exc
+    except Exception as exc:
+        if formatting_info:
+            raise
+        raise ImportFailure(
+            "旧版 .xls 文件已损坏，无法读取；请在 Excel 中打开后另存为 .xlsx 再导入"
+        ) from exc
+
+
+def _xls_value(cell, datemode: int, xlrd):
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return cell.value
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    return cell.value
+
+
+# --- .csv --------------------------------------------------------------------------------
+
+
+def _read_csv(data: bytes, row_cap: int) -> tuple[list[SheetGrid], list[ImportIssue]]:
+    text = _decode_text(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    grid = SheetGrid("CSV")
+    try:
+        for index, values in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
+            if index > row_cap:
+                grid.more_rows = True
+                break
+            grid.rows.append(_trim([value if value.strip() else None for value in values]))
+    except csv.Error as exc:
+        raise ImportFailure(f"CSV 文本格式有误，无法读取（{exc}）") from exc
+    return [grid], []
+
+
+def _decode_text(data: bytes) -> str:
+    # Excel in China saves "CSV" as GBK unless told otherwise; GB18030 is its superset.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFailure(
+        "无法识别 CSV 文件的文字编码（既不是 UTF-8 也不是 GBK）；请另存为 .xlsx 再导入"
+    )

@@ -1,0 +1,243 @@
+"""Writes on frameworks: create from node rows, import from a file with a preview, delete."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from fazhi.accounts.audit import audit_record
+from fazhi.core.scoping import can_write_at
+from fazhi.frameworks import formats
+from fazhi.frameworks.importing import parse_framework_file
+from fazhi.frameworks.models import Framework, FrameworkImport, ImportStatus, Node
+from fazhi.frameworks.tree import total_points, validate_rows
+
+SORT_KEY_WIDTH = 4
+
+
+def _check_may_own(acting_user, owner_region) -> None:
+    if not can_write_at(acting_user, Framework, region=owner_region):
+        if owner_region is None:
+            raise PermissionDenied("只有系统管理员可以导入全国通用的指标体系。")
+        raise PermissionDenied(f"您无权为 {owner_region} 导入指标体系。")
+
+
+def _real_user(acting_user):
+    """The SYSTEM actor of the command line is no row in the user table."""
+    return acting_user if getattr(acting_user, "pk", None) else None
+
+
+def _check_name_free(name: str, edition: str) -> None:
+    if not name.strip() or not edition.strip():
+        raise ValidationError("请填写指标体系的名称和版本。")
+    if Framework.objects.filter(name=name, edition=edition).exists():
+        raise ValidationError(
+            f"已存在名为 “{name}”、版本为 “{edition}” 的指标体系，请换一个版本名称。"
+        )
+
+
+@transaction.atomic
+def framework_create(
+    *,
+    acting_user,
+    name: str,
+    edition: str,
+    rows: list[dict],
+    owner_region=None,
+    description: str = "",
+    is_illustrative: bool = False,
+    aggregation: str = "sum",
+    source_filename: str = "",
+) -> Framework:
+    """Store a whole tree at once; either all of it is stored or none."""
+    _check_may_own(acting_user, owner_region)
+    _check_name_free(name, edition)
+    validate_rows(rows)
+    parent_codes = {row.get("parent_code") for row in rows}
+    framework = Framework.objects.create(
+        name=name,
+        edition=edition,
+        description=description,
+        owner_region=owner_region,
+        is_illustrative=is_illustrative,
+        aggregation=aggregation,
+        source_filename=source_filename,
+        node_count=len(rows),
+        leaf_count=sum(1 for row in rows if row["code"] not in parent_codes),
+        total_points=total_points(rows),
+        created_by=_real_user(acting_user),
+    )
+    _create_nodes(framework, rows)
+    audit_record(
+        acting_user=acting_user,
+        action="framework.create",
+        target=framework,
+        after={
+            "name": name,
+            "edition": edition,
+            "nodes": len(rows),
+            "total_points": framework.total_points,
+            "source": source_filename,
+        },
+    )
+    return framework
+
+
+def _create_nodes(framework: Framework, rows: list[dict]) -> None:
+    """Insert level by level so every parent has its id before its children are inserted:
+    one INSERT per level rather than one per node."""
+    by_code: dict[str, Node] = {}
+    sibling_counts: dict[str | None, int] = {}
+    for depth in sorted({row["level"] for row in rows}):
+        batch = []
+        for row in (r for r in rows if r["level"] == depth):
+            parent = by_code.get(row.get("parent_code") or "")
+            position = sibling_counts.get(row.get("parent_code"), 0) + 1
+            sibling_counts[row.get("parent_code")] = position
+            own_key = str(position).zfill(SORT_KEY_WIDTH)
+            batch.append(
+                Node(
+                    framework=framework,
+                    parent=parent,
+                    level=row["level"],
+                    position=position,
+                    sort_key=f"{parent.sort_key}.{own_key}" if parent else own_key,
+                    source_row=row.get("row") or None,
+                    **{field: row.get(field, default) for field, default in _NODE_DEFAULTS.items()},
+                )
+            )
+        for node in Node.objects.bulk_create(batch, batch_size=500):
+            by_code[node.code] = node
+
+
+_NODE_DEFAULTS = {
+    "code": "",
+    "number": "",
+    "title": "",
+    "description": "",
+    "points": None,
+    "scoring_rules": "",
+    "evaluation_methods": [],
+    "required_evidence": "",
+    "veto": False,
+    "lead_unit": "",
+    "responsible_units": [],
+    "deadline": "",
+}
+
+
+@transaction.atomic
+def framework_delete(*, acting_user, framework: Framework) -> None:
+    audit_record(
+        acting_user=acting_user,
+        action="framework.delete",
+        target=framework,
+        before={
+            "name": framework.name,
+            "edition": framework.edition,
+            "nodes": framework.node_count,
+        },
+    )
+    framework.delete()
+
+
+# -- import with preview -----------------------------------------------------------------------
+
+
+def framework_import_preview(
+    *,
+    acting_user,
+    uploaded_file,
+    name: str,
+    edition: str,
+    owner_region=None,
+) -> FrameworkImport:
+    """Parse an uploaded table into a preview. The upload is copied to a temporary file in
+    chunks (never read whole into memory), parsed, and removed; only the parse result is kept."""
+    _check_may_own(acting_user, owner_region)
+    filename = Path(uploaded_file.name or "upload.xlsx").name
+    if uploaded_file.size and uploaded_file.size > settings.FAZHI_IMPORT_MAX_BYTES:
+        limit_mb = settings.FAZHI_IMPORT_MAX_BYTES // (1024 * 1024)
+        raise ValidationError(
+            f"文件 “{filename}” 超过 {limit_mb} MB，指标体系表格通常不会这么大，请检查是否选错了文件。"
+        )
+    with tempfile.TemporaryDirectory(prefix="fazhi-import-") as folder:
+        path = Path(folder) / ("upload" + Path(filename).suffix.lower()[:10])
+        with path.open("wb") as out:
+            for chunk in uploaded_file.chunks():
+                out.write(chunk)
+        parsed = parse_framework_file(
+            path, filename=filename, max_rows=settings.FAZHI_IMPORT_MAX_ROWS
+        )
+    draft = FrameworkImport.objects.create(
+        created_by=_real_user(acting_user),
+        owner_region=owner_region,
+        name=name.strip(),
+        edition=edition.strip(),
+        source_filename=filename,
+        result=formats.parsed_to_json(parsed),
+    )
+    return draft
+
+
+def framework_import_preview_path(
+    *, acting_user, path: Path, name: str, edition: str, owner_region=None
+):
+    """The same as an upload, for the command line: parse a file already on disk."""
+    with Path(path).open("rb") as handle:
+        from django.core.files import File
+
+        return framework_import_preview(
+            acting_user=acting_user,
+            uploaded_file=File(handle, name=Path(path).name),
+            name=name,
+            edition=edition,
+            owner_region=owner_region,
+        )
+
+
+@transaction.atomic
+def framework_import_commit(*, acting_user, draft: FrameworkImport) -> Framework:
+    draft = FrameworkImport.objects.select_for_update().get(pk=draft.pk)
+    if draft.status != ImportStatus.PREVIEW:
+        raise ValidationError("该导入已经确认或取消过了，请重新上传。")
+    if draft.result.get("errors"):
+        raise ValidationError("表格中还有错误，不能导入。请按错误报告修改后重新上传。")
+    framework = framework_create(
+        acting_user=acting_user,
+        name=draft.name,
+        edition=draft.edition,
+        owner_region=draft.owner_region,
+        rows=formats.rows_from_json(draft.result["nodes"]),
+        source_filename=draft.source_filename,
+    )
+    draft.status = ImportStatus.COMMITTED
+    draft.framework = framework
+    draft.save(update_fields=["status", "framework"])
+    return framework
+
+
+@transaction.atomic
+def framework_import_cancel(*, acting_user, draft: FrameworkImport) -> None:
+    if draft.status == ImportStatus.PREVIEW:
+        draft.status = ImportStatus.CANCELLED
+        draft.result = {}
+        draft.save(update_fields=["status", "result"])
+
+
+def framework_import_data(
+    *, acting_user, data: dict, owner_region=None, source_filename: str = ""
+) -> Framework:
+    """Create a framework from its YAML/JSON document (the lossless export format)."""
+    meta, rows = formats.document_to_rows(data)
+    return framework_create(
+        acting_user=acting_user,
+        owner_region=owner_region,
+        rows=rows,
+        source_filename=source_filename,
+        **meta,
+    )

@@ -1,0 +1,214 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from fazhi.accounts.exports import attachment_header
+from fazhi.core.forms import add_service_error
+from fazhi.core.listing import paginate
+from fazhi.core.permissions import require_roles
+from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
+from fazhi.frameworks import exports, selectors, services
+from fazhi.frameworks.formats import load_document
+from fazhi.frameworks.forms import FrameworkImportForm
+from fazhi.frameworks.models import Framework, FrameworkImport
+from fazhi.frameworks.tree import TreeError, nest
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_ROWS = 300
+
+
+@login_required
+def framework_list(request):
+    query = request.GET.get("query", "").strip()
+    page = paginate(request, selectors.framework_list(user=request.user, query=query))
+    editable = set(Framework.objects.editable_by(request.user).values_list("pk", flat=True))
+    return render(
+        request,
+        "frameworks/framework_list.html",
+        {
+            "page": page,
+            "query": query,
+            "editable": editable,
+            "pending": selectors.pending_imports(user=request.user),
+        },
+    )
+
+
+@login_required
+def framework_detail(request, pk):
+    framework = get_visible_or_404(
+        Framework.objects.select_related("owner_region"), request.user, pk=pk
+    )
+    query = request.GET.get("q", "").strip()
+    rows = selectors.framework_rows(framework=framework)
+    matches = selectors.node_matches(framework=framework, query=query) if query else None
+    shown = [row for row in rows if matches is None or row["code"] in matches]
+    can_edit = Framework.objects.editable_by(request.user).filter(pk=pk).exists()
+    return render(
+        request,
+        "frameworks/framework_detail.html",
+        {
+            "framework": framework,
+            "tree": nest(shown, fields=(*selectors.ROW_FIELDS,)),
+            "query": query,
+            "match_count": len(matches) if matches is not None else None,
+            "areas": selectors.framework_area_summary(rows=rows),
+            "can_edit": can_edit,
+        },
+    )
+
+
+@login_required
+def framework_export(request, pk, fmt):
+    framework = get_visible_or_404(Framework, request.user, pk=pk)
+    rows = selectors.framework_rows(framework=framework)
+    exported = exports.export_framework(framework, rows, fmt)
+    if exported is None:
+        raise Http404("不支持的导出格式。")
+    body, content_type, suffix = exported
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = attachment_header(
+        f"{framework.name}-{framework.edition}.{suffix}"
+    )
+    return response
+
+
+@require_roles("admin", "lead_admin")
+@require_POST
+def framework_delete(request, pk):
+    framework = get_editable_or_404(Framework, request.user, pk=pk)
+    services.framework_delete(acting_user=request.user, framework=framework)
+    messages.success(request, f"已删除指标体系 {framework}。")
+    return redirect("frameworks:list")
+
+
+@require_roles("admin", "lead_admin")
+def framework_import(request):
+    form = FrameworkImportForm(
+        request.POST or None, request.FILES or None, acting_user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if form.is_document:
+                framework = _import_document(request, form)
+                messages.success(request, f"已导入 {framework}：{framework.node_count} 个节点。")
+                return redirect("frameworks:detail", pk=framework.pk)
+            draft = services.framework_import_preview(
+                acting_user=request.user,
+                uploaded_file=data["file"],
+                name=data["name"],
+                edition=data["edition"],
+                owner_region=data["owner_region"],
+            )
+            return redirect("frameworks:import_preview", pk=draft.pk)
+        except TreeError as exc:
+            for error in exc.errors[:50]:
+                form.add_error("file", error)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+    return render(request, "frameworks/import_upload.html", {"form": form})
+
+
+def _import_document(request, form) -> Framework:
+    upload = form.cleaned_data["file"]
+    text = b"".join(upload.chunks()).decode("utf-8-sig", errors="replace")
+    data = load_document(text)
+    for key in ("name", "edition"):
+        if form.cleaned_data.get(key):
+            data[key] = form.cleaned_data[key]
+    return services.framework_import_data(
+        acting_user=request.user,
+        data=data,
+        source_filename=upload.name,
+        owner_region=form.cleaned_data["owner_region"],
+    )
+
+
+def _load_draft(request, pk) -> FrameworkImport:
+    try:
+        return selectors.import_draft(user=request.user, pk=pk)
+    except ObjectDoesNotExist as exc:
+        raise Http404("没有找到该导入，或它不属于您。") from exc
+
+
+@require_roles("admin", "lead_admin")
+def framework_import_preview(request, pk):
+    draft = _load_draft(request, pk)
+    result = draft.result or {}
+    nodes = result.get("nodes", [])
+    return render(
+        request,
+        "frameworks/import_preview.html",
+        {
+            "draft": draft,
+            "result": result,
+            "nodes": nodes[:PREVIEW_ROWS],
+            "node_count": len(nodes),
+            "truncated": len(nodes) > PREVIEW_ROWS,
+            "level_counts": _level_counts(nodes),
+        },
+    )
+
+
+def _level_counts(nodes: list[dict]) -> list[tuple[int, int]]:
+    counts: dict[int, int] = {}
+    for node in nodes:
+        counts[node["level"]] = counts.get(node["level"], 0) + 1
+    return sorted(counts.items())
+
+
+@require_roles("admin", "lead_admin")
+@require_POST
+def framework_import_confirm(request, pk):
+    draft = _load_draft(request, pk)
+    try:
+        framework = services.framework_import_commit(acting_user=request.user, draft=draft)
+    except (ValidationError, PermissionDenied, TreeError) as exc:
+        messages.error(
+            request, "；".join(getattr(exc, "messages", None) or getattr(exc, "errors", [str(exc)]))
+        )
+        return redirect("frameworks:import_preview", pk=draft.pk)
+    messages.success(
+        request,
+        f"已导入 {framework}：{framework.node_count} 个节点，总分 {framework.total_points or '—'}。",
+    )
+    return redirect("frameworks:detail", pk=framework.pk)
+
+
+@require_roles("admin", "lead_admin")
+@require_POST
+def framework_import_cancel(request, pk):
+    draft = _load_draft(request, pk)
+    services.framework_import_cancel(acting_user=request.user, draft=draft)
+    messages.info(request, "已取消导入，没有保存任何内容。")
+    return redirect("frameworks:list")
+
+
+@login_required
+def framework_diff(request):
+    frameworks = selectors.framework_list(user=request.user)
+    old_id, new_id = request.GET.get("old", ""), request.GET.get("new", "")
+    context = {"frameworks": frameworks, "old_id": old_id, "new_id": new_id}
+    if old_id.isdigit() and new_id.isdigit():
+        old = get_visible_or_404(Framework, request.user, pk=int(old_id))
+        new = get_visible_or_404(Framework, request.user, pk=int(new_id))
+        diff = exports.compare(old, new)
+        if request.GET.get("export") == "xlsx":
+            response = HttpResponse(content_type=XLSX_TYPE)
+            response["Content-Disposition"] = attachment_header(
+                f"版本对比-{old.edition}-{new.edition}.xlsx"
+            )
+            exports.diff_xlsx(diff, response, old=old, new=new)
+            return response
+        kind = request.GET.get("kind", "")
+        entries = [
+            e for e in diff.entries if not kind or e.kind == kind or (kind == "moved" and e.moved)
+        ]
+        context.update(
+            old=old, new=new, diff=diff, kind=kind, page=paginate(request, entries, per_page=50)
+        )
+    return render(request, "frameworks/diff.html", context)

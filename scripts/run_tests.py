@@ -1,0 +1,102 @@
+"""The whole test suite: on SQLite, then again on PostgreSQL in a throwaway cluster when the
+PostgreSQL server programs are installed (Debian's `postgresql` package; .ci/run installs it)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+
+
+def main() -> int:
+    extra = sys.argv[1:]
+    print("== 测试第一轮：SQLite ==", flush=True)
+    status = run_pytest({}, extra)
+    pg_bin = find_postgres_bin()
+    if pg_bin is None:
+        print(
+            "未安装 PostgreSQL 服务端（apt-get install postgresql），跳过 PostgreSQL 轮。",
+            flush=True,
+        )
+        return status
+    print("== 测试第二轮：PostgreSQL ==", flush=True)
+    with throwaway_cluster(pg_bin) as url:
+        status = run_pytest({"DATABASE_URL": url}, extra) or status
+    return status
+
+
+def run_pytest(env: dict, extra: list[str]) -> int:
+    with tempfile.TemporaryDirectory(prefix="fazhi-test-data-") as data_dir:
+        environment = {**os.environ, "FAZHI_DATA_DIR": data_dir, **env}
+        return subprocess.call([*PYTEST, *extra], cwd=ROOT, env=environment)  # noqa: S603
+
+
+def find_postgres_bin() -> Path | None:
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    if candidates:
+        return candidates[0].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).resolve().parent if initdb else None
+
+
+class throwaway_cluster:
+    """initdb into a temporary folder, start on a free loopback port, stop and delete on exit.
+    PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user."""
+
+    def __init__(self, pg_bin: Path):
+        self.pg_bin = pg_bin
+        self.folder = Path(tempfile.mkdtemp(prefix="fazhi-pg-"))
+        self.port = free_port()
+        self.as_postgres = os.geteuid() == 0
+
+    def _run(self, *args: str) -> None:
+        command = [str(self.pg_bin / args[0]), *args[1:]]
+        if self.as_postgres:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+
+    def __enter__(self) -> str:
+        if self.as_postgres:
+            shutil.chown(self.folder, "postgres")
+        data = str(self.folder / "data")
+        self._run(
+            "initdb",
+            "-D",
+            data,
+            "-U",
+            "fazhi",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.folder} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            "pg_ctl", "-D", data, "-o", options, "-l", str(self.folder / "log"), "-w", "start"
+        )
+        time.sleep(0.2)
+        return f"postgres://fazhi@127.0.0.1:{self.port}/postgres"
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
