@@ -40,21 +40,6 @@ def list_frameworks(request, query: str = ""):
     return [_framework_out(f) for f in selectors.framework_list(user=request.user, query=query)]
 
 
-@router.get("/{ref}", summary="指标体系（树形 JSON，与导出格式相同）")
-def get_framework(request, ref: str):
-    framework = _by_ref(request, ref)
-    return formats.framework_document(framework, selectors.framework_rows(framework=framework)) | {
-        "id": framework.pk
-    }
-
-
-def _by_ref(request, ref: str) -> Framework:
-    try:
-        return selectors.framework_by_ref(user=request.user, ref=ref)
-    except ObjectDoesNotExist as exc:
-        raise Http404(str(exc)) from exc
-
-
 class ImportIssueOut(Schema):
     level: str
     message: str
@@ -105,6 +90,21 @@ def import_framework(
         "errors": [],
         "warnings": result["warnings"],
     }
+
+
+@router.get("/{ref}", summary="指标体系（树形 JSON，与导出格式相同）")
+def get_framework(request, ref: str):
+    framework = _by_ref(request, ref)
+    return formats.framework_document(framework, selectors.framework_rows(framework=framework)) | {
+        "id": framework.pk
+    }
+
+
+def _by_ref(request, ref: str) -> Framework:
+    try:
+        return selectors.framework_by_ref(user=request.user, ref=ref)
+    except ObjectDoesNotExist as exc:
+        raise Http404(str(exc)) from exc
 
 
 @router.get("/diff/{old_id}/{new_id}", summary="两个版本的差异")

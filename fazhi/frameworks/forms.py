@@ -11,6 +11,10 @@ class FrameworkImportForm(forms.Form):
     file = forms.FileField(
         label="指标体系表格",
         help_text="支持 Excel（.xlsx/.xls）、CSV，以及本系统导出的 YAML/JSON。",
+        error_messages={
+            "empty": "上传的文件是空的（0 字节），请检查是否选错了文件。",
+            "required": "请选择要导入的文件。",
+        },
     )
     name = forms.CharField(
         label="名称",

@@ -175,9 +175,11 @@ def find_header(grid: SheetGrid) -> HeaderMatch | None:
         candidates = [single]
         if row < grid.row_count and _looks_like_subheader(grid, row + 1):
             double = _match_rows(grid, [row, row + 1])
-            # Both rows must name columns, or a title row above a one-row header would count.
+            # Both rows must name columns, or a title row above a one-row header would count;
+            # cells merged down over both rows ("序号", "分值") also make them one header.
             below = _match_rows(grid, [row + 1])
-            if len(double.columns) > max(len(single.columns), len(below.columns)):
+            spans_both = len(double.columns) > len(below.columns) or _merged_down(grid, row)
+            if len(double.columns) > len(single.columns) and spans_both:
                 candidates.append(double)
         for candidate in candidates:
             if _is_usable(candidate) and (best is None or candidate.score > best.score):
@@ -211,6 +213,10 @@ def _match_rows(grid: SheetGrid, rows: list[int]) -> HeaderMatch:
                 if score:
                     scored.append((score, name, col, _clean_label(text)))
     return _assign(rows, scored)
+
+
+def _merged_down(grid: SheetGrid, row: int) -> bool:
+    return any(m.min_row == row and m.max_row > row for m in grid.merges)
 
 
 def _merged_width(grid: SheetGrid, row: int) -> int:

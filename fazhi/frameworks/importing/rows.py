@@ -140,7 +140,8 @@ class TableReader:
         number = self._number_cell(row)
         created = []
         for position, (index, col, text) in enumerate(pieces):
-            override = number if position == len(pieces) - 1 else None
+            is_last = position == len(pieces) - 1
+            override = number if is_last and col != self.header.columns.get("number") else None
             created.append(self._open(row, col, index, text, override))
         return created
 
@@ -155,7 +156,24 @@ class TableReader:
             if pieces and text == pieces[-1][2]:
                 continue  # one heading spread over two level columns
             pieces.append((index, col, text))
+        if not pieces:
+            heading = self._heading_left_of_structure(row)
+            if heading:
+                pieces.append((0, *heading))
         return pieces
+
+    def _heading_left_of_structure(self, row: int) -> tuple[int, str] | None:
+        """ "一、依法决策（10分）" typed into the 序号 column of an unmerged heading row."""
+        first_structure = min(self.structure_cols)
+        other_fields = set(self.header.columns.values()) - {self.header.columns.get("number")}
+        for col, value in self._own_cells(row):
+            if col >= first_structure or col in other_fields:
+                return None
+            text = cell_text(value)
+            kind, _, rest = split_numbering(text)
+            if kind and rest:
+                return col, self._title_text(row, col)
+        return None
 
     def _repeats_current(self, index: int, text: str) -> bool:
         # Some tables repeat the area name on every row instead of merging; the deepest
@@ -198,8 +216,8 @@ class TableReader:
             return None  # covered, or a heading merged across the table (read as a title)
         text = cell_text(self.grid.value(row, col))
         kind, number, rest = split_numbering(text)
-        if kind and not rest:
-            return numbering_depth(kind, number) or kind, number
+        if kind:
+            return (kind, number) if not rest else None
         return ("other", text) if 0 < len(text) <= 12 else None
 
     def _open(self, row: int, col: int, index: int, text: str, number_cell) -> Draft:

@@ -345,3 +345,24 @@ def test_tables_without_points_are_fine(tmp_path):
     assert result.ok
     assert result.total_points() == Decimal(0)
     assert all(node.points is None for node in result.nodes)
+
+
+def test_unmerged_heading_rows_typed_into_the_number_column_are_areas(tmp_path):
+    rows = [
+        ["序号", "指标内容", "分值"],
+        ["一、依法决策（5分）", None, None],
+        [1, "公众参与", 2],
+        [2, "专家论证", 3],
+        ["二、行政执法", None, None],
+        [3, "三项制度", 4],
+    ]
+
+    result = parse_framework_file(save_table(tmp_path / "t.xlsx", rows))
+
+    assert tree(result) == [
+        ("1", "一", "依法决策", 1, None, Decimal(5)),
+        ("1.1", "1", "公众参与", 2, "1", Decimal(2)),
+        ("1.2", "2", "专家论证", 2, "1", Decimal(3)),
+        ("2", "二", "行政执法", 1, None, None),
+        ("2.3", "3", "三项制度", 2, "2", Decimal(4)),
+    ]

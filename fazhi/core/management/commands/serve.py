@@ -29,8 +29,8 @@ class Command(BaseCommand):
                 f"平台已启动：http://{host}:{port}/ （数据目录 {settings.DATA_DIR}，按 Ctrl+C 停止）"
             )
         )
-        server = subprocess.Popen(
-            [  # noqa: S603
+        server = subprocess.Popen(  # noqa: S603
+            [
                 sys.executable,
                 "-m",
                 "gunicorn",

@@ -77,12 +77,11 @@ class Command(BaseCommand):
                 edition=edition,
                 owner_region=owner_region,
             )
-            self._report_issues(draft.result)
-            if draft.result["errors"] or not draft.result["nodes"]:
+            result = draft.result
+            self._report_issues(result)
+            if result["errors"] or not result["nodes"]:
                 services.framework_import_cancel(acting_user=actor, draft=draft)
-                raise CommandError(
-                    f"导入失败：{len(draft.result['errors'])} 个错误，没有保存任何内容。"
-                )
+                raise CommandError(f"导入失败：{len(result['errors'])} 个错误，没有保存任何内容。")
             framework = services.framework_import_commit(acting_user=actor, draft=draft)
         areas = framework.nodes.filter(level=1).count()
         self.stdout.write(
