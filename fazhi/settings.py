@@ -88,7 +88,9 @@ TEMPLATES = [
 def _database() -> dict:
     url = env_str("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=env_int("FAZHI_DB_CONN_MAX_AGE", 60))
+        # Tests get no persistent connections: a live-server thread must not keep the test database open.
+        max_age = 0 if TESTING else env_int("FAZHI_DB_CONN_MAX_AGE", 60)
+        return dj_database_url.parse(url, conn_max_age=max_age)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "fazhi.sqlite3",

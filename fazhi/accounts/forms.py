@@ -79,6 +79,9 @@ class UserForm(forms.Form):
         if editing:
             self.fields["username"].disabled = True
             del self.fields["password"]
+            self.fields["is_active"] = forms.BooleanField(
+                label="启用", required=False, help_text="停用后该账号不能登录，历史记录保留。"
+            )
         else:
             self.fields["password"].required = True
 

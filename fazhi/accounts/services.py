@@ -159,8 +159,13 @@ def user_create(
 
 @transaction.atomic
 def user_update(*, acting_user: User, user: User, roles: list[str], **fields) -> User:
-    region = fields.get("region", user.region)
+    # Both where the account sits now and where it is being moved must be the actor's to manage.
+    _check_may_manage(acting_user, region=user.region, unit=user.unit, roles=[])
     unit = fields.get("unit", user.unit)
+    # As in user_create: a unit without a region places the account in the unit's region.
+    region = fields.get("region", user.region) or (unit.region if unit else None)
+    if "region" in fields or "unit" in fields:
+        fields["region"] = region
     _check_may_manage(acting_user, region=region, unit=unit, roles=roles)
     before = {**snapshot(user, USER_AUDIT_FIELDS), "roles": sorted(user.role_codes())}
     for name, value in fields.items():

@@ -116,6 +116,7 @@ def user_edit(request, pk):
         "unit": target.unit,
         "roles": target.role_codes(),
         "email": target.email,
+        "is_active": target.is_active,
         "phone": target.phone,
     }
     form = UserForm(request.POST or None, acting_user=request.user, editing=True, initial=initial)

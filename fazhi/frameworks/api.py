@@ -2,6 +2,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.frameworks import exports, formats, selectors, services
@@ -78,18 +79,24 @@ def import_framework(
     if result["errors"] or not result["nodes"] or dry_run:
         services.framework_import_cancel(acting_user=request.user, draft=draft)
         status = 400 if result["errors"] or not result["nodes"] else 201
-        return status, {
-            "ok": status == 201,
-            "errors": result["errors"],
-            "warnings": result["warnings"],
-        }
+        return Status(
+            status,
+            {
+                "ok": status == 201,
+                "errors": result["errors"],
+                "warnings": result["warnings"],
+            },
+        )
     framework = services.framework_import_commit(acting_user=request.user, draft=draft)
-    return 201, {
-        "ok": True,
-        "framework": _framework_out(framework),
-        "errors": [],
-        "warnings": result["warnings"],
-    }
+    return Status(
+        201,
+        {
+            "ok": True,
+            "framework": _framework_out(framework),
+            "errors": [],
+            "warnings": result["warnings"],
+        },
+    )
 
 
 @router.get("/{ref}", summary="指标体系（树形 JSON，与导出格式相同）")

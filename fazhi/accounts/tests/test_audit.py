@@ -80,6 +80,7 @@ def test_editing_a_user_on_the_page_records_only_the_fields_that_changed(
             "roles": ["liaison"],
             "email": "",
             "phone": "0632-7654321",
+            "is_active": "on",
         },
     )
     assert response.status_code == 302
@@ -283,7 +284,9 @@ def test_the_export_of_a_county_lead_leaves_out_the_neighbouring_countys_rows(
 # -- query counts ------------------------------------------------------------------------------
 
 
-QUERY_BUDGET = 15
+# Baselines with a little headroom: 11 queries for the page, 8 for the export today.
+PAGE_QUERY_BUDGET = 12
+EXPORT_QUERY_BUDGET = 10
 
 
 def make_entries(actor, count: int) -> None:
@@ -297,11 +300,11 @@ def test_the_audit_page_runs_the_same_number_of_queries_for_5_or_40_entries(
     client = login(people.szq_lead)
     make_entries(people.szq_lead, 5)
     client.get("/accounts/audit/")  # warm caches (content types, session)
-    with django_assert_max_num_queries(QUERY_BUDGET) as few:
+    with django_assert_max_num_queries(PAGE_QUERY_BUDGET) as few:
         client.get("/accounts/audit/")
 
     make_entries(people.szq_lead, 35)
-    with django_assert_max_num_queries(QUERY_BUDGET) as many:
+    with django_assert_max_num_queries(PAGE_QUERY_BUDGET) as many:
         response = client.get("/accounts/audit/")
 
     assert len(response.context["page"]) == 40
@@ -314,11 +317,11 @@ def test_the_audit_export_runs_the_same_number_of_queries_for_5_or_40_entries(
     client = login(people.szq_lead)
     make_entries(people.szq_lead, 5)
     client.get("/accounts/audit/export/")
-    with django_assert_max_num_queries(QUERY_BUDGET) as few:
+    with django_assert_max_num_queries(EXPORT_QUERY_BUDGET) as few:
         client.get("/accounts/audit/export/")
 
     make_entries(people.szq_lead, 35)
-    with django_assert_max_num_queries(QUERY_BUDGET) as many:
+    with django_assert_max_num_queries(EXPORT_QUERY_BUDGET) as many:
         rows = read_export(client.get("/accounts/audit/export/"))
 
     assert len(rows) == 41

@@ -185,6 +185,35 @@ def test_a_login_from_the_neighbouring_county_is_logged_in_that_countys_audit_re
     assert entry.region == people.xc_liaison.region
 
 
+def test_a_deactivated_account_cannot_log_in_even_with_the_right_password(people, client):
+    User.objects.filter(pk=people.szq_liaison.pk).update(is_active=False)
+    response = attempt(client, "szq_liaison", PASSWORD)
+    assert "用户名或密码错误" in response.text
+    assert not is_logged_in(client)
+
+
+def test_after_login_the_user_returns_to_the_page_they_asked_for(people, client):
+    response = client.post(
+        f"{LOGIN_URL}?next=/accounts/profile/", {"username": "szq_liaison", "password": PASSWORD}
+    )
+    assert response.url == "/accounts/profile/"
+
+
+def test_a_next_address_on_another_site_is_ignored(people, client):
+    response = client.post(
+        f"{LOGIN_URL}?next=https://evil.example/", {"username": "szq_liaison", "password": PASSWORD}
+    )
+    assert response.url == "/"
+
+
+def test_logging_out_ends_the_session(people, client):
+    attempt(client, "szq_liaison", PASSWORD)
+    assert client.get("/accounts/logout/").status_code == 405  # a link cannot log anyone out
+    response = client.post("/accounts/logout/")
+    assert response.url == LOGIN_URL
+    assert not is_logged_in(client)
+
+
 # -- idle timeout ------------------------------------------------------------------------------
 
 
