@@ -7,18 +7,24 @@ from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+CELL_LIMIT = 32_767  # Excel refuses longer cells
 
 
 def safe_cell(value):
-    """A text starting with = + - @ would be executed by Excel as a formula (CSV/formula
-    injection); prefixing a quote keeps it plain text. Numbers are left alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """A text starting with = + - @ would be run by Excel as a formula (formula injection);
+    a leading quote keeps it plain text. Characters Excel rejects are dropped and overlong text
+    is cut to Excel's limit. Numbers and dates are left alone."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith(FORMULA_TRIGGERS):
+        value = "'" + value
+    return value[:CELL_LIMIT]
 
 
 def write_table(

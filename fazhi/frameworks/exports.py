@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 
 from fazhi.frameworks import formats
-from fazhi.frameworks.diff import FrameworkDiff, diff_frameworks, diff_to_xlsx
+from fazhi.frameworks.diff import FrameworkDiff, diff_frameworks
+from fazhi.frameworks.diff_xlsx import diff_to_xlsx
 from fazhi.frameworks.selectors import framework_rows
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

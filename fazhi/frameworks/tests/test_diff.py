@@ -13,9 +13,9 @@ from fazhi.frameworks.diff import (
     _char_masks,
     _lcs_length,
     diff_frameworks,
-    diff_to_xlsx,
-    safe_cell,
 )
+from fazhi.frameworks.diff_xlsx import cell_text as safe_cell
+from fazhi.frameworks.diff_xlsx import diff_to_xlsx
 
 VOCABULARY = (
     "依法 行政 执法 决策 公开 制度 建设 政府 法治 监督 规范 程序 机制 完善 落实 考核 评估 "
