@@ -22,7 +22,7 @@ def region_list(*, user, query: str = ""):
     regions = Region.objects.visible_to(user).annotate(unit_count=Count("units"))
     if query:
         regions = regions.filter(Q(name__icontains=query) | Q(code__startswith=query))
-    return regions.select_related("parent")
+    return regions.select_related("parent").order_by("path")
 
 
 def unit_list(*, user, query: str = "", region_code: str = "", kind: str = ""):
@@ -35,4 +35,5 @@ def unit_list(*, user, query: str = "", region_code: str = "", kind: str = ""):
         units = units.filter(region__path__contains=f"{region_code}/")
     if kind:
         units = units.filter(kind=kind)
-    return units.annotate(user_count=Count("users"))
+    # An aggregate drops Meta.ordering, and pages must not shuffle: order explicitly.
+    return units.annotate(user_count=Count("users")).order_by("region__path", "sort_order", "name")
