@@ -1,14 +1,8 @@
 import json
-from urllib.parse import quote
 
 from django.utils import timezone
 
 from fazhi.core.xlsx import write_table
-
-
-def attachment_header(filename: str) -> str:
-    """Chinese file names survive every browser only in the RFC 5987 form."""
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
 def audit_xlsx(entries, stream) -> None:

@@ -17,6 +17,7 @@ from fazhi.accounts.forms import (
     UserForm,
 )
 from fazhi.accounts.models import ApiToken, RoleCode, User
+from fazhi.core.downloads import attachment_header
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
 from fazhi.core.permissions import require_roles
@@ -193,7 +194,7 @@ def audit_export(request):
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = exports.attachment_header(
+    response["Content-Disposition"] = attachment_header(
         f"审计日志-{timezone.localdate():%Y%m%d}.xlsx"
     )
     exports.audit_xlsx(selectors.audit_list(user=request.user, **filters), response)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 
 from fazhi.accounts.audit import audit_record
@@ -189,8 +190,6 @@ def framework_import_preview_path(
 ):
     """The same as an upload, for the command line: parse a file already on disk."""
     with Path(path).open("rb") as handle:
-        from django.core.files import File
-
         return framework_import_preview(
             acting_user=acting_user,
             uploaded_file=File(handle, name=Path(path).name),
