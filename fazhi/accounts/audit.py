@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import models
 
 from fazhi.accounts.models import AuditEntry
+from fazhi.accounts.system import stored_user
 
 
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
@@ -45,7 +46,7 @@ def audit_record(
     region=None,
     ip_address: str | None = None,
 ) -> AuditEntry:
-    actor = acting_user if getattr(acting_user, "pk", None) else None
+    actor = stored_user(acting_user)
     if region is None:
         region = getattr(target, "region", None) if target is not None else None
         if region is None and actor is not None:

@@ -27,6 +27,12 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
+def stored_user(actor):
+    """The row to put in a user foreign key: the actor itself, or None for SYSTEM and for
+    plain strings (an unknown username at login), which are no rows in the user table."""
+    return actor if getattr(actor, "pk", None) else None
+
+
 def actor_by_username(username: str | None):
     """The command line acts as SYSTEM unless told to act as (and be scoped as) a named user."""
     if not username:

@@ -11,6 +11,7 @@ from django.core.files import File
 from django.db import transaction
 
 from fazhi.accounts.audit import audit_record
+from fazhi.accounts.system import stored_user
 from fazhi.core.scoping import can_write_at
 from fazhi.frameworks import formats
 from fazhi.frameworks.importing import parse_framework_file
@@ -25,11 +26,6 @@ def _check_may_own(acting_user, owner_region) -> None:
         if owner_region is None:
             raise PermissionDenied("只有系统管理员可以导入全国通用的指标体系。")
         raise PermissionDenied(f"您无权为 {owner_region} 导入指标体系。")
-
-
-def _real_user(acting_user):
-    """The SYSTEM actor of the command line is no row in the user table."""
-    return acting_user if getattr(acting_user, "pk", None) else None
 
 
 def _check_name_free(name: str, edition: str) -> None:
@@ -70,7 +66,7 @@ def framework_create(
         node_count=len(rows),
         leaf_count=sum(1 for row in rows if row["code"] not in parent_codes),
         total_points=total_points(rows),
-        created_by=_real_user(acting_user),
+        created_by=stored_user(acting_user),
     )
     _create_nodes(framework, rows)
     audit_record(
@@ -175,7 +171,7 @@ def framework_import_preview(
             path, filename=filename, max_rows=settings.FAZHI_IMPORT_MAX_ROWS
         )
     draft = FrameworkImport.objects.create(
-        created_by=_real_user(acting_user),
+        created_by=stored_user(acting_user),
         owner_region=owner_region,
         name=name.strip(),
         edition=edition.strip(),
