@@ -154,8 +154,10 @@ def framework_import_preview(
     owner_region=None,
 ) -> FrameworkImport:
     """Parse an uploaded table into a preview. The upload is copied to a temporary file in
-    chunks (never read whole into memory), parsed, and removed; only the parse result is kept."""
+    chunks (never read whole into memory), parsed, and removed; only the parse result is kept.
+    A taken name is refused here, before the user spends time on the preview."""
     _check_may_own(acting_user, owner_region)
+    _check_name_free(name.strip(), edition.strip())
     filename = Path(uploaded_file.name or "upload.xlsx").name
     if uploaded_file.size and uploaded_file.size > settings.FAZHI_IMPORT_MAX_BYTES:
         limit_mb = settings.FAZHI_IMPORT_MAX_BYTES // (1024 * 1024)

@@ -184,3 +184,11 @@ def test_a_framework_can_be_deleted_only_by_its_owner_after_confirmation(people,
     )
     login(people.szq_lead).post(reverse("frameworks:delete", args=[framework.pk]))
     assert not Framework.objects.exists()
+
+
+def test_a_name_and_edition_already_taken_is_refused_before_the_preview(lead, tree, tmp_path):
+    Framework.objects.create(name="XX市指标体系", edition="2025")
+    response = upload(lead, save_xlsx(tmp_path / "t.xlsx", national_table()), region=tree.szq)
+    assert response.status_code == 200
+    assert "已存在" in response.content.decode()
+    assert not FrameworkImport.objects.exists()
