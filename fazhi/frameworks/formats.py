@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from decimal import Decimal
 from typing import IO
 
 import yaml
@@ -14,7 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from fazhi.core.xlsx import safe_cell
-from fazhi.frameworks.tree import NODE_FIELDS, TreeError, flatten, nest, points_value
+from fazhi.frameworks.tree import NODE_FIELDS, TreeError, flatten, format_points, nest, points_value
 
 DOCUMENT_META = ("name", "edition", "description", "aggregation", "is_illustrative")
 
@@ -169,13 +168,8 @@ def _heading(row: dict, *, with_points: bool) -> str:
         )
     text = f"{prefix}{row['title']}"
     if with_points and row.get("points") is not None:
-        text += f"（{_points_text(row['points'])}分）"
+        text += f"（{format_points(row['points'])}分）"
     return text
-
-
-def _points_text(points) -> str:
-    points = Decimal(str(points))
-    return str(int(points)) if points == points.to_integral_value() else str(points.normalize())
 
 
 def _leaf_value(row: dict, field: str):

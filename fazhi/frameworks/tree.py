@@ -50,6 +50,16 @@ def points_value(value) -> Decimal | None:
         raise ValueError(f"分值 “{value}” 不是数字") from exc
 
 
+def format_points(points) -> str:
+    """10.00 → "10", 2.50 → "2.5", 1E+2 → "100": points as people write them."""
+    return format(Decimal(str(points)).normalize(), "f")
+
+
+def points_label(points) -> str:
+    """For messages: the points, or — when a framework has none."""
+    return "—" if points is None else format_points(points)
+
+
 def flatten(
     nodes: list[dict], *, parent_code: str | None = None, level: int = 1, path: str = "nodes"
 ) -> list[dict]:

@@ -14,7 +14,7 @@ from fazhi.frameworks import exports, selectors, services
 from fazhi.frameworks.formats import load_document
 from fazhi.frameworks.forms import FrameworkImportForm
 from fazhi.frameworks.models import Framework, FrameworkImport
-from fazhi.frameworks.tree import TreeError, nest
+from fazhi.frameworks.tree import TreeError, nest, points_label
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 300
@@ -174,7 +174,7 @@ def framework_import_confirm(request, pk):
         return redirect("frameworks:import_preview", pk=draft.pk)
     messages.success(
         request,
-        f"已导入 {framework}：{framework.node_count} 个节点，总分 {framework.total_points or '—'}。",
+        f"已导入 {framework}：{framework.node_count} 个节点，总分 {points_label(framework.total_points)}。",
     )
     return redirect("frameworks:detail", pk=framework.pk)
 

@@ -1,6 +1,6 @@
-from decimal import Decimal
-
 from django import template
+
+from fazhi.frameworks.tree import points_label
 
 register = template.Library()
 
@@ -8,10 +8,7 @@ register = template.Library()
 @register.filter
 def points(value):
     """10.00 → 10, 2.50 → 2.5, None → —"""
-    if value in (None, ""):
-        return "—"
-    value = Decimal(str(value))
-    return str(int(value)) if value == value.to_integral_value() else str(value.normalize())
+    return points_label(None if value == "" else value)
 
 
 @register.simple_tag(takes_context=True)

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
 
+from fazhi.frameworks.tree import format_points
+
 from .cells import (
     cell_text,
     has_veto_mark,
@@ -46,10 +48,6 @@ def describe_place(row: int, col: int, label: str) -> str:
 def short(text: str, limit: int = 30) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-def format_points(points: Decimal) -> str:
-    return format(points.normalize(), "f")
 
 
 class FieldWriter:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from fazhi.frameworks.tree import total_points as tree_total_points
+
 EVALUATION_METHODS = ("材料评审", "实地核查", "满意度测评", "法治能力测试", "案卷评查", "监测数据")
 
 MAX_ISSUES = 200
@@ -62,12 +64,11 @@ class ParsedFramework:
         return not self.errors and bool(self.nodes)
 
     def total_points(self) -> Decimal:
-        areas = [node for node in self.nodes if node.level == 1]
-        if areas and all(node.points is not None for node in areas):
-            return sum((node.points for node in areas), Decimal(0))
-        parents = {node.parent_code for node in self.nodes}
-        leaves = [node for node in self.nodes if node.code not in parents]
-        return sum((node.points for node in leaves if node.points is not None), Decimal(0))
+        rows = [
+            {"code": n.code, "parent_code": n.parent_code, "level": n.level, "points": n.points}
+            for n in self.nodes
+        ]
+        return tree_total_points(rows) or Decimal(0)
 
 
 class ImportFailure(Exception):

@@ -6,8 +6,9 @@ import logging
 
 from openpyxl.utils import get_column_letter
 
+from fazhi.frameworks.tree import format_points
+
 from .cells import cell_text
-from .fields import format_points
 from .grid import HEADER_SCAN_ROWS, GridWorkbook, SheetGrid, read_workbook
 from .headers import HeaderMatch, find_header
 from .model import ImportFailure, IssueLog, ParsedFramework

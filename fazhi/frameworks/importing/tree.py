@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .fields import format_points, short
+from fazhi.frameworks.tree import format_points
+
+from .fields import short
 from .model import IssueLog, ParsedNode
 from .numbering import number_value
 from .rows import Draft

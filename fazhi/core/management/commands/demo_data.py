@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from fazhi.frameworks.demo import load_demo_framework
+from fazhi.frameworks.tree import format_points
 from fazhi.orgs.demo import load_demo_orgs
 
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已就绪：{orgs['regions']} 个区划，{orgs['units']} 个单位，{len(orgs['users'])} 个账号；"
-                f"指标体系 “{framework}”：{framework.leaf_count} 项指标，总分 {framework.total_points}。"
+                f"指标体系 “{framework}”：{framework.leaf_count} 项指标，总分 {format_points(framework.total_points)}。"
             )
         )
         self.stdout.write(f"演示账号（密码均为 {orgs['password']}）：")

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fazhi.accounts.system import actor_by_username
 from fazhi.frameworks import exports, formats, selectors, services
-from fazhi.frameworks.tree import TreeError
+from fazhi.frameworks.tree import TreeError, points_label
 from fazhi.orgs.models import Region
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -86,7 +86,7 @@ class Command(BaseCommand):
         areas = framework.nodes.filter(level=1).count()
         self.stdout.write(
             f"已导入 id={framework.pk} “{framework}”：一级指标 {areas} 个，末级指标 {framework.leaf_count} 个，"
-            f"节点 {framework.node_count} 个，总分 {framework.total_points if framework.total_points is not None else '—'}"
+            f"节点 {framework.node_count} 个，总分 {points_label(framework.total_points)}"
         )
 
     def _report_issues(self, result: dict) -> None:
