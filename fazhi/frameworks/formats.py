@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from fazhi.core.xlsx import safe_cell
 from fazhi.frameworks.tree import NODE_FIELDS, TreeError, flatten, format_points, nest, points_value
 
+DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 DOCUMENT_META = ("name", "edition", "description", "aggregation", "is_illustrative")
 
 

@@ -2,9 +2,10 @@ from django import forms
 from django.conf import settings
 
 from fazhi.core.scoping import Scope
+from fazhi.frameworks.formats import DOCUMENT_SUFFIXES
 from fazhi.orgs.selectors import regions_overseen
 
-IMPORT_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv", ".yaml", ".yml", ".json")
+IMPORT_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv", *DOCUMENT_SUFFIXES)
 
 
 class FrameworkImportForm(forms.Form):
@@ -54,7 +55,7 @@ class FrameworkImportForm(forms.Form):
 
     @property
     def is_document(self) -> bool:
-        return self.cleaned_data["file"].name.lower().endswith((".yaml", ".yml", ".json"))
+        return self.cleaned_data["file"].name.lower().endswith(DOCUMENT_SUFFIXES)
 
     def clean(self):
         data = super().clean()

@@ -226,6 +226,26 @@ def framework_import_cancel(*, acting_user, draft: FrameworkImport) -> None:
         draft.save(update_fields=["status", "result"])
 
 
+def framework_import_document(
+    *,
+    acting_user,
+    text: str,
+    name: str = "",
+    edition: str = "",
+    owner_region=None,
+    source_filename: str = "",
+) -> Framework:
+    """Create a framework from YAML/JSON text; a name or edition given here overrides the file's."""
+    data = formats.load_document(text)
+    data.update({key: value for key, value in (("name", name), ("edition", edition)) if value})
+    return framework_import_data(
+        acting_user=acting_user,
+        data=data,
+        owner_region=owner_region,
+        source_filename=source_filename,
+    )
+
+
 def framework_import_data(
     *, acting_user, data: dict, owner_region=None, source_filename: str = ""
 ) -> Framework:

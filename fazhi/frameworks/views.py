@@ -11,7 +11,6 @@ from fazhi.core.listing import paginate
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
 from fazhi.frameworks import exports, selectors, services
-from fazhi.frameworks.formats import load_document
 from fazhi.frameworks.forms import FrameworkImportForm
 from fazhi.frameworks.models import Framework, FrameworkImport
 from fazhi.frameworks.tree import TreeError, nest, points_label
@@ -115,16 +114,13 @@ def framework_import(request):
 
 def _import_document(request, form) -> Framework:
     upload = form.cleaned_data["file"]
-    text = b"".join(upload.chunks()).decode("utf-8-sig", errors="replace")
-    data = load_document(text)
-    for key in ("name", "edition"):
-        if form.cleaned_data.get(key):
-            data[key] = form.cleaned_data[key]
-    return services.framework_import_data(
+    return services.framework_import_document(
         acting_user=request.user,
-        data=data,
-        source_filename=upload.name,
+        text=b"".join(upload.chunks()).decode("utf-8-sig", errors="replace"),
+        name=form.cleaned_data.get("name", ""),
+        edition=form.cleaned_data.get("edition", ""),
         owner_region=form.cleaned_data["owner_region"],
+        source_filename=upload.name,
     )
 
 

@@ -192,3 +192,24 @@ def test_a_name_and_edition_already_taken_is_refused_before_the_preview(lead, tr
     assert response.status_code == 200
     assert "已存在" in response.content.decode()
     assert not FrameworkImport.objects.exists()
+
+
+def test_a_yaml_export_uploaded_on_the_page_is_imported_with_the_edition_given(
+    lead, tree, tmp_path
+):
+    from fazhi.frameworks import formats, selectors
+    from fazhi.frameworks.demo import load_demo_framework
+
+    demo = load_demo_framework()
+    path = tmp_path / "体系.yaml"
+    path.write_text(
+        formats.dump_yaml(
+            formats.framework_document(demo, selectors.framework_rows(framework=demo))
+        )
+    )
+    response = upload(lead, path, name="", edition="市中区细化版", region=tree.szq)
+    copy = Framework.objects.get(edition="市中区细化版")
+    assert response.status_code == 302 and response.url == reverse(
+        "frameworks:detail", args=[copy.pk]
+    )
+    assert copy.name == demo.name and copy.leaf_count == 104 and copy.owner_region == tree.szq

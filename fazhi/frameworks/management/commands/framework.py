@@ -12,8 +12,6 @@ from fazhi.frameworks import exports, formats, selectors, services
 from fazhi.frameworks.tree import TreeError, points_label
 from fazhi.orgs.models import Region
 
-DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
-
 
 class Command(BaseCommand):
     help = "指标体系：导入（Excel/CSV/YAML/JSON）、导出（yaml/xlsx/json）、版本对比。"
@@ -61,11 +59,14 @@ class Command(BaseCommand):
             owner_region = Region.objects.filter(code=region).first()
             if owner_region is None:
                 raise CommandError(f"区划代码 {region} 不存在。")
-        if source.suffix.lower() in DOCUMENT_SUFFIXES:
-            data = formats.load_document(source.read_text(encoding="utf-8-sig"))
-            data.update({k: v for k, v in (("name", name), ("edition", edition)) if v})
-            framework = services.framework_import_data(
-                acting_user=actor, data=data, owner_region=owner_region, source_filename=source.name
+        if source.suffix.lower() in formats.DOCUMENT_SUFFIXES:
+            framework = services.framework_import_document(
+                acting_user=actor,
+                text=source.read_text(encoding="utf-8-sig"),
+                name=name,
+                edition=edition,
+                owner_region=owner_region,
+                source_filename=source.name,
             )
         else:
             if not name or not edition:
