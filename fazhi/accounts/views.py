@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -163,11 +165,7 @@ def _audit_filters(request) -> dict:
     dates = {}
     for key in ("date_from", "date_to"):
         try:
-            dates[key] = (
-                timezone.datetime.fromisoformat(form_values[key]).date()
-                if form_values[key]
-                else None
-            )
+            dates[key] = date.fromisoformat(form_values[key]) if form_values[key] else None
         except ValueError:
             dates[key] = None
     return form_values, {"query": form_values["query"], "action": form_values["action"], **dates}
