@@ -9,9 +9,7 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-from fazhi.frameworks.importing.grid import read_workbook
-from fazhi.frameworks.importing.headers import normalise_header
-from fazhi.frameworks.importing.model import ImportFailure
+from fazhi.core.spreadsheets import ImportFailure, normalise_header, read_workbook
 from fazhi.orgs.models import UnitKind
 from fazhi.orgs.selectors import regions_overseen
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
 
+from fazhi.core.spreadsheets.grid import Merge, SheetGrid
 from fazhi.frameworks.tree import format_points
 
 from .cells import (
@@ -21,7 +22,6 @@ from .cells import (
     parse_veto,
     split_units,
 )
-from .grid import Merge, SheetGrid
 from .headers import HeaderMatch
 from .model import EVALUATION_METHODS, IssueLog
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from .grid import HEADER_SCAN_ROWS, SheetGrid
+from fazhi.core.spreadsheets.grid import HEADER_SCAN_ROWS, SheetGrid
+from fazhi.core.spreadsheets.text import normalise_header
 
 # Columns that are levels of the tree, shallowest first.
 STRUCTURE_FIELDS = ("area", "group", "indicator", "item", "title")
@@ -127,7 +128,6 @@ FIELD_LABELS = {
 # Header cells are short; long texts are titles or data, never column names.
 MAX_HEADER_LENGTH = 20
 MAX_SUBHEADER_LENGTH = 12
-_NOISE = re.compile(r"[\s\u3000（）()【】\[\]《》<>：:、，,。.；;！!？?“”\"'‘’*＊/／\\\-—_~·]+")
 
 
 @dataclass
@@ -145,12 +145,6 @@ class HeaderMatch:
             name: f"{get_column_letter(col)}（{self.label(name)}）"
             for name, col in self.columns.items()
         }
-
-
-def normalise_header(value) -> str:
-    if not isinstance(value, str):
-        return ""
-    return _NOISE.sub("", value)
 
 
 def field_score(value, field_name: str) -> int:

@@ -6,10 +6,10 @@ import logging
 
 from openpyxl.utils import get_column_letter
 
+from fazhi.core.spreadsheets.grid import HEADER_SCAN_ROWS, GridWorkbook, SheetGrid, read_workbook
 from fazhi.frameworks.tree import format_points
 
 from .cells import cell_text
-from .grid import HEADER_SCAN_ROWS, GridWorkbook, SheetGrid, read_workbook
 from .headers import HeaderMatch, find_header
 from .model import ImportFailure, IssueLog, ParsedFramework
 from .numbering import split_numbering

@@ -16,9 +16,10 @@ from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
 
+from fazhi.core.spreadsheets.grid import SheetGrid
+
 from .cells import cell_text, has_veto_mark, one_line, parse_points, strip_veto_mark
 from .fields import FieldWriter, describe_place, short
-from .grid import SheetGrid
 from .headers import STRUCTURE_FIELDS, HeaderMatch
 from .model import IssueLog, ParsedNode
 from .numbering import extract_points, numbering_depth, split_numbering

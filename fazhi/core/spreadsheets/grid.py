@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass, field
 
 from .formats import detect_format, extension_of, extension_warning, read_bytes
-from .model import ImportFailure, ImportIssue
+from .issues import ImportFailure, ImportIssue
 
 MAX_COLUMNS = 200
 HEADER_SCAN_ROWS = 30
@@ -194,7 +194,7 @@ def _read_xls(data: bytes, row_cap: int) -> tuple[list[SheetGrid], list[ImportIs
         book = _open_xls(data, formatting_info=False)
         issues.append(
             ImportIssue(
-                "warning", "无法读取该 .xls 文件的合并单元格信息，合并的指标名称按“空白即同上”处理"
+                "warning", "无法读取该 .xls 文件的合并单元格信息，合并单元格按“空白即同上”处理"
             )
         )
     sheets = []

@@ -6,7 +6,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from .model import ImportFailure
+from .issues import ImportFailure
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -31,7 +31,7 @@ def read_bytes(path) -> bytes:
         size = Path(path).stat().st_size
         if size > MAX_FILE_BYTES:
             raise ImportFailure(
-                f"文件过大（{size // (1024 * 1024)} MB），指标体系表格一般不超过 50 MB，请检查是否选错了文件"
+                f"文件过大（{size // (1024 * 1024)} MB），表格文件一般不超过 50 MB，请检查是否选错了文件"
             )
         return Path(path).read_bytes()
     except OSError as exc:
@@ -72,7 +72,7 @@ def _zip_format(data: bytes) -> str:
         raise ImportFailure(f"不支持 Excel 二进制工作簿（.xlsb）；{SAVE_AS_HINT}")
     if "word/document.xml" in names:
         raise ImportFailure(
-            "文件是 Word 文档，不是 Excel 表格；请把指标体系表格复制到 Excel 中保存为 .xlsx 再导入"
+            "文件是 Word 文档，不是 Excel 表格；请把表格复制到 Excel 中保存为 .xlsx 再导入"
         )
     raise ImportFailure(
         f"文件是 ZIP 压缩包，不是 Excel 工作簿；请解压后选择其中的 Excel 文件，或{SAVE_AS_HINT}"
