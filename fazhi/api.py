@@ -44,11 +44,15 @@ def _invalid(request, exc):
 
 
 def _register_routers() -> None:
+    from fazhi.campaigns.api import router as campaigns_router
+    from fazhi.evidence.api import router as evidence_router
     from fazhi.frameworks.api import router as frameworks_router
     from fazhi.orgs.api import router as orgs_router
 
     api.add_router("/frameworks", frameworks_router)
     api.add_router("/orgs", orgs_router)
+    api.add_router("/campaigns", campaigns_router)
+    api.add_router("/evidence", evidence_router)
 
 
 _register_routers()

@@ -1,6 +1,8 @@
 """Shared fixtures: a small org tree and one named persona per role, plus the outsiders who
 must be refused (a liaison of another unit, the lead office of another county)."""
 
+from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -92,3 +94,77 @@ def login(client):
         return client
 
     return _login
+
+
+def campaign_rows() -> list[dict]:
+    """A framework of 2 areas, 2 groups and 4 indicators whose unit columns are written the
+    way tables write them: short names, a group value, a name that matches nothing."""
+
+    def node(code, title, level, parent=None, points=None, **extra):
+        return {
+            "code": code,
+            "number": code.rsplit(".", 1)[-1],
+            "title": title,
+            "level": level,
+            "parent_code": parent,
+            "points": Decimal(points) if points is not None else None,
+            **extra,
+        }
+
+    return [
+        node("1", "依法全面履行政府职能", 1, points=20),
+        node("1.1", "推进政府机构职能优化", 2, "1", points=20),
+        node(
+            "1.1.1",
+            "行政复议案件依法办理",
+            3,
+            "1.1",
+            10,
+            lead_unit="区司法局",
+            responsible_units=["区市场监管局"],
+            deadline="2025年6月底前",
+            required_evidence="复议决定书、工作报告",
+        ),
+        node(
+            "1.1.2",
+            "行政执法公示制度全面推行",
+            3,
+            "1.1",
+            10,
+            lead_unit="区市场监管局",
+            responsible_units=["各镇街"],
+            deadline="长期坚持",
+        ),
+        node("2", "健全依法行政制度体系", 1, points=20),
+        node("2.1", "加强规范性文件监督管理", 2, "2", points=20),
+        node(
+            "2.1.3",
+            "规范性文件合法性审查",
+            3,
+            "2.1",
+            12,
+            lead_unit="区司法局",
+            responsible_units=["区气象局"],
+        ),
+        node("2.1.4", "备案审查", 3, "2.1", 8, lead_unit="区司法局"),
+    ]
+
+
+@pytest.fixture
+def campaign(tree, people):
+    """市中区's campaign on the small framework, created by its lead office."""
+    from fazhi.accounts.system import SYSTEM
+    from fazhi.campaigns.services import campaign_create
+    from fazhi.frameworks.services import framework_create
+
+    framework = framework_create(
+        acting_user=SYSTEM, name="测试指标体系", edition="2025", rows=campaign_rows()
+    )
+    return campaign_create(
+        acting_user=people.szq_lead,
+        framework=framework,
+        region=tree.szq,
+        name="市中区创建全国法治政府建设示范区",
+        period_start=date(2023, 1, 1),
+        period_end=date(2025, 12, 31),
+    )

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "fazhi.accounts",
     "fazhi.orgs",
     "fazhi.frameworks",
+    "fazhi.campaigns",
+    "fazhi.evidence",
 ]
 
 MIDDLEWARE = [
@@ -144,11 +146,31 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-STORAGES = {
-    "default": {
+# Files: local disk under the data folder by default; S3-compatible object storage (MinIO, OSS,
+# COS, OBS…) through django-storages when FAZHI_S3_BUCKET is set.
+FILE_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("FAZHI_S3_BUCKET"),
+            "endpoint_url": env_str("FAZHI_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("FAZHI_S3_REGION") or None,
+            "access_key": env_str("FAZHI_S3_ACCESS_KEY") or None,
+            "secret_key": env_str("FAZHI_S3_SECRET_KEY") or None,
+            "location": env_str("FAZHI_S3_PREFIX"),
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+    if env_str("FAZHI_S3_BUCKET")
+    else {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": DATA_DIR / "files"},
-    },
+    }
+)
+STORAGES = {
+    "default": FILE_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not (DEBUG or TESTING)
@@ -162,6 +184,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FAZHI_IMPORT_MAX_BYTES = env_int("FAZHI_IMPORT_MAX_MB", 20) * 1024 * 1024
 FAZHI_IMPORT_MAX_ROWS = env_int("FAZHI_IMPORT_MAX_ROWS", 5000)
+# Evidence files: a limit per file, and what a ZIP may unpack to.
+FAZHI_UPLOAD_MAX_BYTES = env_int("FAZHI_UPLOAD_MAX_MB", 500) * 1024 * 1024
+FAZHI_ZIP_MAX_FILES = env_int("FAZHI_ZIP_MAX_FILES", 5000)
+FAZHI_ZIP_MAX_BYTES = env_int("FAZHI_ZIP_MAX_MB", 4096) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["fazhi.evidence.uploads.HashingUploadHandler"]
 
 TASKS = {
     "default": {

@@ -3,6 +3,8 @@ from fazhi.core.scoping import Scope
 # (label, url name, roles that see it; None = every signed-in user)
 NAVIGATION = [
     ("工作台", "core:home", None),
+    ("我的任务", "campaigns:my_tasks", ("liaison",)),
+    ("创建活动", "campaigns:list", None),
     ("指标体系", "frameworks:list", None),
     ("版本对比", "frameworks:diff", None),
     (

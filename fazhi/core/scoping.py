@@ -33,7 +33,9 @@ NOTHING = Q(pk__in=[])
 @dataclass(frozen=True)
 class ScopePolicy:
     """Where a model's rows sit. `region` is the lookup to a Region ("" for Region itself),
-    `unit` the lookup to a Unit ("pk" for Unit itself); either may be None."""
+    `unit` the lookup to a Unit ("pk" for Unit itself); either may be None. A unit lookup that
+    crosses a to-many relation ("assignments__unit": a campaign reaches every unit given one of
+    its items) is applied as a subquery so that rows are never repeated."""
 
     region: str | None = None
     unit: str | None = None
@@ -81,26 +83,29 @@ class Scope:
 
     # -- the two questions -------------------------------------------------------------------
 
-    def visible_q(self, policy: ScopePolicy) -> Q:
+    def visible_q(self, model) -> Q:
+        policy = model.scope_policy
         if self.is_everything:
             return Q()
-        reaches = [self._reach_q(policy, role) for role in self.roles]
+        reaches = [self._reach_q(model, role) for role in self.roles]
         if policy.inherited:
             reaches.append(self._inherited_q(policy))
         return _any(reaches)
 
-    def editable_q(self, policy: ScopePolicy) -> Q:
+    def editable_q(self, model) -> Q:
         if self.is_everything:
             return Q()
-        return _any(self._reach_q(policy, role) for role in self.roles & policy.write_roles)
+        write_roles = self.roles & model.scope_policy.write_roles
+        return _any(self._reach_q(model, role) for role in write_roles)
 
     # -- building blocks ---------------------------------------------------------------------
 
-    def _reach_q(self, policy: ScopePolicy, role: str) -> Q:
+    def _reach_q(self, model, role: str) -> Q:
+        policy = model.scope_policy
         if role in REGION_WIDE_ROLES and self.region_path and policy.region is not None:
             return Q(**{policy._lookup("path__startswith"): self.region_path})
         if role in UNIT_ROLES and self.unit_id and policy.unit is not None:
-            return Q(**{policy.unit: self.unit_id})
+            return _unit_q(model, policy.unit, self.unit_id)
         return NOTHING
 
     def _inherited_q(self, policy: ScopePolicy) -> Q:
@@ -112,6 +117,13 @@ class Scope:
         return above
 
 
+def _unit_q(model, lookup: str, unit_id: int) -> Q:
+    if "__" not in lookup or lookup.endswith("_id"):
+        return Q(**{lookup: unit_id})
+    # Through a relation that may be to-many: a subquery keeps each row once.
+    return Q(pk__in=model._base_manager.filter(**{lookup: unit_id}).values("pk"))
+
+
 def _any(qs) -> Q:
     qs = [q for q in qs if q is not NOTHING]
     return reduce(or_, qs) if qs else NOTHING
@@ -119,10 +131,10 @@ def _any(qs) -> Q:
 
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user) -> ScopedQuerySet:
-        return self.filter(Scope.for_user(user).visible_q(self.model.scope_policy))
+        return self.filter(Scope.for_user(user).visible_q(self.model))
 
     def editable_by(self, user) -> ScopedQuerySet:
-        return self.filter(Scope.for_user(user).editable_q(self.model.scope_policy))
+        return self.filter(Scope.for_user(user).editable_q(self.model))
 
 
 def _as_queryset(model_or_queryset) -> models.QuerySet:

@@ -10,3 +10,74 @@ document.addEventListener("click", function (event) {
   var open = toggle.getAttribute("data-tree-toggle") === "open";
   document.querySelectorAll("details.node").forEach(function (d) { d.open = open; });
 });
+// "Select all" checkbox for a column of checkboxes with the given name.
+document.addEventListener("change", function (event) {
+  var name = event.target.getAttribute("data-check-all");
+  if (!name) return;
+  document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+    box.checked = event.target.checked;
+  });
+});
+// Long form posts (ZIP upload): say that work is under way and prevent a second click.
+document.addEventListener("submit", function (event) {
+  var busy = event.target.getAttribute("data-busy");
+  if (!busy || event.defaultPrevented) return;
+  event.target.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; b.textContent = busy; });
+});
+// Evidence uploader: drag and drop or pick many files; each is sent on its own request so
+// that it gets its own progress bar and its own result, and one failure stops nothing else.
+(function () {
+  function row(list, file) {
+    var li = document.createElement("li");
+    li.innerHTML = '<span class="name"></span> <progress max="100" value="0"></progress> <span class="result muted">等待上传</span>';
+    li.querySelector(".name").textContent = file.name;
+    list.appendChild(li);
+    return li;
+  }
+  function send(form, file, li) {
+    return new Promise(function (resolve) {
+      var data = new FormData();
+      data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+      var unit = form.querySelector("[name=unit]");
+      if (unit) data.append("unit", unit.value);
+      data.append("files", file, file.name);
+      var xhr = new XMLHttpRequest();
+      var bar = li.querySelector("progress"), result = li.querySelector(".result");
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
+      xhr.onload = function () {
+        var answer = null;
+        try { answer = JSON.parse(xhr.responseText); } catch (err) { answer = null; }
+        var results = answer && answer.results ? answer.results : [];
+        var failed = results.filter(function (r) { return !r.ok; });
+        bar.value = 100;
+        if (!answer) { result.textContent = "上传失败（HTTP " + xhr.status + "）"; li.className = "failed"; }
+        else if (failed.length) { result.textContent = failed.map(function (r) { return r.error; }).join("；"); li.className = results.length > failed.length ? "partial" : "failed"; }
+        else { result.textContent = results.length > 1 ? "已上传（解压出 " + results.length + " 个文件）" : "已上传"; li.className = "done"; }
+        resolve(!failed.length);
+      };
+      xhr.onerror = function () { result.textContent = "网络中断，未上传，请重试。"; li.className = "failed"; resolve(false); };
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.send(data);
+      result.textContent = "上传中…";
+    });
+  }
+  function upload(form, files) {
+    var list = form.querySelector(".upload-list");
+    var pending = Array.prototype.map.call(files, function (file) { return { file: file, li: row(list, file) }; });
+    var chain = Promise.resolve();
+    pending.forEach(function (p) { chain = chain.then(function () { return send(form, p.file, p.li); }); });
+    chain.then(function () {
+      var done = document.createElement("li");
+      done.innerHTML = '<a href="">全部处理完毕，刷新页面查看材料列表</a>';
+      list.appendChild(done);
+    });
+  }
+  document.querySelectorAll("form[data-uploader]").forEach(function (form) {
+    var input = form.querySelector("input[type=file]");
+    input.addEventListener("change", function () { upload(form, input.files); input.value = ""; });
+    form.addEventListener("dragover", function (e) { e.preventDefault(); form.classList.add("over"); });
+    form.addEventListener("dragleave", function () { form.classList.remove("over"); });
+    form.addEventListener("drop", function (e) { e.preventDefault(); form.classList.remove("over"); upload(form, e.dataTransfer.files); });
+  });
+})();

@@ -1,0 +1,138 @@
+from datetime import date
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from fazhi.campaigns import selectors, services
+from fazhi.campaigns.models import Campaign, Item
+from fazhi.core.scoping import get_visible_or_404
+from fazhi.frameworks.selectors import framework_by_ref
+from fazhi.orgs.models import Region
+
+router = Router(tags=["创建活动 campaigns"])
+
+
+class CampaignIn(Schema):
+    framework: str
+    region: str
+    name: str
+    level: str = "national"
+    period_start: date
+    period_end: date
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    level: str
+    region: str
+    framework_id: int
+    period_start: date
+    period_end: date
+    status_counts: dict[str, int]
+
+
+class ItemOut(Schema):
+    id: int
+    code: str
+    title: str
+    points: float | None
+    is_refined: bool
+    deadline: date | None
+    status: str
+    status_label: str
+    lead_unit: str | None
+    responsible_units: list[str]
+    evidence_count: int
+    return_reason: str
+
+
+def _campaign_out(campaign: Campaign, user) -> dict:
+    return {
+        "id": campaign.pk,
+        "name": campaign.name,
+        "level": campaign.level,
+        "region": campaign.region.code,
+        "framework_id": campaign.framework_id,
+        "period_start": campaign.period_start,
+        "period_end": campaign.period_end,
+        "status_counts": selectors.status_counts(campaign.items.visible_to(user)),
+    }
+
+
+def _item_out(item: Item) -> dict:
+    lead = selectors.lead_of(item)
+    return {
+        "id": item.pk,
+        "code": item.code,
+        "title": item.title,
+        "points": float(item.points) if item.points is not None else None,
+        "is_refined": item.is_refined,
+        "deadline": item.deadline,
+        "status": item.status,
+        "status_label": item.get_status_display(),
+        "lead_unit": lead.name if lead else None,
+        "responsible_units": [u.name for u in selectors.responsible_of(item)],
+        "evidence_count": item.evidence_count,
+        "return_reason": item.return_reason,
+    }
+
+
+@router.get("/", response=list[CampaignOut], summary="可查看的创建活动")
+def list_campaigns(request, query: str = ""):
+    campaigns = selectors.campaign_list(user=request.user, query=query)
+    return [_campaign_out(c, request.user) for c in campaigns]
+
+
+@router.post("/", response={201: CampaignOut}, summary="新建创建活动（从指标体系生成任务项）")
+def create_campaign(request, payload: CampaignIn):
+    region = Region.objects.filter(code=payload.region).first()
+    if region is None:
+        raise Http404(f"区划代码 {payload.region} 不存在。")
+    try:
+        framework = framework_by_ref(user=request.user, ref=payload.framework)
+    except ObjectDoesNotExist as exc:
+        raise Http404(str(exc)) from exc
+    campaign = services.campaign_create(
+        acting_user=request.user,
+        framework=framework,
+        region=region,
+        name=payload.name,
+        level=payload.level,
+        period_start=payload.period_start,
+        period_end=payload.period_end,
+    )
+    return Status(201, _campaign_out(campaign, request.user))
+
+
+@router.get("/my-tasks", response=list[ItemOut], summary="本单位的任务项")
+def my_tasks(request, status: str = ""):
+    return [_item_out(item) for item in selectors.my_tasks(user=request.user, status=status)]
+
+
+@router.get("/{campaign_id}", response=CampaignOut, summary="创建活动")
+def get_campaign(request, campaign_id: int):
+    campaign = get_visible_or_404(
+        Campaign.objects.select_related("region"), request.user, pk=campaign_id
+    )
+    return _campaign_out(campaign, request.user)
+
+
+@router.get("/{campaign_id}/items", response=list[ItemOut], summary="任务项（两张清单）")
+def list_items(request, campaign_id: int, status: str = "", unit: int | None = None, q: str = ""):
+    campaign = get_visible_or_404(Campaign, request.user, pk=campaign_id)
+    items = selectors.campaign_items(
+        campaign=campaign, user=request.user, status=status, unit_id=unit, query=q
+    )
+    return [_item_out(item) for item in items]
+
+
+@router.post("/items/{item_id}/submit", response=ItemOut, summary="提交任务项审核")
+def submit_item(request, item_id: int):
+    item = get_visible_or_404(Item, request.user, pk=item_id)
+    services.item_submit(acting_user=request.user, item=item)
+    return _item_out(
+        selectors.campaign_items(campaign=item.campaign, user=request.user).get(pk=item.pk)
+    )

@@ -1,0 +1,135 @@
+"""Reads for campaign pages, the liaison's task list, exports and the API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign, Item, ItemStatus
+from fazhi.core.scoping import Scope, get_visible_or_404
+from fazhi.orgs.models import Unit
+
+DUE_SOON_DAYS = 7
+
+
+def campaign_list(*, user, query: str = "") -> QuerySet[Campaign]:
+    campaigns = Campaign.objects.visible_to(user).select_related("region", "framework")
+    if query:
+        campaigns = campaigns.filter(Q(name__icontains=query) | Q(region__name__icontains=query))
+    return campaigns.annotate(item_count=Count("items", filter=Q(items__children__isnull=True)))
+
+
+def campaign_by_ref(*, user, ref: str) -> Campaign:
+    """A campaign by id, for the command line and the API."""
+    if not str(ref).isdigit():
+        raise Http404(f"创建活动编号应为数字：{ref}")
+    return get_visible_or_404(Campaign, user, pk=int(ref))
+
+
+def _assignments_prefetch() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.select_related("unit").order_by(
+            "role", "unit__sort_order", "unit__name"
+        ),
+    )
+
+
+def campaign_items(
+    *,
+    campaign: Campaign,
+    user,
+    status: str = "",
+    unit_id: int | None = None,
+    query: str = "",
+    leaves_only: bool = False,
+) -> QuerySet[Item]:
+    items = campaign.items.visible_to(user)
+    if status:
+        items = items.filter(status=status)
+    if unit_id:
+        items = items.filter(pk__in=Assignment.objects.filter(unit_id=unit_id).values("item_id"))
+    if query:
+        items = items.filter(Q(code__startswith=query) | Q(title__icontains=query))
+    if leaves_only:
+        items = items.filter(children__isnull=True)
+    return items.select_related("node__parent__parent", "parent").prefetch_related(
+        _assignments_prefetch()
+    )
+
+
+def status_counts(items: QuerySet[Item]) -> dict[str, int]:
+    """How many items that units work on (those without refined items) are in each state."""
+    rows = items.filter(children__isnull=True).values("status").annotate(n=Count("pk"))
+    counts = dict.fromkeys(ItemStatus.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def status_summary(items: QuerySet[Item]) -> list[dict]:
+    counts = status_counts(items)
+    total = sum(counts.values()) or 1
+    return [
+        {
+            "status": status,
+            "label": label,
+            "count": counts[status],
+            "percent": round(100 * counts[status] / total),
+        }
+        for status, label in ItemStatus.choices
+    ]
+
+
+def lead_of(item: Item) -> Unit | None:
+    """The lead unit from prefetched assignments (no query)."""
+    return next((a.unit for a in item.assignments.all() if a.role == AssignmentRole.LEAD), None)
+
+
+def responsible_of(item: Item) -> list[Unit]:
+    return [a.unit for a in item.assignments.all() if a.role == AssignmentRole.RESPONSIBLE]
+
+
+def assignable_units(*, campaign: Campaign) -> QuerySet[Unit]:
+    return Unit.objects.filter(region__path__startswith=campaign.region.path, is_active=True)
+
+
+def my_tasks(*, user, status: str = "") -> QuerySet[Item]:
+    """The items given to the user's unit, in every campaign, soonest deadline first."""
+    scope = Scope.for_user(user)
+    if not scope.unit_id:
+        return Item.objects.none()
+    items = (
+        Item.objects.filter(assignments__unit_id=scope.unit_id, children__isnull=True)
+        .visible_to(user)
+        .select_related("campaign", "parent")
+        .prefetch_related(_assignments_prefetch())
+        .annotate(
+            own_evidence=Count(
+                "evidence",
+                filter=Q(evidence__unit_id=scope.unit_id, evidence__deleted_at__isnull=True),
+                distinct=True,
+            )
+        )
+        .order_by(F("deadline").asc(nulls_last=True), "campaign_id", "sort_key")
+    )
+    if status:
+        items = items.filter(status=status)
+    return items
+
+
+def due_soon(items: QuerySet[Item], *, days: int = DUE_SOON_DAYS) -> QuerySet[Item]:
+    """Items with no material yet whose deadline is within `days` or already past."""
+    limit = timezone.localdate() + timedelta(days=days)
+    return items.filter(
+        children__isnull=True, evidence_count=0, deadline__isnull=False, deadline__lte=limit
+    ).exclude(status=ItemStatus.APPROVED)
+
+
+def area_heading(item: Item) -> tuple[str, str]:
+    """The indicator's area and group titles (一级/二级指标), from the select_related chain."""
+    group = item.node.parent
+    area = group.parent if group else None
+    return (area.title if area else "", group.title if group else "")

@@ -1,0 +1,542 @@
+"""Writes on campaigns: creation from a framework, refinement, assignment (两张清单) and the
+item status that evidence and reviews move."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from fazhi.accounts.audit import audit_record, changed_only, snapshot
+from fazhi.accounts.system import stored_user
+from fazhi.campaigns.deadlines import parse_deadline
+from fazhi.campaigns.models import (
+    STAGE_ORDER,
+    Assignment,
+    AssignmentRole,
+    Campaign,
+    Item,
+    ItemStatus,
+    Stage,
+    StageKind,
+)
+from fazhi.core.scoping import Scope, can_write_at
+from fazhi.frameworks.models import Framework, Node
+from fazhi.orgs.matching import Confidence, UnitMatcher
+from fazhi.orgs.models import Region, Unit
+
+REVIEW_ROLES = ("admin", "lead_admin", "reviewer")
+CERTAIN = {Confidence.EXACT, Confidence.LIKELY}
+
+
+# -- campaigns -------------------------------------------------------------------------------
+
+
+def _check_period(period_start: date, period_end: date) -> None:
+    if period_start is None or period_end is None:
+        raise ValidationError({"period_end": "请填写评估期的起止日期。"})
+    if period_end < period_start:
+        raise ValidationError({"period_end": "评估期的结束日期不能早于开始日期。"})
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    acting_user,
+    framework: Framework,
+    region: Region,
+    name: str,
+    period_start: date,
+    period_end: date,
+    level: str = "national",
+    description: str = "",
+) -> Campaign:
+    """A campaign with its five stages and one item per indicator of the framework, each given
+    the lead and responsible units the framework table names, where they can be matched."""
+    if not can_write_at(acting_user, Campaign, region=region):
+        raise PermissionDenied(f"您无权为 {region} 创建创建活动。")
+    if not Framework.objects.visible_to(acting_user).filter(pk=framework.pk).exists():
+        raise PermissionDenied("您无权使用该指标体系。")
+    if not name.strip():
+        raise ValidationError({"name": "请填写创建活动的名称。"})
+    _check_period(period_start, period_end)
+    campaign = Campaign.objects.create(
+        name=name.strip(),
+        level=level,
+        region=region,
+        framework=framework,
+        description=description,
+        period_start=period_start,
+        period_end=period_end,
+        created_by=stored_user(acting_user),
+    )
+    Stage.objects.bulk_create(
+        Stage(campaign=campaign, kind=kind, position=STAGE_ORDER[kind]) for kind in StageKind.values
+    )
+    items = _create_indicator_items(campaign)
+    audit_record(
+        acting_user=acting_user,
+        action="campaign.create",
+        target=campaign,
+        after={
+            "name": campaign.name,
+            "framework": str(framework),
+            "region": region.code,
+            "items": len(items),
+        },
+    )
+    return campaign
+
+
+def _leaf_nodes(framework: Framework) -> list[Node]:
+    parents = Node.objects.filter(framework=framework, parent__isnull=False).values("parent_id")
+    return list(
+        Node.objects.filter(framework=framework).exclude(pk__in=parents).order_by("sort_key")
+    )
+
+
+def unit_matcher_for(region: Region) -> UnitMatcher:
+    """Matches unit names against the active units of the region and the regions below it."""
+    units = Unit.objects.filter(region__path__startswith=region.path, is_active=True)
+    names = Region.objects.filter(code__in=region.ancestor_codes).values_list("name", flat=True)
+    return UnitMatcher(units.select_related("region"), region_names=list(names))
+
+
+def _create_indicator_items(campaign: Campaign) -> list[Item]:
+    matcher = unit_matcher_for(campaign.region)
+    nodes = _leaf_nodes(campaign.framework)
+    items = Item.objects.bulk_create(
+        Item(
+            campaign=campaign,
+            node=node,
+            code=node.code,
+            sort_key=node.sort_key,
+            title=node.title,
+            points=node.points,
+            scoring_rules=node.scoring_rules,
+            required_evidence=node.required_evidence,
+            deadline=parse_deadline(node.deadline, default_year=campaign.period_end.year),
+        )
+        for node in nodes
+    )
+    assignments, unresolved_items = [], []
+    for item, node in zip(items, nodes, strict=True):
+        chosen, unresolved = _units_from_table(matcher, node)
+        assignments.extend(
+            Assignment(item=item, unit=unit, role=role) for unit, role in chosen.items()
+        )
+        if unresolved:
+            item.unresolved_units = unresolved
+            unresolved_items.append(item)
+    Assignment.objects.bulk_create(assignments)
+    Item.objects.bulk_update(unresolved_items, ["unresolved_units"])
+    return items
+
+
+def _units_from_table(matcher: UnitMatcher, node: Node) -> tuple[dict[Unit, str], list[dict]]:
+    """The units the table's lead/responsible columns name with certainty, and the names left
+    for the user to confirm. A unit named both as lead and responsible is the lead."""
+    chosen: dict[Unit, str] = {}
+    unresolved: list[dict] = []
+    columns = [(AssignmentRole.LEAD, node.lead_unit)] + [
+        (AssignmentRole.RESPONSIBLE, text) for text in node.responsible_units or []
+    ]
+    for role, text in columns:
+        for match in matcher.match_all(text or ""):
+            if match.confidence not in CERTAIN or not match.units:
+                unresolved.append(_unresolved_entry(match, role))
+                continue
+            for unit in match.units:
+                takes_lead = (
+                    role == AssignmentRole.LEAD
+                    and not match.is_group
+                    and AssignmentRole.LEAD not in chosen.values()
+                )
+                chosen.setdefault(
+                    unit, AssignmentRole.LEAD if takes_lead else AssignmentRole.RESPONSIBLE
+                )
+    return chosen, unresolved
+
+
+def _unresolved_entry(match, role: str) -> dict:
+    return {
+        "text": match.text,
+        "role": str(role),
+        "note": match.note,
+        "candidates": [unit.pk for unit, _score in match.candidates]
+        or [unit.pk for unit in match.units],
+    }
+
+
+@transaction.atomic
+def campaign_update(
+    *,
+    acting_user,
+    campaign: Campaign,
+    name: str,
+    level: str,
+    period_start: date,
+    period_end: date,
+    description: str = "",
+    stage_dates: dict[str, tuple[date | None, date | None]] | None = None,
+) -> Campaign:
+    _check_campaign_editable(acting_user, campaign)
+    _check_period(period_start, period_end)
+    before = snapshot(campaign, ["name", "level", "period_start", "period_end", "description"])
+    campaign.name, campaign.level, campaign.description = name.strip(), level, description
+    campaign.period_start, campaign.period_end = period_start, period_end
+    campaign.save()
+    for stage in campaign.stages.all():
+        starts_on, ends_on = (stage_dates or {}).get(stage.kind, (stage.starts_on, stage.ends_on))
+        if starts_on and ends_on and ends_on < starts_on:
+            raise ValidationError(f"“{stage}”阶段的结束日期不能早于开始日期。")
+        stage.starts_on, stage.ends_on = starts_on, ends_on
+        stage.save(update_fields=["starts_on", "ends_on"])
+    after = snapshot(campaign, list(before))
+    audit_record(
+        acting_user=acting_user,
+        action="campaign.update",
+        target=campaign,
+        **dict(zip(("before", "after"), changed_only(before, after), strict=True)),
+    )
+    return campaign
+
+
+def _check_campaign_editable(acting_user, campaign: Campaign) -> None:
+    if not Campaign.objects.editable_by(acting_user).filter(pk=campaign.pk).exists():
+        raise PermissionDenied("您无权修改该创建活动。")
+
+
+# -- refinement ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def item_refine(
+    *,
+    acting_user,
+    parent: Item,
+    title: str,
+    points=None,
+    scoring_rules: str = "",
+    required_evidence: str = "",
+    deadline: date | None = None,
+) -> Item:
+    """Add a refined item (细化指标) under an item. It starts with the parent's units and deadline,
+    which the lead office can then change."""
+    _check_campaign_editable(acting_user, parent.campaign)
+    if not title.strip():
+        raise ValidationError({"title": "请填写细化指标的内容。"})
+    if parent.evidence.filter(deleted_at__isnull=True).exists():
+        raise ValidationError(
+            f"{parent.code} 已有单位上传的材料，不能再细化；请先把材料移到其他任务项或删除。"
+        )
+    position = parent.children.count() + 1
+    while parent.campaign.items.filter(code=f"{parent.code}.{position}").exists():
+        position += 1
+    item = Item.objects.create(
+        campaign=parent.campaign,
+        node=parent.node,
+        parent=parent,
+        code=f"{parent.code}.{position}",
+        sort_key=f"{parent.sort_key}.{position:04d}",
+        title=title.strip(),
+        points=points,
+        scoring_rules=scoring_rules,
+        required_evidence=required_evidence,
+        is_refined=True,
+        deadline=deadline or parent.deadline,
+    )
+    Assignment.objects.bulk_create(
+        Assignment(item=item, unit_id=a.unit_id, role=a.role) for a in parent.assignments.all()
+    )
+    _refresh_parent_status(item)
+    audit_record(
+        acting_user=acting_user,
+        action="item.refine",
+        target=item,
+        region=parent.campaign.region,
+        after=snapshot(item, ["code", "title", "points", "deadline"]),
+    )
+    return item
+
+
+@transaction.atomic
+def item_update(
+    *,
+    acting_user,
+    item: Item,
+    title: str,
+    points=None,
+    scoring_rules: str = "",
+    required_evidence: str = "",
+    deadline: date | None = None,
+) -> Item:
+    _check_campaign_editable(acting_user, item.campaign)
+    if not title.strip():
+        raise ValidationError({"title": "标题不能为空。"})
+    fields = ["title", "points", "scoring_rules", "required_evidence", "deadline"]
+    before = snapshot(item, fields)
+    item.title, item.points, item.deadline = title.strip(), points, deadline
+    item.scoring_rules, item.required_evidence = scoring_rules, required_evidence
+    item.save(update_fields=fields)
+    old, new = changed_only(before, snapshot(item, fields))
+    audit_record(
+        acting_user=acting_user,
+        action="item.update",
+        target=item,
+        region=item.campaign.region,
+        before=old,
+        after=new,
+    )
+    return item
+
+
+@transaction.atomic
+def item_delete(*, acting_user, item: Item) -> None:
+    """Only refined items can be removed; the indicators come from the framework."""
+    _check_campaign_editable(acting_user, item.campaign)
+    if not item.is_refined:
+        raise ValidationError("框架中的指标不能删除，只能删除细化指标。")
+    if Item.objects.filter(
+        Q(pk=item.pk) | Q(parent=item),
+        evidence__isnull=False,
+        evidence__deleted_at__isnull=True,
+    ).exists():
+        raise ValidationError(f"{item.code} 下已有材料，不能删除。")
+    parent = item.parent
+    audit_record(
+        acting_user=acting_user,
+        action="item.delete",
+        target=item,
+        region=item.campaign.region,
+        before=snapshot(item, ["code", "title", "points"]),
+    )
+    item.delete()
+    if parent is not None:
+        refresh_item_status(parent)
+
+
+# -- assignment ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def items_assign(
+    *,
+    acting_user,
+    campaign: Campaign,
+    items: Iterable[Item],
+    lead_unit: Unit | None = None,
+    add_units: Iterable[Unit] = (),
+    remove_units: Iterable[Unit] = (),
+    deadline: date | None = None,
+) -> int:
+    """Bulk assignment: set the lead unit, add or remove responsible units and set the deadline
+    of many items at once. Returns how many items changed."""
+    _check_campaign_editable(acting_user, campaign)
+    items = list(items)
+    if any(item.campaign_id != campaign.pk for item in items):
+        raise ValidationError("所选任务项不属于该创建活动。")
+    units = [u for u in [lead_unit, *add_units, *remove_units] if u is not None]
+    _check_units_in_region(units, campaign.region)
+    for item in items:
+        if lead_unit is not None:
+            _set_lead(item, lead_unit)
+        for unit in add_units:
+            Assignment.objects.get_or_create(
+                item=item, unit=unit, defaults={"role": AssignmentRole.RESPONSIBLE}
+            )
+        Assignment.objects.filter(item=item, unit__in=list(remove_units)).delete()
+        if deadline is not None:
+            item.deadline = deadline
+            item.save(update_fields=["deadline"])
+    audit_record(
+        acting_user=acting_user,
+        action="items.assign",
+        target=campaign,
+        summary=f"{len(items)} 个任务项",
+        after={
+            "items": [item.code for item in items][:200],
+            "lead_unit": lead_unit.name if lead_unit else None,
+            "add_units": [u.name for u in add_units],
+            "remove_units": [u.name for u in remove_units],
+            "deadline": deadline.isoformat() if deadline else None,
+        },
+    )
+    return len(items)
+
+
+def _check_units_in_region(units: Iterable[Unit], region: Region) -> None:
+    for unit in units:
+        if not unit.region.path.startswith(region.path):
+            raise ValidationError(f"{unit} 不属于 {region}，不能承担该创建活动的任务。")
+
+
+def _set_lead(item: Item, unit: Unit) -> None:
+    Assignment.objects.filter(item=item, role=AssignmentRole.LEAD).exclude(unit=unit).update(
+        role=AssignmentRole.RESPONSIBLE
+    )
+    Assignment.objects.update_or_create(
+        item=item, unit=unit, defaults={"role": AssignmentRole.LEAD}
+    )
+
+
+@transaction.atomic
+def item_resolve_unit(
+    *, acting_user, item: Item, text: str, units: Iterable[Unit], role: str | None = None
+) -> Item:
+    """The user's answer to an uncertain unit name from the framework table: the units it
+    means (none to drop the name)."""
+    _check_campaign_editable(acting_user, item.campaign)
+    entry = next((e for e in item.unresolved_units if e["text"] == text), None)
+    if entry is None:
+        raise ValidationError(f"“{text}”不在待确认的单位名称中。")
+    units = list(units)
+    _check_units_in_region(units, item.campaign.region)
+    role = role or entry["role"]
+    for unit in units:
+        if role == AssignmentRole.LEAD and not item.assignments.filter(role="lead").exists():
+            _set_lead(item, unit)
+        else:
+            Assignment.objects.get_or_create(
+                item=item, unit=unit, defaults={"role": AssignmentRole.RESPONSIBLE}
+            )
+    item.unresolved_units = [e for e in item.unresolved_units if e["text"] != text]
+    item.save(update_fields=["unresolved_units"])
+    audit_record(
+        acting_user=acting_user,
+        action="item.resolve_unit",
+        target=item,
+        region=item.campaign.region,
+        after={"text": text, "units": [u.name for u in units], "role": role},
+    )
+    return item
+
+
+# -- status ----------------------------------------------------------------------------------
+
+OPEN_STATES = {ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS}
+LOCKED_STATES = {ItemStatus.SUBMITTED, ItemStatus.APPROVED}
+
+
+def refresh_item_status(item: Item) -> Item:
+    """Recount an item's materials and move it between 未开始 and 进行中; the states that reviews
+    set (已提交/已退回/已通过) are kept. An item with refined items takes its state from them."""
+    children = list(item.children.all())
+    if children:
+        item.evidence_count = sum(child.evidence_count for child in children)
+        item.status = _combined_status([child.status for child in children])
+    else:
+        item.evidence_count = item.evidence.filter(deleted_at__isnull=True).count()
+        if item.status in OPEN_STATES:
+            has_any = item.evidence_count > 0
+            item.status = ItemStatus.IN_PROGRESS if has_any else ItemStatus.NOT_STARTED
+    item.save(update_fields=["evidence_count", "status"])
+    _refresh_parent_status(item)
+    return item
+
+
+def _refresh_parent_status(item: Item) -> None:
+    if item.parent_id:
+        refresh_item_status(Item.objects.get(pk=item.parent_id))
+
+
+def _combined_status(states: list[str]) -> str:
+    if all(s == ItemStatus.APPROVED for s in states):
+        return ItemStatus.APPROVED
+    if any(s == ItemStatus.RETURNED for s in states):
+        return ItemStatus.RETURNED
+    if all(s in LOCKED_STATES for s in states):
+        return ItemStatus.SUBMITTED
+    if all(s == ItemStatus.NOT_STARTED for s in states):
+        return ItemStatus.NOT_STARTED
+    return ItemStatus.IN_PROGRESS
+
+
+def check_item_open_for_evidence(item: Item) -> None:
+    if item.children.exists():
+        raise ValidationError(f"{item.code} 已细化，请把材料上传到它的细化指标下。")
+    if item.status in LOCKED_STATES:
+        raise ValidationError(
+            f"{item.code} {item.get_status_display()}，材料已锁定；如需修改请联系牵头科室退回。"
+        )
+
+
+def may_submit(user, item: Item) -> bool:
+    scope = Scope.for_user(user)
+    if Campaign.objects.editable_by(user).filter(pk=item.campaign_id).exists():
+        return True
+    return bool(
+        scope.unit_id
+        and "liaison" in scope.roles
+        and item.assignments.filter(unit_id=scope.unit_id, role=AssignmentRole.LEAD).exists()
+    )
+
+
+def may_review(user, item: Item) -> bool:
+    return Scope.for_user(user).has_role(*REVIEW_ROLES) and (
+        Item.objects.visible_to(user).filter(pk=item.pk).exists()
+    )
+
+
+def _set_status(item: Item, status: str, **fields) -> None:
+    item.status = status
+    item.status_changed_at = timezone.now()
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.save(update_fields=["status", "status_changed_at", *fields])
+    _refresh_parent_status(item)
+
+
+@transaction.atomic
+def item_submit(*, acting_user, item: Item) -> Item:
+    """The lead unit declares the item's materials complete and sends them for review."""
+    if not may_submit(acting_user, item):
+        raise PermissionDenied("只有牵头单位的联络员或牵头科室可以提交该任务项。")
+    if item.children.exists():
+        raise ValidationError(f"{item.code} 已细化，请逐项提交细化指标。")
+    if item.status not in {*OPEN_STATES, ItemStatus.RETURNED}:
+        raise ValidationError(f"{item.code} 当前状态为“{item.get_status_display()}”，不能提交。")
+    if not item.evidence.filter(deleted_at__isnull=True).exists():
+        raise ValidationError(f"{item.code} 还没有任何材料，不能提交。")
+    _set_status(item, ItemStatus.SUBMITTED, submitted_at=timezone.now())
+    audit_record(
+        acting_user=acting_user, action="item.submit", target=item, region=item.campaign.region
+    )
+    return item
+
+
+@transaction.atomic
+def item_return(*, acting_user, item: Item, reason: str) -> Item:
+    """Send an item back for rework, saying why; the units see the reason on their task list."""
+    if not may_review(acting_user, item):
+        raise PermissionDenied("您无权审核该任务项。")
+    if not reason.strip():
+        raise ValidationError({"reason": "退回时请写明原因，便于单位整改。"})
+    if item.status not in LOCKED_STATES:
+        raise ValidationError(f"{item.code} 尚未提交，不能退回。")
+    _set_status(item, ItemStatus.RETURNED, return_reason=reason.strip())
+    audit_record(
+        acting_user=acting_user,
+        action="item.return",
+        target=item,
+        region=item.campaign.region,
+        after={"reason": reason.strip()},
+    )
+    return item
+
+
+@transaction.atomic
+def item_approve(*, acting_user, item: Item) -> Item:
+    if not may_review(acting_user, item):
+        raise PermissionDenied("您无权审核该任务项。")
+    if item.status != ItemStatus.SUBMITTED:
+        raise ValidationError(f"{item.code} 不是“已提交”状态，不能审核通过。")
+    _set_status(item, ItemStatus.APPROVED, return_reason="")
+    audit_record(
+        acting_user=acting_user, action="item.approve", target=item, region=item.campaign.region
+    )
+    return item

@@ -1,0 +1,184 @@
+"""Campaign pages: list, create, edit, the item table with bulk assignment, checks, search."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from fazhi.campaigns import selectors, services
+from fazhi.campaigns.forms import AssignForm, CampaignEditForm, CampaignForm
+from fazhi.campaigns.models import Campaign, ItemStatus
+from fazhi.core.forms import add_service_error
+from fazhi.core.listing import paginate
+from fazhi.core.permissions import require_roles
+from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
+from fazhi.evidence import selectors as evidence_selectors
+
+ITEMS_PER_PAGE = 50
+
+
+@login_required
+def campaign_list(request):
+    query = request.GET.get("query", "").strip()
+    page = paginate(request, selectors.campaign_list(user=request.user, query=query))
+    return render(request, "campaigns/campaign_list.html", {"page": page, "query": query})
+
+
+@require_roles("admin", "lead_admin")
+def campaign_create(request):
+    form = CampaignForm(request.POST or None, acting_user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(acting_user=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已创建“{campaign}”，共 {campaign.items.count()} 个任务项。")
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return render(request, "campaigns/campaign_form.html", {"form": form})
+
+
+def _can_edit(user, campaign) -> bool:
+    return Campaign.objects.editable_by(user).filter(pk=campaign.pk).exists()
+
+
+@login_required
+def campaign_detail(request, pk):
+    campaign = get_visible_or_404(
+        Campaign.objects.select_related("region", "framework"), request.user, pk=pk
+    )
+    filters = {
+        "status": request.GET.get("status", ""),
+        "unit_id": int(request.GET["unit"]) if request.GET.get("unit", "").isdigit() else None,
+        "query": request.GET.get("q", "").strip(),
+    }
+    all_items = campaign.items.visible_to(request.user)
+    items = selectors.campaign_items(campaign=campaign, user=request.user, **filters)
+    page = paginate(request, items, per_page=ITEMS_PER_PAGE)
+    can_edit = _can_edit(request.user, campaign)
+    units = selectors.assignable_units(campaign=campaign)
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "rows": [_row(item) for item in page],
+            "filters": filters,
+            "statuses": ItemStatus.choices,
+            "units": units,
+            "summary": selectors.status_summary(all_items),
+            "due_soon": selectors.due_soon(all_items).count(),
+            "unresolved": all_items.exclude(unresolved_units=[]).count() if can_edit else 0,
+            "stages": campaign.stages.all(),
+            "can_edit": can_edit,
+            "assign_form": AssignForm(items=all_items, units=units) if can_edit else None,
+        },
+    )
+
+
+def _row(item) -> dict:
+    area, group = selectors.area_heading(item)
+    return {
+        "item": item,
+        "area": area,
+        "group": group,
+        "lead": selectors.lead_of(item),
+        "responsible": selectors.responsible_of(item),
+    }
+
+
+@require_roles("admin", "lead_admin")
+def campaign_edit(request, pk):
+    campaign = get_editable_or_404(Campaign, request.user, pk=pk)
+    initial = {
+        name: getattr(campaign, name)
+        for name in ("name", "level", "period_start", "period_end", "description")
+    }
+    form = CampaignEditForm(request.POST or None, initial=initial, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in initial}
+        try:
+            services.campaign_update(
+                acting_user=request.user,
+                campaign=campaign,
+                stage_dates=form.stage_dates(),
+                **data,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return render(request, "campaigns/campaign_edit.html", {"form": form, "campaign": campaign})
+
+
+@require_roles("admin", "lead_admin")
+@require_POST
+def items_assign(request, pk):
+    campaign = get_editable_or_404(Campaign, request.user, pk=pk)
+    form = AssignForm(
+        request.POST,
+        items=campaign.items.all(),
+        units=selectors.assignable_units(campaign=campaign),
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, "；".join(errors))
+    else:
+        try:
+            changed = services.items_assign(
+                acting_user=request.user, campaign=campaign, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, f"已更新 {changed} 个任务项的分工。")
+    return redirect(_back_to(request, reverse("campaigns:detail", args=[campaign.pk])))
+
+
+def _back_to(request, default: str) -> str:
+    """Back to the filtered page the form was on, never to another site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+def campaign_checks(request, pk):
+    campaign = get_visible_or_404(Campaign, request.user, pk=pk)
+    items = campaign.items.visible_to(request.user)
+    return render(
+        request,
+        "campaigns/campaign_checks.html",
+        {
+            "campaign": campaign,
+            "duplicates": evidence_selectors.duplicate_groups(campaign=campaign, user=request.user),
+            "out_of_period": evidence_selectors.out_of_period(campaign=campaign, user=request.user),
+            "unreadable": evidence_selectors.unreadable(campaign=campaign, user=request.user),
+            "due_soon": selectors.due_soon(items).select_related("campaign"),
+            "due_days": selectors.DUE_SOON_DAYS,
+        },
+    )
+
+
+@login_required
+def campaign_search(request, pk):
+    campaign = get_visible_or_404(Campaign, request.user, pk=pk)
+    query = request.GET.get("q", "").strip()
+    found = evidence_selectors.search_evidence(campaign=campaign, user=request.user, query=query)
+    page = paginate(request, found)
+    return render(
+        request,
+        "campaigns/campaign_search.html",
+        {
+            "campaign": campaign,
+            "query": query,
+            "page": page,
+            "hits": evidence_selectors.hits(page, query),
+        },
+    )

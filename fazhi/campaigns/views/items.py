@@ -1,0 +1,217 @@
+"""Item pages: the liaison's task list, one item with its units and materials, refinement and
+the status actions (submit, return, approve)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from fazhi.campaigns import selectors, services
+from fazhi.campaigns.forms import ItemForm, ReturnForm
+from fazhi.campaigns.models import Campaign, Item, ItemStatus
+from fazhi.core.forms import add_service_error
+from fazhi.core.listing import paginate
+from fazhi.core.permissions import require_roles
+from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404
+from fazhi.evidence import selectors as evidence_selectors
+from fazhi.evidence.services import STORED_ONLY_SUFFIXES
+from fazhi.orgs.models import Unit
+
+
+def _load(request, pk) -> Item:
+    queryset = Item.objects.select_related("campaign__region", "node__parent__parent", "parent")
+    return get_visible_or_404(queryset, request.user, pk=pk)
+
+
+def _error_text(exc: Exception) -> str:
+    return "；".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+@login_required
+def my_tasks(request):
+    status = request.GET.get("status", "")
+    items = selectors.my_tasks(user=request.user, status=status)
+    page = paginate(request, items, per_page=50)
+    return render(
+        request,
+        "campaigns/my_tasks.html",
+        {
+            "page": page,
+            "rows": [(item, selectors.lead_of(item)) for item in page],
+            "status": status,
+            "statuses": ItemStatus.choices,
+            "due_soon": {
+                i.pk for i in selectors.due_soon(items.filter(pk__in=[i.pk for i in page]))
+            },
+            "returned": items.filter(status=ItemStatus.RETURNED).count(),
+        },
+    )
+
+
+@login_required
+def item_detail(request, pk):
+    item = _load(request, pk)
+    campaign = item.campaign
+    can_edit = Campaign.objects.editable_by(request.user).filter(pk=campaign.pk).exists()
+    evidence = list(evidence_selectors.item_evidence(item=item, user=request.user))
+    duplicates = evidence_selectors.duplicate_blob_ids(campaign=campaign, user=request.user)
+    assignments = list(item.assignments.select_related("unit").order_by("role", "unit__name"))
+    return render(
+        request,
+        "campaigns/item_detail.html",
+        {
+            "item": item,
+            "campaign": campaign,
+            "area_group": selectors.area_heading(item),
+            "assignments": assignments,
+            "children": item.children.visible_to(request.user).order_by("sort_key"),
+            "evidence": [
+                {
+                    "e": e,
+                    "duplicate": e.current and e.current.blob_id in duplicates,
+                    "out_of_period": evidence_selectors.is_out_of_period(e, campaign),
+                }
+                for e in evidence
+            ],
+            "deleted": evidence_selectors.item_evidence(item=item, user=request.user, deleted=True),
+            "can_edit": can_edit,
+            "can_upload": _can_upload(request.user, item, assignments, can_edit),
+            "can_submit": services.may_submit(request.user, item)
+            and item.status in {*services.OPEN_STATES, ItemStatus.RETURNED}
+            and not item.children.exists(),
+            "can_review": services.may_review(request.user, item)
+            and item.status in services.LOCKED_STATES,
+            "unresolved": _unresolved_rows(item) if can_edit else [],
+            "refine_form": ItemForm() if can_edit else None,
+            "return_form": ReturnForm(),
+            "upload_limit_mb": settings.FAZHI_UPLOAD_MAX_BYTES // (1024 * 1024),
+            "stored_only": sorted(STORED_ONLY_SUFFIXES),
+        },
+    )
+
+
+def _can_upload(user, item, assignments, can_edit) -> bool:
+    scope = Scope.for_user(user)
+    assigned = can_edit or any(a.unit_id == scope.unit_id for a in assignments)
+    return bool(assigned and assignments) and item.status not in services.LOCKED_STATES
+
+
+def _unresolved_rows(item: Item) -> list[dict]:
+    units = Unit.objects.in_bulk(
+        [pk for entry in item.unresolved_units for pk in entry["candidates"]]
+    )
+    return [
+        {**entry, "candidate_units": [units[pk] for pk in entry["candidates"] if pk in units]}
+        for entry in item.unresolved_units
+    ]
+
+
+@require_roles("admin", "lead_admin")
+def item_edit(request, pk):
+    item = get_editable_or_404(Item.objects.select_related("campaign"), request.user, pk=pk)
+    form = ItemForm.for_item(item, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_update(acting_user=request.user, item=item, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已保存 {item.code}。")
+            return redirect("campaigns:item", pk=item.pk)
+    return render(request, "campaigns/item_edit.html", {"form": form, "item": item})
+
+
+@require_roles("admin", "lead_admin")
+@require_POST
+def item_refine(request, pk):
+    parent = get_editable_or_404(Item.objects.select_related("campaign"), request.user, pk=pk)
+    form = ItemForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "细化指标未保存：" + "；".join(e for es in form.errors.values() for e in es)
+        )
+        return redirect("campaigns:item", pk=parent.pk)
+    try:
+        child = services.item_refine(acting_user=request.user, parent=parent, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"已添加细化指标 {child.code}。")
+    return redirect("campaigns:item", pk=parent.pk)
+
+
+@require_roles("admin", "lead_admin")
+@require_POST
+def item_delete(request, pk):
+    item = get_editable_or_404(Item.objects.select_related("campaign"), request.user, pk=pk)
+    back = item.parent_id or None
+    try:
+        services.item_delete(acting_user=request.user, item=item)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("campaigns:item", pk=item.pk)
+    messages.success(request, f"已删除细化指标 {item.code}。")
+    if back:
+        return redirect("campaigns:item", pk=back)
+    return redirect("campaigns:detail", pk=item.campaign_id)
+
+
+@require_roles("admin", "lead_admin")
+@require_POST
+def item_resolve_unit(request, pk):
+    item = get_editable_or_404(Item.objects.select_related("campaign__region"), request.user, pk=pk)
+    ids = [int(v) for v in request.POST.getlist("units") if v.isdigit()]
+    units = selectors.assignable_units(campaign=item.campaign).filter(pk__in=ids)
+    try:
+        services.item_resolve_unit(
+            acting_user=request.user, item=item, text=request.POST.get("text", ""), units=units
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        names = "、".join(u.display_name for u in units) or "不分配"
+        messages.success(request, f"“{request.POST.get('text')}”已确认为：{names}。")
+    return redirect("campaigns:item", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_submit(request, pk):
+    item = _load(request, pk)
+    try:
+        services.item_submit(acting_user=request.user, item=item)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"{item.code} 已提交审核。")
+    return redirect("campaigns:item", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_return(request, pk):
+    item = _load(request, pk)
+    form = ReturnForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.item_return(acting_user=request.user, item=item, reason=reason)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"{item.code} 已退回。")
+    return redirect("campaigns:item", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_approve(request, pk):
+    item = _load(request, pk)
+    try:
+        services.item_approve(acting_user=request.user, item=item)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"{item.code} 已审核通过。")
+    return redirect("campaigns:item", pk=item.pk)

@@ -1,0 +1,123 @@
+from datetime import date
+
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from fazhi.campaigns.models import Campaign, Item
+from fazhi.core.scoping import get_visible_or_404
+from fazhi.evidence import selectors, services
+from fazhi.evidence.models import Evidence
+from fazhi.orgs.models import Unit
+
+router = Router(tags=["佐证材料 evidence"])
+
+
+class UploadResultOut(Schema):
+    name: str
+    ok: bool
+    evidence_id: int | None = None
+    error: str = ""
+
+
+class EvidenceOut(Schema):
+    id: int
+    item_code: str
+    unit: str
+    title: str
+    doc_number: str
+    issued_on: date | None
+    effective_on: date | None
+    file_name: str
+    size: int
+    sha256: str
+    version: int
+    extract_status: str
+    extract_error: str
+    page_count: int | None
+    deleted: bool
+
+
+class HitOut(Schema):
+    evidence_id: int
+    item_code: str
+    title: str
+    unit: str
+    snippet: str
+
+
+def _evidence_out(e: Evidence) -> dict:
+    version, blob = e.current, e.current.blob
+    return {
+        "id": e.pk,
+        "item_code": e.item.code,
+        "unit": e.unit.name,
+        "title": e.title,
+        "doc_number": e.doc_number,
+        "issued_on": e.issued_on,
+        "effective_on": e.effective_on,
+        "file_name": version.original_name,
+        "size": blob.size,
+        "sha256": blob.sha256,
+        "version": version.number,
+        "extract_status": blob.extract_status,
+        "extract_error": blob.extract_error,
+        "page_count": blob.page_count,
+        "deleted": e.is_deleted,
+    }
+
+
+@router.post(
+    "/items/{item_id}/files",
+    response={201: list[UploadResultOut], 400: list[UploadResultOut]},
+    summary="上传材料（可多个文件）",
+)
+def upload_files(
+    request, item_id: int, files: list[UploadedFile] = File(...), unit: str = Form("")
+):
+    item = get_visible_or_404(
+        Item.objects.select_related("campaign__region"), request.user, pk=item_id
+    )
+    unit_row = Unit.objects.filter(code=unit).first() if unit else None
+    results = []
+    for upload in files:
+        outcome = services.upload_one(
+            acting_user=request.user, item=item, path=upload.name, file=upload, unit=unit_row
+        )
+        results.append(
+            {
+                "name": upload.name,
+                "ok": outcome.ok,
+                "evidence_id": outcome.evidence_id,
+                "error": outcome.error,
+            }
+        )
+    return Status(201 if any(r["ok"] for r in results) else 400, results)
+
+
+@router.get("/items/{item_id}", response=list[EvidenceOut], summary="任务项的材料")
+def item_evidence(request, item_id: int):
+    item = get_visible_or_404(Item, request.user, pk=item_id)
+    return [_evidence_out(e) for e in selectors.item_evidence(item=item, user=request.user)]
+
+
+@router.get("/search", response=list[HitOut], summary="全文搜索材料")
+def search(request, campaign: int, q: str, limit: int = 50):
+    campaign_row = get_visible_or_404(Campaign, request.user, pk=campaign)
+    found = selectors.search_evidence(campaign=campaign_row, user=request.user, query=q)
+    return [
+        {
+            "evidence_id": hit.evidence.pk,
+            "item_code": hit.evidence.item.code,
+            "title": hit.evidence.title,
+            "unit": hit.evidence.unit.name,
+            "snippet": str(hit.snippet),
+        }
+        for hit in selectors.hits(found[: min(limit, 200)], q)
+    ]
+
+
+@router.get("/{evidence_id}", response=EvidenceOut, summary="材料详情")
+def get_evidence(request, evidence_id: int):
+    queryset = Evidence.objects.select_related("item", "unit", "current__blob")
+    return _evidence_out(get_visible_or_404(queryset, request.user, pk=evidence_id))

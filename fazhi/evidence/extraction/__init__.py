@@ -1,0 +1,136 @@
+"""Plain text out of the documents people upload as evidence (PDF, OFD, Word, Excel, PowerPoint,
+WPS, text, web pages; images give no text), for search and for checking a file says what its
+title claims. Pure Python, no database: `extract_text(path, filename)` returns an Extracted or
+raises ExtractionError with a message to show the user.
+
+The format is told by content, not trusted from the name; old binary formats go through
+LibreOffice when it is installed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import libreoffice
+from .kinds import BINARY_KINDS, LABELS, ZIP_KINDS, accepts, extension, file_kind
+from .libreoffice import libreoffice_available
+from .ofd import read_ofd
+from .pdf import read_pdf
+from .plain import read_html, read_txt
+from .result import Extracted, ExtractionError
+from .sheets import read_xls, read_xlsx
+from .slides import read_pptx
+from .sniff import content_kind
+from .text import TextOutput, normalise_text
+from .word import read_docx
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "Extracted",
+    "ExtractionError",
+    "extract_text",
+    "file_kind",
+    "libreoffice_available",
+]
+
+MAX_TEXT_CHARS = 2_000_000
+
+READERS = {
+    "pdf": read_pdf,
+    "ofd": read_ofd,
+    "docx": read_docx,
+    "xlsx": read_xlsx,
+    "xls": read_xls,
+    "pptx": read_pptx,
+    "txt": read_txt,
+    "html": read_html,
+}
+TEXT_KINDS = {"txt", "html"}
+# For an OLE file whose streams were not recognised, what the extension says it holds.
+OLE_CONTENTS = {"doc": "doc", "wps": "doc", "xls": "xls", "et": "xls", "ppt": "ppt", "dps": "ppt"}
+
+
+def extract_text(path: Path, filename: str) -> Extracted:
+    """The text of the file at `path`, whose user-facing name (for its extension) is `filename`.
+    Raises ExtractionError, with a message for the user, for any file that cannot be read."""
+    path = Path(path)
+    suffix = extension(filename)
+    kind = file_kind(filename)
+    if kind is None:
+        raise ExtractionError(
+            f"不支持的文件类型：.{suffix}" if suffix else "文件没有扩展名，无法判断文件类型。"
+        )
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ExtractionError("无法打开上传的文件。") from exc
+    if size == 0:
+        raise ExtractionError("文件为空（0 字节）。")
+    out = TextOutput(MAX_TEXT_CHARS)
+    reading = kind
+    try:
+        kind, reading = _real_kind(path, kind, suffix, out)
+        page_count = 1 if reading == "image" else _read(path, reading, suffix, out)
+    except ExtractionError:
+        raise
+    except Exception as exc:  # libraries fail in many ways on malformed files
+        raise ExtractionError(f"{_short(reading)} 文件已损坏或格式异常，无法读取文字。") from exc
+    text = normalise_text(out.text())
+    if out.full or len(text) > MAX_TEXT_CHARS:
+        text = text[:MAX_TEXT_CHARS]
+        out.warn(f"文本过长，已截取前 {MAX_TEXT_CHARS} 个字符")
+    return Extracted(text=text, page_count=page_count, kind=kind, warnings=tuple(out.warnings))
+
+
+def _real_kind(path: Path, kind: str, suffix: str, out: TextOutput) -> tuple[str, str]:
+    """The kind to report and the format to read it as, from the file's bytes."""
+    content = content_kind(path)
+    if content is not None and accepts(kind, content):
+        both_text = kind in TEXT_KINDS and content in TEXT_KINDS
+        return kind, kind if both_text else content
+    if content in LABELS and not (content == "txt" and kind in BINARY_KINDS):
+        out.warn(f"文件扩展名为 .{suffix}，但内容实际是「{LABELS[content]}」，已按此格式读取。")
+        return content, content
+    if content == "ole" and kind in OLE_CONTENTS:
+        return kind, OLE_CONTENTS[kind]
+    if kind in TEXT_KINDS and content not in ("zip", "badzip", "ole"):
+        return kind, kind  # bad bytes or not, a text file is decoded as text
+    raise ExtractionError(_unreadable(content, kind, suffix))
+
+
+def _unreadable(content: str | None, kind: str, suffix: str) -> str:
+    name = suffix.upper()
+    if kind in ZIP_KINDS and content in (None, "badzip", "txt"):
+        return f"{name} 文件已损坏（不是有效的压缩包）。"
+    if kind == "ofd" and content == "zip":
+        return "OFD 文件已损坏（缺少 OFD.xml）。"
+    if kind in ZIP_KINDS and content == "zip":
+        return f"{name} 文件已损坏（压缩包中缺少文档内容）。"
+    if content in ("zip", "badzip"):
+        return f"文件扩展名为 .{suffix}，但内容是 ZIP 压缩包；请解压后上传其中的文件。"
+    if kind == "pdf":
+        return "PDF 文件已损坏（缺少 PDF 文件头）。"
+    if kind == "image":
+        return f"文件扩展名为 .{suffix}，但内容不是可识别的图片。"
+    return f"{name} 文件已损坏或不是 {name} 格式，无法识别文件内容。"
+
+
+def _read(path: Path, reading: str, suffix: str, out: TextOutput) -> int | None:
+    if reading == "xls":
+        try:
+            return read_xls(path, out)
+        except ExtractionError:
+            raise
+        except Exception:
+            # xlrd knows only Excel's own dialect; LibreOffice also reads what WPS and others
+            # write. Without LibreOffice the original failure stands.
+            if not libreoffice_available():
+                raise
+            out.clear_text()
+    elif reading in READERS:
+        return READERS[reading](path, out)
+    with libreoffice.converted(path, reading, shown_as=suffix) as modern:
+        return READERS[libreoffice.TARGETS[reading]](modern, out)
+
+
+def _short(reading: str) -> str:
+    return {"txt": "文本", "html": "网页", "image": "图片"}.get(reading, reading.upper())

@@ -1,0 +1,116 @@
+"""Old binary formats (.doc and .wps, .xls and .et that xlrd cannot read, .ppt and .dps, .rtf,
+ODF) through LibreOffice in headless mode: the file is converted to its modern counterpart in a
+private temporary folder and read from there.
+
+Every call gets a fresh LibreOffice profile and HOME, so parallel workers never share (and lock)
+one; the process runs in its own session so that a timeout kills it with all its children."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .result import ExtractionError
+
+TIMEOUT_SECONDS = 180
+# What each old format becomes; the modern format keeps tables, sheets and slides apart.
+TARGETS = {
+    "doc": "docx",
+    "rtf": "docx",
+    "odt": "docx",
+    "xls": "xlsx",
+    "ods": "xlsx",
+    "ppt": "pptx",
+    "odp": "pptx",
+}
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def libreoffice_available() -> bool:
+    return soffice_path() is not None
+
+
+@contextlib.contextmanager
+def converted(path: Path, kind: str, *, shown_as: str) -> Iterator[Path]:
+    """The file, holding a `kind` document, converted to TARGETS[kind] and alive until the block
+    ends. `shown_as` is the extension the user knows the file by, for messages."""
+    program = soffice_path()
+    if program is None:
+        raise ExtractionError(
+            f"需要安装 LibreOffice 才能读取 .{shown_as} 文件的文字，请联系系统管理员，"
+            "或把文件另存为 .docx / .xlsx / .pptx / PDF 后上传。"
+        )
+    target = TARGETS[kind]
+    with tempfile.TemporaryDirectory(prefix="fazhi-lo-") as workdir:
+        work = Path(workdir)
+        # Named by its content: LibreOffice picks import filters partly by extension, and would
+        # take a .wps for Microsoft Works rather than the Word file WPS writes.
+        source = work / f"source.{kind}"
+        try:
+            source.symlink_to(path.resolve())
+        except OSError:
+            shutil.copyfile(path, source)
+        (work / "home").mkdir()
+        (work / "out").mkdir()
+        _run(program, source, target, work)
+        result = work / "out" / f"source.{target}"
+        if not result.is_file() or result.stat().st_size == 0:
+            raise ExtractionError(
+                f"LibreOffice 无法转换该 .{shown_as} 文件（文件可能已损坏或设置了打开密码）。"
+            )
+        yield result
+
+
+def _run(program: str, source: Path, target: str, work: Path) -> None:
+    command = [
+        program,
+        f"-env:UserInstallation={(work / 'profile').as_uri()}",
+        "--headless",
+        "--invisible",
+        "--nodefault",
+        "--nolockcheck",
+        "--nologo",
+        "--norestore",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(work / "out"),
+        str(source),
+    ]
+    # Only what LibreOffice needs: it parses untrusted files and need not see our secrets.
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "HOME": str(work / "home"),
+        "TMPDIR": str(work),
+    }
+    # The program is LibreOffice found on PATH and the arguments are our own paths; no shell.
+    process = subprocess.Popen(  # noqa: S603
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=environment,
+        cwd=work,
+        start_new_session=True,
+    )
+    try:
+        process.wait(timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired as exc:
+        raise ExtractionError(
+            f"LibreOffice 转换超时（超过 {TIMEOUT_SECONDS} 秒），文件可能过大或已损坏。"
+        ) from exc
+    finally:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

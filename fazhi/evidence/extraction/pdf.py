@@ -1,0 +1,76 @@
+"""PDF through pypdf. Many government PDFs are "encrypted" with only an owner password (to
+forbid editing or printing) and open with an empty user password; those are read."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import DependencyError
+
+from .result import ExtractionError
+from .text import TextOutput, page_numbers
+
+ENCRYPTED = "PDF 文件已加密，无法读取文字，请上传未加密的版本。"
+UNSUPPORTED_CIPHER = (
+    "PDF 文件使用了本系统不支持的加密方式（AES），无法读取文字，请上传未加密的版本。"
+)
+DAMAGED = "PDF 文件已损坏，无法读取。"
+
+# pypdf logs every oddity of real-world PDFs as a warning; they say nothing to our users.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def read_pdf(path: Path, out: TextOutput) -> int:
+    try:
+        return _read(path, out)
+    except DependencyError as exc:
+        # With AES-128 the empty password is checked without AES, so pypdf only finds out that
+        # it cannot decrypt when it reaches the first encrypted object.
+        raise ExtractionError(UNSUPPORTED_CIPHER) from exc
+
+
+def _read(path: Path, out: TextOutput) -> int:
+    # An open file rather than the path: given a path, pypdf reads the whole file into memory.
+    with path.open("rb") as fh:
+        try:
+            reader = PdfReader(fh)
+        except DependencyError:
+            raise
+        except Exception as exc:
+            raise ExtractionError(DAMAGED) from exc
+        if reader.is_encrypted:
+            _decrypt_with_empty_password(reader)
+        try:
+            pages = reader.pages
+            page_count = len(pages)
+        except DependencyError:
+            raise
+        except Exception as exc:
+            raise ExtractionError(DAMAGED) from exc
+        unreadable = []
+        for number, page in enumerate(pages, start=1):
+            try:
+                text = page.extract_text()
+            except DependencyError:
+                raise
+            except Exception:  # one broken page should not cost the text of the others
+                unreadable.append(number)
+                continue
+            if not out.add(text):
+                break
+        if unreadable:
+            out.warn(f"PDF 文件第 {page_numbers(unreadable)} 页的文字无法读取，已跳过。")
+        return page_count
+
+
+def _decrypt_with_empty_password(reader: PdfReader) -> None:
+    try:
+        result = reader.decrypt("")
+    except DependencyError as exc:
+        raise ExtractionError(UNSUPPORTED_CIPHER) from exc
+    except Exception as exc:
+        raise ExtractionError(ENCRYPTED) from exc
+    if result == PasswordType.NOT_DECRYPTED:
+        raise ExtractionError(ENCRYPTED)

@@ -1,0 +1,89 @@
+"""Spreadsheets, one line per non-empty row with cells separated by tabs, each sheet under its
+name. .xlsx through openpyxl in read-only mode (rows are streamed), old .xls through xlrd."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import openpyxl
+import xlrd
+
+from .result import ExtractionError
+from .sniff import ENCRYPTED_OFFICE
+from .text import TextOutput
+
+
+def read_xlsx(path: Path, out: TextOutput) -> int:
+    # A file object, not the path: openpyxl refuses paths whose extension it does not know (.et).
+    with path.open("rb") as fh:
+        book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                if not out.add(f"【{sheet.title}】"):
+                    break
+                if hasattr(sheet, "reset_dimensions"):
+                    # Some producers write a wrong <dimension>, which read-only mode would trust.
+                    sheet.reset_dimensions()
+                if not _add_rows(out, sheet.iter_rows(values_only=True)):
+                    break
+            return len(book.sheetnames)
+        finally:
+            book.close()
+
+
+def read_xls(path: Path, out: TextOutput) -> int:
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except xlrd.XLRDError as exc:
+        if "encrypted" in str(exc).lower():
+            raise ExtractionError(ENCRYPTED_OFFICE) from exc
+        raise
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            if not out.add(f"【{sheet.name}】"):
+                break
+            rows = (_xls_row(book, sheet, number) for number in range(sheet.nrows))
+            if not _add_rows(out, rows):
+                break
+            book.unload_sheet(index)
+        return book.nsheets
+    finally:
+        book.release_resources()
+
+
+def _add_rows(out: TextOutput, rows: Iterable[Iterable]) -> bool:
+    for row in rows:
+        cells = [_cell_text(value) for value in row]
+        while cells and not cells[-1]:
+            cells.pop()
+        if cells and not out.add("\t".join(cells)):
+            return False
+    return True
+
+
+def _xls_row(book, sheet, number: int) -> list:
+    values = []
+    for cell in sheet.row(number):
+        if cell.ctype == xlrd.XL_CELL_DATE:
+            try:
+                values.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+            except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                values.append(cell.value)
+        elif cell.ctype in (xlrd.XL_CELL_ERROR, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_EMPTY):
+            values.append(None)
+        else:
+            values.append(cell.value)
+    return values
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.isoformat(" ")
+    return str(value).strip()

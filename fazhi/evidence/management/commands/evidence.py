@@ -1,0 +1,121 @@
+"""fazhi evidence import-dir|search|extract — materials from the command line."""
+
+import json
+from pathlib import Path
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
+
+from fazhi.accounts.system import actor_by_username
+from fazhi.campaigns.selectors import campaign_by_ref
+from fazhi.evidence import bulk, selectors
+from fazhi.evidence.models import Blob, ExtractStatus
+from fazhi.evidence.services import blob_extract
+from fazhi.orgs.models import Unit
+
+SEARCH_LIMIT = 50
+
+
+class Command(BaseCommand):
+    help = "佐证材料：从文件夹批量导入、全文搜索、补做文字提取。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as", dest="as_user", help="以该用户身份执行，默认系统")
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import-dir", help="按文件夹名中的指标编号导入材料")
+        imp.add_argument("campaign", help="创建活动编号")
+        imp.add_argument("directory")
+        imp.add_argument("--unit", default="", help="上传单位编码；默认各任务项的牵头单位")
+        imp.add_argument("--json", action="store_true", dest="as_json")
+        find = sub.add_parser("search", help="全文搜索材料")
+        find.add_argument("campaign")
+        find.add_argument("query")
+        find.add_argument("--json", action="store_true", dest="as_json")
+        find.add_argument("--limit", type=int, default=SEARCH_LIMIT)
+        sub.add_parser("extract", help="立即提取所有等待中的材料文字（不经后台任务）")
+
+    def handle(self, *args, action, as_user=None, **options):
+        try:
+            actor = actor_by_username(as_user)
+        except ObjectDoesNotExist as exc:
+            raise CommandError(f"用户 {as_user} 不存在。") from exc
+        try:
+            return getattr(self, "_" + action.replace("-", "_"))(actor, **options)
+        except (ObjectDoesNotExist, Http404) as exc:
+            raise CommandError(str(exc)) from exc
+        except (ValidationError, PermissionDenied) as exc:
+            raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
+
+    def _import_dir(self, actor, *, campaign, directory, unit, as_json, **_):
+        root = Path(directory)
+        if not root.is_dir():
+            raise CommandError(f"文件夹不存在：{directory}")
+        unit_row = Unit.objects.get(code=unit) if unit else None
+        outcomes = bulk.import_directory(
+            acting_user=actor,
+            campaign=campaign_by_ref(user=actor, ref=campaign),
+            root=root,
+            unit=unit_row,
+        )
+        if as_json:
+            rows = [
+                {
+                    "path": o.path,
+                    "item": o.item_code,
+                    "evidence_id": o.evidence_id,
+                    "error": o.error,
+                }
+                for o in outcomes
+            ]
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for o in outcomes:
+                result = (
+                    f"OK\t{o.item_code}\t#{o.evidence_id}"
+                    if o.ok
+                    else f"失败\t{o.item_code or '-'}\t{o.error}"
+                )
+                self.stdout.write(f"{o.path}\t{result}")
+        stored = sum(1 for o in outcomes if o.ok)
+        self.stderr.write(
+            f"共 {len(outcomes)} 个文件：导入 {stored} 个，失败 {len(outcomes) - stored} 个。"
+        )
+        if outcomes and not stored:
+            raise CommandError("没有导入任何文件。")
+
+    def _search(self, actor, *, campaign, query, as_json, limit, **_):
+        found = selectors.search_evidence(
+            campaign=campaign_by_ref(user=actor, ref=campaign), user=actor, query=query
+        )[:limit]
+        hits = [
+            {
+                "evidence_id": hit.evidence.pk,
+                "item_code": hit.evidence.item.code,
+                "title": hit.evidence.title,
+                "unit": hit.evidence.unit.name,
+                "snippet": _plain(hit.snippet),
+            }
+            for hit in selectors.hits(found, query)
+        ]
+        if as_json:
+            self.stdout.write(json.dumps(hits, ensure_ascii=False, indent=2))
+            return
+        for hit in hits:
+            self.stdout.write(f"{hit['item_code']}\t{hit['title']}\t{hit['snippet']}")
+
+    def _extract(self, actor, **_):
+        pending = Blob.objects.filter(extract_status=ExtractStatus.PENDING).values_list(
+            "pk", flat=True
+        )
+        for blob_id in list(pending):
+            outcome = blob_extract(blob_id=blob_id)
+            self.stdout.write(f"{blob_id}\t{outcome.status}\t{outcome.message}")
+
+
+def _plain(snippet: str) -> str:
+    """The snippet without its <mark> tags, HTML entities decoded, for the terminal and JSON."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"</?mark>", "", str(snippet)))

@@ -1,0 +1,139 @@
+"""Full-text search over materials on SQLite and PostgreSQL alike.
+
+Neither database finds two-character Chinese words on its own (FTS5's trigram tokenizer needs
+three characters; to_tsvector('simple') keeps a whole run of Chinese as one word), so the text is
+cut into words by jieba before either sees it: at index time with `cut_for_search`, which also
+emits the shorter words inside long ones ("行政复议" → 行政, 复议, 行政复议), and at query time
+with the precise cut. Both cuts use the dictionary only (HMM off) so that a word the dictionary
+does not know falls apart into the same single characters on both sides. A query word is found
+either as indexed or through all of its shorter words, which covers the rare text in which jieba
+cut the same characters differently.
+
+SQLite: an FTS5 table over the `words` column (unicode61 splits on the spaces we put in), kept in
+step by triggers. PostgreSQL: a GIN index on to_tsvector('simple', words). Both are created by
+this app's migrations; `matching_ids` is the one place that queries them."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cache
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_QUERY_WORDS = 12
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+@cache
+def _jieba():
+    import jieba  # imported late: it builds its dictionary (~0.5 s) on first use
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def index_words(*texts: str) -> str:
+    """The words of the texts, lower-cased and separated by single spaces."""
+    jieba = _jieba()
+    words = []
+    for text in texts:
+        if text:
+            words.extend(
+                w.lower() for w in jieba.cut_for_search(text, HMM=False) if _WORD.search(w)
+            )
+    return " ".join(words)
+
+
+def query_terms(query: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each word of the query with the shorter words it may have been indexed as instead."""
+    jieba = _jieba()
+    terms: dict[str, tuple[str, ...]] = {}
+    for part in query.split():
+        for word in jieba.cut(part, HMM=False):
+            word = word.strip().lower()
+            if not _WORD.search(word) or word in terms:
+                continue
+            parts = tuple(
+                w.lower() for w in jieba.cut_for_search(word, HMM=False) if w != word and len(w) > 1
+            )
+            terms[word] = parts
+    return list(terms.items())[:MAX_QUERY_WORDS]
+
+
+def _fts5_expression(terms) -> str:
+    def quoted(word: str) -> str:
+        return '"' + word.replace('"', '""') + '"'
+
+    clauses = []
+    for word, parts in terms:
+        alternative = " AND ".join(quoted(p) for p in parts)
+        clauses.append(f"({quoted(word)} OR ({alternative}))" if parts else quoted(word))
+    return " AND ".join(clauses)
+
+
+def _tsquery_expression(terms) -> str:
+    def quoted(word: str) -> str:
+        return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    clauses = []
+    for word, parts in terms:
+        alternative = " & ".join(quoted(p) for p in parts)
+        clauses.append(f"({quoted(word)} | ({alternative}))" if parts else quoted(word))
+    return " & ".join(clauses)
+
+
+def matching_ids(query: str) -> RawSQL | None:
+    """A subquery of the ids of materials whose words match every word of the query, for
+    `Evidence.objects.filter(pk__in=...)`; None when the query has no searchable word."""
+    terms = query_terms(query)
+    if not terms:
+        return None
+    if connection.vendor == "postgresql":
+        return RawSQL(
+            "SELECT evidence_id FROM evidence_searchdocument "
+            "WHERE to_tsvector('simple', words) @@ to_tsquery('simple', %s)",
+            [_tsquery_expression(terms)],
+        )
+    return RawSQL(
+        "SELECT rowid FROM evidence_search_fts WHERE evidence_search_fts MATCH %s",
+        [_fts5_expression(terms)],
+    )
+
+
+def highlight_terms(query: str) -> list[str]:
+    """What to mark in a snippet: the query's phrases as typed, their words, and the words'
+    shorter words; the longest that fits is marked."""
+    terms = query_terms(query)
+    phrases = [part for part in query.split() if _WORD.search(part)]
+    return phrases + [word for word, _ in terms] + [p for _, parts in terms for p in parts]
+
+
+def snippet(text: str, query: str, *, width: int = 120) -> SafeString:
+    """A window of the text around the first place a query word appears, with every query word
+    marked; the beginning of the text when none appears literally."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    marks = sorted(set(highlight_terms(query)), key=len, reverse=True)
+    if not text:
+        return mark_safe("")  # noqa: S308 - empty
+    pattern = re.compile("|".join(re.escape(m) for m in marks), re.IGNORECASE) if marks else None
+    first = pattern.search(text) if pattern else None
+    start = max(0, first.start() - width // 3) if first else 0
+    window = text[start : start + width]
+    if pattern is None:
+        body = escape(window)
+    else:
+        pieces, last = [], 0
+        for found in pattern.finditer(window):
+            pieces.append(escape(window[last : found.start()]))
+            pieces.append(f"<mark>{escape(found.group())}</mark>")
+            last = found.end()
+        pieces.append(escape(window[last:]))
+        body = "".join(pieces)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(text) else ""
+    return mark_safe(f"{prefix}{body}{suffix}")  # noqa: S308 - every piece is escaped above

@@ -1,0 +1,368 @@
+"""Writes on materials: upload (one file or a whole ZIP), new versions, metadata, soft delete and
+restore, and the text extraction that runs in the background."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from fazhi.accounts.audit import audit_record, changed_only, snapshot
+from fazhi.accounts.system import stored_user
+from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign, Item
+from fazhi.campaigns.services import check_item_open_for_evidence, refresh_item_status
+from fazhi.core.scoping import Scope
+from fazhi.evidence import search, storage
+from fazhi.evidence.extraction import ExtractionError, extract_text, file_kind
+from fazhi.evidence.models import Blob, Evidence, EvidenceVersion, ExtractStatus, SearchDocument
+from fazhi.evidence.textmeta import guess_doc_number, guess_issue_date
+from fazhi.orgs.models import Unit
+
+# Kept as files though no text can be read from them (videos of meetings, other archives).
+STORED_ONLY_SUFFIXES = frozenset({".rar", ".7z", ".mp4", ".mov", ".avi", ".wmv", ".mp3", ".wav"})
+TITLE_MAX = 255
+
+
+def _check_file(name: str, size: int) -> str:
+    """The file's kind, or a clear refusal naming the file."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if size == 0:
+        raise ValidationError(f"“{name}”是空文件（0 字节），未上传。")
+    if size > settings.FAZHI_UPLOAD_MAX_BYTES:
+        limit = settings.FAZHI_UPLOAD_MAX_BYTES // (1024 * 1024)
+        raise ValidationError(f"“{name}”超过单个文件 {limit} MB 的上限，未上传。")
+    kind = file_kind(name)
+    if kind is None and suffix not in STORED_ONLY_SUFFIXES:
+        shown = suffix or "（无扩展名）"
+        raise ValidationError(f"“{name}”的文件类型 {shown} 不在允许上传的范围内。")
+    return kind or suffix.lstrip(".")
+
+
+def uploading_unit(acting_user, item: Item, unit: Unit | None = None) -> Unit:
+    """Whose material this is: a liaison uploads for their own unit, and only to items their
+    unit was given; the lead office may upload for any unit given the item (the lead by
+    default)."""
+    scope = Scope.for_user(acting_user)
+    assigned = Assignment.objects.filter(item=item)
+    if Campaign.objects.editable_by(acting_user).filter(pk=item.campaign_id).exists():
+        if unit is not None:
+            if not assigned.filter(unit=unit).exists():
+                raise ValidationError(f"{unit} 没有承担 {item.code}，不能为其上传材料。")
+            return unit
+        chosen = assigned.order_by("role", "unit__sort_order").select_related("unit").first()
+        if chosen is None:
+            raise ValidationError(f"{item.code} 还没有分配单位，请先分配牵头单位。")
+        return chosen.unit
+    is_liaison = "liaison" in scope.roles and scope.unit_id
+    if is_liaison and assigned.filter(unit_id=scope.unit_id).exists():
+        return Unit.objects.get(pk=scope.unit_id)
+    raise PermissionDenied(f"贵单位没有承担 {item.code}，不能上传材料。")
+
+
+@transaction.atomic
+def evidence_upload(
+    *,
+    acting_user,
+    item: Item,
+    file: File,
+    original_name: str | None = None,
+    unit: Unit | None = None,
+    title: str = "",
+    doc_number: str = "",
+    issued_on: date | None = None,
+    effective_on: date | None = None,
+    description: str = "",
+) -> Evidence:
+    """Store one file as a new material of the item. Identical content is stored once; the text
+    is read in the background."""
+    unit = uploading_unit(acting_user, item, unit)
+    check_item_open_for_evidence(item)
+    name = PurePosixPath(original_name or file.name).name
+    blob, created = _store(file, name)
+    evidence = Evidence.objects.create(
+        item=item,
+        unit=unit,
+        title=(title.strip() or PurePosixPath(name).stem)[:TITLE_MAX],
+        doc_number=doc_number.strip(),
+        issued_on=issued_on,
+        effective_on=effective_on,
+        description=description,
+        uploaded_by=stored_user(acting_user),
+    )
+    _add_version(evidence, blob, name, acting_user, is_new_content=created)
+    refresh_item_status(item)
+    audit_record(
+        acting_user=acting_user,
+        action="evidence.upload",
+        target=evidence,
+        region=item.campaign.region,
+        after={"item": item.code, "unit": unit.name, "file": name, "sha256": blob.sha256},
+    )
+    return evidence
+
+
+def _store(file: File, name: str) -> tuple[Blob, bool]:
+    """Check and store the content; its text is read once a material points at it."""
+    size = file.size
+    kind = _check_file(name, size)
+    sha256 = getattr(file, "sha256", None)
+    if sha256 is None:
+        sha256, size = storage.file_sha256(file)
+    return storage.store_blob(file, sha256=sha256, size=size, kind=kind)
+
+
+def _enqueue_extraction(blob: Blob) -> None:
+    from fazhi.evidence.tasks import extract_blob_text
+
+    # Enqueued inside the upload's transaction: the database queue then holds the task exactly
+    # when the upload is committed, and never for an upload that rolled back.
+    extract_blob_text.enqueue(blob.pk)
+
+
+def _add_version(
+    evidence: Evidence, blob: Blob, name: str, acting_user, *, is_new_content: bool
+) -> EvidenceVersion:
+    number = (evidence.current.number + 1) if evidence.current else 1
+    version = EvidenceVersion.objects.create(
+        evidence=evidence,
+        number=number,
+        blob=blob,
+        original_name=name[:255],
+        uploaded_by=stored_user(acting_user),
+    )
+    evidence.current = version
+    evidence.save(update_fields=["current", "updated_at"])
+    if blob.extract_status != ExtractStatus.PENDING:
+        _fill_from_text(evidence, blob)
+    index_evidence(evidence)
+    if is_new_content:
+        _enqueue_extraction(blob)  # fills in and re-indexes the materials using it when done
+    return version
+
+
+def _check_editable(acting_user, evidence: Evidence) -> None:
+    if not Evidence.objects.editable_by(acting_user).filter(pk=evidence.pk).exists():
+        raise PermissionDenied("您无权修改该材料。")
+
+
+@transaction.atomic
+def evidence_replace(
+    *, acting_user, evidence: Evidence, file: File, original_name: str | None = None
+) -> EvidenceVersion:
+    """A new file for the material; the earlier ones stay in its history."""
+    _check_editable(acting_user, evidence)
+    check_item_open_for_evidence(evidence.item)
+    if evidence.is_deleted:
+        raise ValidationError("已删除的材料不能更换文件，请先恢复。")
+    name = PurePosixPath(original_name or file.name).name
+    blob, created = _store(file, name)
+    version = _add_version(evidence, blob, name, acting_user, is_new_content=created)
+    audit_record(
+        acting_user=acting_user,
+        action="evidence.replace",
+        target=evidence,
+        region=evidence.item.campaign.region,
+        after={"version": version.number, "file": name, "sha256": blob.sha256},
+    )
+    return version
+
+
+METADATA_FIELDS = ["title", "doc_number", "issued_on", "effective_on", "description"]
+
+
+@transaction.atomic
+def evidence_update(
+    *,
+    acting_user,
+    evidence: Evidence,
+    title: str,
+    doc_number: str = "",
+    issued_on: date | None = None,
+    effective_on: date | None = None,
+    description: str = "",
+) -> Evidence:
+    _check_editable(acting_user, evidence)
+    if not title.strip():
+        raise ValidationError({"title": "标题不能为空。"})
+    before = snapshot(evidence, METADATA_FIELDS)
+    evidence.title, evidence.doc_number = title.strip()[:TITLE_MAX], doc_number.strip()
+    evidence.issued_on, evidence.effective_on = issued_on, effective_on
+    evidence.description = description
+    # Fields the user has now set are theirs, no longer guesses from the text.
+    evidence.metadata_from_text = [
+        f for f in evidence.metadata_from_text if before.get(f) == snapshot(evidence, [f])[f]
+    ]
+    evidence.save()
+    index_evidence(evidence)
+    old, new = changed_only(before, snapshot(evidence, METADATA_FIELDS))
+    audit_record(
+        acting_user=acting_user,
+        action="evidence.update",
+        target=evidence,
+        region=evidence.item.campaign.region,
+        before=old,
+        after=new,
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, acting_user, evidence: Evidence) -> Evidence:
+    """Soft delete: the material leaves lists, counts and search, and can be restored."""
+    _check_editable(acting_user, evidence)
+    check_item_open_for_evidence(evidence.item)
+    if evidence.is_deleted:
+        return evidence
+    evidence.deleted_at = timezone.now()
+    evidence.deleted_by = stored_user(acting_user)
+    evidence.save(update_fields=["deleted_at", "deleted_by"])
+    refresh_item_status(evidence.item)
+    audit_record(
+        acting_user=acting_user,
+        action="evidence.delete",
+        target=evidence,
+        region=evidence.item.campaign.region,
+        before={"title": evidence.title},
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_restore(*, acting_user, evidence: Evidence) -> Evidence:
+    _check_editable(acting_user, evidence)
+    check_item_open_for_evidence(evidence.item)
+    if not evidence.is_deleted:
+        return evidence
+    evidence.deleted_at, evidence.deleted_by = None, None
+    evidence.save(update_fields=["deleted_at", "deleted_by"])
+    refresh_item_status(evidence.item)
+    audit_record(
+        acting_user=acting_user,
+        action="evidence.restore",
+        target=evidence,
+        region=evidence.item.campaign.region,
+        after={"title": evidence.title},
+    )
+    return evidence
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def index_evidence(evidence: Evidence) -> None:
+    text = evidence.current.blob.text if evidence.current else ""
+    words = search.index_words(
+        evidence.title, evidence.doc_number, evidence.description, evidence.item.code, text
+    )
+    SearchDocument.objects.update_or_create(evidence=evidence, defaults={"words": words})
+
+
+def _fill_from_text(evidence: Evidence, blob: Blob) -> None:
+    """Fill an empty document number or issuing date from the text, marked as guessed."""
+    guessed = []
+    if not evidence.doc_number and (number := guess_doc_number(blob.text)):
+        evidence.doc_number = number
+        guessed.append("doc_number")
+    if evidence.issued_on is None and (issued := guess_issue_date(blob.text)):
+        evidence.issued_on = issued
+        guessed.append("issued_on")
+    if guessed:
+        evidence.metadata_from_text = sorted({*evidence.metadata_from_text, *guessed})
+        evidence.save(update_fields=["doc_number", "issued_on", "metadata_from_text"])
+
+
+@dataclass(frozen=True)
+class ExtractionOutcome:
+    status: str
+    message: str = ""
+
+
+def blob_extract(*, blob_id: int) -> ExtractionOutcome:
+    """Read the blob's text and page count, record success or the reason for failure on the
+    blob (never silently), then refresh the search words of every material using it."""
+    blob = Blob.objects.get(pk=blob_id)
+    name = _any_original_name(blob)
+    try:
+        with storage.blob_local_path(blob) as path:
+            extracted = _extract(path, name)
+    except ExtractionError as exc:
+        blob.extract_status, blob.extract_error = ExtractStatus.FAILED, str(exc)
+        blob.text, blob.page_count, blob.extract_warnings = "", None, []
+    else:
+        blob.text, blob.page_count = extracted.text, extracted.page_count
+        blob.extract_warnings = list(extracted.warnings)
+        blob.extract_status = ExtractStatus.DONE if extracted.text.strip() else ExtractStatus.EMPTY
+        blob.extract_error = ""
+    blob.extracted_at = timezone.now()
+    blob.save()
+    with transaction.atomic():
+        for evidence in _evidence_using(blob):
+            _fill_from_text(evidence, blob)
+            index_evidence(evidence)
+    return ExtractionOutcome(blob.extract_status, blob.extract_error)
+
+
+def _extract(path: Path, name: str):
+    if PurePosixPath(name).suffix.lower() in STORED_ONLY_SUFFIXES:
+        return _NoText()
+    return extract_text(path, name)
+
+
+@dataclass(frozen=True)
+class _NoText:
+    text: str = ""
+    page_count: int | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def _any_original_name(blob: Blob) -> str:
+    version = blob.versions.order_by("pk").first()
+    return version.original_name if version else f"file.{blob.kind}"
+
+
+def _evidence_using(blob: Blob):
+    return Evidence.objects.filter(current__blob=blob).select_related("current__blob", "item")
+
+
+# -- several files ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What became of one file of a batch, ZIP or folder: stored on an item, or why not."""
+
+    path: str
+    item_code: str = ""
+    evidence_id: int | None = None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def upload_one(*, acting_user, item: Item, path: str, file: File, unit=None) -> FileOutcome:
+    """Upload one file of a batch in its own transaction: its failure is reported and the rest
+    of the batch goes on."""
+    try:
+        evidence = evidence_upload(
+            acting_user=acting_user, item=item, file=file, original_name=path, unit=unit
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return FileOutcome(path, item.code, error=_message(exc))
+    return FileOutcome(path, item.code, evidence_id=evidence.pk)
+
+
+def _message(exc: Exception) -> str:
+    return "；".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def lead_unit_of(item: Item) -> Unit | None:
+    assignment = item.assignments.filter(role=AssignmentRole.LEAD).select_related("unit").first()
+    return assignment.unit if assignment else None

@@ -1,0 +1,78 @@
+"""Where file contents live: Django's default storage (local disk, or S3-compatible object
+storage through django-storages), addressed by SHA-256 so that identical content is kept once.
+
+A blob row is written only after its content is completely stored, so a row never points at a
+half-written file; content stored by an upload that then failed has no row and is never shown."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+
+from fazhi.evidence.models import Blob
+
+CHUNK = 1024 * 1024
+
+
+def blob_name(sha256: str) -> str:
+    return f"blobs/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def file_sha256(file) -> tuple[str, int]:
+    """Hash a file object chunk by chunk; uploads hashed while streaming skip this."""
+    hasher, size = hashlib.sha256(), 0
+    file.seek(0)
+    for chunk in iter(lambda: file.read(CHUNK), b""):
+        hasher.update(chunk)
+        size += len(chunk)
+    file.seek(0)
+    return hasher.hexdigest(), size
+
+
+def store_blob(file: File, *, sha256: str, size: int, kind: str = "") -> tuple[Blob, bool]:
+    """The blob for this content, storing it if it is new. Returns (blob, created)."""
+    existing = Blob.objects.filter(sha256=sha256).first()
+    if existing is not None:
+        return existing, False
+    file.seek(0)
+    stored_name = default_storage.save(blob_name(sha256), file)
+    try:
+        with transaction.atomic():
+            blob = Blob.objects.create(
+                sha256=sha256, size=size, storage_name=stored_name, kind=kind
+            )
+    except IntegrityError:
+        # Someone stored the same content at the same moment: keep theirs, drop our copy.
+        default_storage.delete(stored_name)
+        return Blob.objects.get(sha256=sha256), False
+    return blob, True
+
+
+def open_blob(blob: Blob):
+    return default_storage.open(blob.storage_name, "rb")
+
+
+@contextmanager
+def blob_local_path(blob: Blob) -> Iterator[Path]:
+    """A path on local disk holding the blob's content, for libraries that want a file name:
+    the stored file itself on local storage, a temporary download from object storage."""
+    try:
+        local = Path(default_storage.path(blob.storage_name))
+    except NotImplementedError:  # object storage has no local path
+        local = None
+    if local is not None:
+        yield local
+        return
+    with tempfile.TemporaryDirectory(prefix="fazhi-blob-") as folder:
+        target = Path(folder) / "content"
+        with open_blob(blob) as source, target.open("wb") as out:
+            shutil.copyfileobj(source, out, CHUNK)
+        yield target

@@ -1,0 +1,240 @@
+"""Material pages and endpoints: upload (several files, or a ZIP), details and metadata,
+download of any version, replace, delete and restore."""
+
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from fazhi.campaigns.models import Campaign, Item
+from fazhi.core.downloads import attachment_header
+from fazhi.core.forms import add_service_error
+from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
+from fazhi.evidence import bulk, selectors, services, storage
+from fazhi.evidence.archives import ArchiveError, is_zip
+from fazhi.evidence.forms import ArchiveForm, EvidenceForm
+from fazhi.evidence.models import Evidence
+from fazhi.evidence.uploads import oversize_uploads
+from fazhi.orgs.models import Unit
+
+TEXT_PREVIEW_CHARS = 20000
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _message(exc: Exception) -> str:
+    return "；".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+@login_required
+@require_POST
+def evidence_upload(request, item_pk):
+    """Several files to one item; each is stored or refused on its own. The page's uploader
+    sends one file per request to show a progress bar per file, and reads the JSON answer."""
+    item = get_visible_or_404(
+        Item.objects.select_related("campaign__region"), request.user, pk=item_pk
+    )
+    unit = _chosen_unit(request, item)
+    results = [
+        {"name": name, "ok": False, "error": "超过单个文件大小上限，未上传。"}
+        for name in oversize_uploads(request)
+    ]
+    files = request.FILES.getlist("files")
+    if not files and not results:
+        results.append({"name": "", "ok": False, "error": "请选择要上传的文件。"})
+    for upload in files:
+        if is_zip_name(upload.name):
+            results.extend(_zip_results(request, item, upload, unit))
+            continue
+        outcome = services.upload_one(
+            acting_user=request.user, item=item, path=upload.name, file=upload, unit=unit
+        )
+        results.append({"name": upload.name, "ok": outcome.ok, "error": outcome.error})
+    if _wants_json(request):
+        status = 200 if any(r["ok"] for r in results) else 400
+        return JsonResponse({"results": results}, status=status)
+    for result in results:
+        if result["ok"]:
+            messages.success(request, f"已上传“{result['name']}”。")
+        else:
+            messages.error(request, result["error"])
+    return redirect("campaigns:item", pk=item.pk)
+
+
+def is_zip_name(name: str) -> bool:
+    return name.lower().endswith(".zip")
+
+
+def _chosen_unit(request, item):
+    """The lead office may say for which unit it uploads; a liaison always uploads for its own."""
+    unit_id = request.POST.get("unit", "")
+    if not unit_id.isdigit():
+        return None
+    return Unit.objects.filter(pk=int(unit_id), assignments__item=item).first()
+
+
+def _zip_results(request, item, upload, unit) -> list[dict]:
+    """A ZIP dropped on an item unpacks onto that item."""
+    outcomes = _import_archive(request, item.campaign, upload, item=item, unit=unit)
+    if isinstance(outcomes, str):
+        return [{"name": upload.name, "ok": False, "error": outcomes}]
+    return [{"name": o.path, "ok": o.ok, "error": o.error} for o in outcomes]
+
+
+def _import_archive(request, campaign, upload, *, item=None, unit=None):
+    """The per-file outcomes, or the reason the whole archive was refused."""
+    path = Path(getattr(upload, "temporary_file_path", lambda: "")() or "")
+    with tempfile.TemporaryDirectory(prefix="fazhi-upload-") as folder:
+        if not path.is_file():  # a small upload held in memory: spool it to disk first
+            path = Path(folder) / "upload.zip"
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+        if not is_zip(path):
+            return f"“{upload.name}”不是有效的 ZIP 压缩包。"
+        try:
+            return bulk.import_archive(
+                acting_user=request.user, campaign=campaign, archive=path, item=item, unit=unit
+            )
+        except ArchiveError as exc:
+            return f"“{upload.name}”：{exc}"
+
+
+@login_required
+def archive_upload(request, campaign_pk):
+    """A ZIP for the whole campaign: each file lands on the item its folder names."""
+    campaign = get_visible_or_404(Campaign, request.user, pk=campaign_pk)
+    form = ArchiveForm(request.POST or None, request.FILES or None)
+    outcomes = None
+    if request.method == "POST" and oversize_uploads(request):
+        form.add_error("archive", "压缩包超过单个文件大小上限，未上传。")
+    elif request.method == "POST" and form.is_valid():
+        result = _import_archive(request, campaign, form.cleaned_data["archive"])
+        if isinstance(result, str):
+            form.add_error("archive", result)
+        else:
+            outcomes = result
+    return render(
+        request,
+        "evidence/archive_upload.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "outcomes": outcomes,
+            "stored": sum(1 for o in outcomes or [] if o.ok),
+            "failed": sum(1 for o in outcomes or [] if not o.ok),
+        },
+    )
+
+
+def _load(request, pk, *, editable=False) -> Evidence:
+    queryset = Evidence.objects.select_related(
+        "item__campaign__region", "unit", "current__blob", "uploaded_by"
+    )
+    getter = get_editable_or_404 if editable else get_visible_or_404
+    return getter(queryset, request.user, pk=pk)
+
+
+@login_required
+def evidence_detail(request, pk):
+    evidence = _load(request, pk)
+    can_edit = Evidence.objects.editable_by(request.user).filter(pk=pk).exists()
+    initial = {name: getattr(evidence, name) for name in services.METADATA_FIELDS}
+    form = EvidenceForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您可以查看但无权修改该材料。")
+        if form.is_valid():
+            try:
+                services.evidence_update(
+                    acting_user=request.user, evidence=evidence, **form.cleaned_data
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, "已保存材料信息。")
+                return redirect("evidence:detail", pk=evidence.pk)
+    blob = evidence.current.blob if evidence.current else None
+    campaign = evidence.item.campaign
+    return render(
+        request,
+        "evidence/evidence_detail.html",
+        {
+            "evidence": evidence,
+            "blob": blob,
+            "text": blob.text[:TEXT_PREVIEW_CHARS] if blob else "",
+            "text_cut": blob is not None and len(blob.text) > TEXT_PREVIEW_CHARS,
+            "versions": selectors.evidence_versions(evidence=evidence),
+            "form": form,
+            "can_edit": can_edit,
+            "out_of_period": selectors.is_out_of_period(evidence, campaign),
+            "campaign": campaign,
+        },
+    )
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = _load(request, pk)
+    number = request.GET.get("version", "")
+    versions = evidence.versions.select_related("blob")
+    version = versions.filter(number=int(number)).first() if number.isdigit() else evidence.current
+    if version is None:
+        raise Http404("没有该版本。")
+    response = FileResponse(
+        storage.open_blob(version.blob), content_type="application/octet-stream"
+    )
+    response["Content-Disposition"] = attachment_header(version.original_name)
+    return response
+
+
+@login_required
+@require_POST
+def evidence_replace(request, pk):
+    evidence = _load(request, pk, editable=True)
+    upload = request.FILES.get("file")
+    if oversize_uploads(request) or upload is None:
+        messages.error(request, "请选择新文件（单个文件不能超过大小上限）。")
+        return redirect("evidence:detail", pk=evidence.pk)
+    try:
+        version = services.evidence_replace(
+            acting_user=request.user, evidence=evidence, file=upload
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, f"已更换文件，当前为第 {version.number} 版；旧版本仍可下载。")
+    return redirect("evidence:detail", pk=evidence.pk)
+
+
+@login_required
+@require_POST
+def evidence_delete(request, pk):
+    evidence = _load(request, pk, editable=True)
+    try:
+        services.evidence_delete(acting_user=request.user, evidence=evidence)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, f"已删除“{evidence.title}”，可在该任务项的“已删除材料”中恢复。")
+    return redirect("campaigns:item", pk=evidence.item_id)
+
+
+@login_required
+@require_POST
+def evidence_restore(request, pk):
+    evidence = _load(request, pk, editable=True)
+    try:
+        services.evidence_restore(acting_user=request.user, evidence=evidence)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, f"已恢复“{evidence.title}”。")
+    return redirect("campaigns:item", pk=evidence.item_id)
