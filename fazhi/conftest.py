@@ -10,6 +10,9 @@ import pytest
 from fazhi.accounts.models import Role, User
 from fazhi.orgs.models import Region, Unit
 
+# The `page` fixture: a real browser for the journeys that need one.
+pytest_plugins = ["fazhi.core.tests.browser"]
+
 PASSWORD = "Fazhi@2026test"
 
 

@@ -4,6 +4,7 @@ from fazhi.campaigns.models import Campaign, CampaignLevel, Item, StageKind
 from fazhi.frameworks.models import Framework
 from fazhi.orgs.selectors import regions_overseen
 
+TASKLIST_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".et", ".csv")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -89,6 +90,7 @@ class AssignForm(forms.Form):
         self.fields["items"].queryset = items
         for name in ("lead_unit", "add_units", "remove_units"):
             self.fields[name].queryset = units
+            self.fields[name].label_from_instance = lambda unit: unit.display_name
 
     def clean(self):
         data = super().clean()
@@ -104,3 +106,22 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(
         label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+class TaskListUploadForm(forms.Form):
+    file = forms.FileField(
+        label="任务清单表格",
+        help_text="Excel（.xlsx/.xls）或 CSV。可以是本系统导出后修改的任务清单，也可以是细化分解后的清单。",
+        error_messages={
+            "required": "请选择要导入的文件。",
+            "empty": "上传的文件是空的（0 字节），请检查是否选错了文件。",
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(TASKLIST_EXTENSIONS):
+            raise forms.ValidationError(
+                f"不支持的文件类型：{upload.name}。请上传 Excel（.xlsx/.xls）或 CSV 文件。"
+            )
+        return upload

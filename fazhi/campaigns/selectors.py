@@ -19,7 +19,8 @@ def campaign_list(*, user, query: str = "") -> QuerySet[Campaign]:
     campaigns = Campaign.objects.visible_to(user).select_related("region", "framework")
     if query:
         campaigns = campaigns.filter(Q(name__icontains=query) | Q(region__name__icontains=query))
-    return campaigns.annotate(item_count=Count("items", filter=Q(items__children__isnull=True)))
+    leaves = Count("items", filter=Q(items__children__isnull=True))
+    return campaigns.annotate(item_count=leaves).order_by("-created_at", "-id")
 
 
 def campaign_by_ref(*, user, ref: str) -> Campaign:
@@ -130,6 +131,8 @@ def due_soon(items: QuerySet[Item], *, days: int = DUE_SOON_DAYS) -> QuerySet[It
 
 def area_heading(item: Item) -> tuple[str, str]:
     """The indicator's area and group titles (一级/二级指标), from the select_related chain."""
-    group = item.node.parent
-    area = group.parent if group else None
-    return (area.title if area else "", group.title if group else "")
+    parent = item.node.parent
+    grandparent = parent.parent if parent else None
+    if grandparent is None:  # a two-level framework: the parent is the area
+        return (parent.title if parent else "", "")
+    return (grandparent.title, parent.title)

@@ -167,6 +167,7 @@ def _unresolved_entry(match, role: str) -> dict:
         "text": match.text,
         "role": str(role),
         "note": match.note,
+        "is_group": match.is_group,
         "candidates": [unit.pk for unit, _score in match.candidates]
         or [unit.pk for unit in match.units],
     }
@@ -224,9 +225,11 @@ def item_refine(
     scoring_rules: str = "",
     required_evidence: str = "",
     deadline: date | None = None,
+    position: int | None = None,
 ) -> Item:
     """Add a refined item (细化指标) under an item. It starts with the parent's units and deadline,
-    which the lead office can then change."""
+    which the lead office can then change. Its code is the parent's plus its position: the next
+    free one, or the one an imported list gives."""
     _check_campaign_editable(acting_user, parent.campaign)
     if not title.strip():
         raise ValidationError({"title": "请填写细化指标的内容。"})
@@ -234,9 +237,13 @@ def item_refine(
         raise ValidationError(
             f"{parent.code} 已有单位上传的材料，不能再细化；请先把材料移到其他任务项或删除。"
         )
-    position = parent.children.count() + 1
-    while parent.campaign.items.filter(code=f"{parent.code}.{position}").exists():
-        position += 1
+    taken = set(parent.children.values_list("code", flat=True))
+    if position is not None and f"{parent.code}.{position}" in taken:
+        raise ValidationError(f"编码 {parent.code}.{position} 已存在。")
+    if position is None:
+        position = len(taken) + 1
+        while f"{parent.code}.{position}" in taken:
+            position += 1
     item = Item.objects.create(
         campaign=parent.campaign,
         node=parent.node,

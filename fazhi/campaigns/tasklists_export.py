@@ -94,8 +94,8 @@ def points_cell(points: Decimal | None) -> int | float | None:
     return int(points) if points == points.to_integral_value() else float(points)
 
 
-def date_cell(value: date | None) -> str:
-    return value.isoformat() if value else ""
+def date_cell(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 # -- reads -----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ upload → `tasklist_import_preview` (the file is streamed to a temporary file, 
 against the campaign and kept only as a JSON preview) → the user confirms the uncertain unit
 names → `tasklist_import_commit` applies everything in one transaction, or nothing.
 
-The rules, in one place (`plan_units`, `_apply`):
+The rules (`tasklists_preview.plan_units` and `_apply` here; the preview shows what they will do):
 - A row whose code is an item of the campaign updates that item: its lead unit, its responsible
   units and its deadline; for refined items (细化指标) also its title and points. Indicator titles
   and points come from the framework and are not changed.
@@ -21,36 +21,35 @@ The rules, in one place (`plan_units`, `_apply`):
 
 from __future__ import annotations
 
-import re
 import tempfile
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 
 from fazhi.accounts.audit import audit_record
 from fazhi.accounts.system import stored_user
 from fazhi.campaigns import selectors, services
-from fazhi.campaigns.deadlines import parse_deadline
-from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign, Item, TaskListImport
-from fazhi.campaigns.tasklists_reading import RawRecord, SheetReading, read_task_sheet, text_of
-from fazhi.core.spreadsheets import ImportFailure, read_workbook
-from fazhi.frameworks.models import Node
-from fazhi.frameworks.tree import format_points
-from fazhi.orgs.matching import Confidence, UnitMatch, UnitMatcher
+from fazhi.campaigns.models import Assignment, Campaign, Item, TaskListImport
+from fazhi.campaigns.tasklists_preview import (
+    NEW_CODE,
+    current_units,
+    items_by_code,
+    parse_task_list,
+    plan_units,
+    planned_assignment,
+)
+from fazhi.core.spreadsheets import ImportFailure
 from fazhi.orgs.models import Unit
 
-CERTAIN = {Confidence.EXACT, Confidence.LIKELY}
 DROP = "drop"  # the answer "不分配"
 ALL = "all"  # the answer "use the proposed units" for a vague group ("相关部门")
-NEW_CODE = re.compile(r"^(?P<parent>.+)\.(?P<position>[1-9]\d{0,3})$")
-MAX_POINTS = Decimal("999999.99")
 
 
 # -- preview ---------------------------------------------------------------------------------
@@ -94,305 +93,6 @@ def _save_upload(upload, path: Path, limit: int, filename: str) -> None:
             out.write(chunk)
 
 
-def parse_task_list(path, *, filename: str, campaign: Campaign) -> dict:
-    """The preview of a task list file as JSON: records, errors, warnings, names to confirm."""
-    max_rows = settings.FAZHI_IMPORT_MAX_ROWS
-    book = read_workbook(path, filename=filename, row_cap=max_rows)
-    headings = set(
-        Node.objects.filter(framework_id=campaign.framework_id, children__isnull=False)
-        .values_list("code", flat=True)
-        .distinct()
-    )
-    reading = read_task_sheet(book, heading_codes=headings, max_rows=max_rows)
-    for issue in book.issues:
-        reading.log.warning(issue.message)
-    return _PreviewBuilder(campaign, reading).build(source_format=book.source_format)
-
-
-class _PreviewBuilder:
-    def __init__(self, campaign: Campaign, reading: SheetReading):
-        self.campaign = campaign
-        self.reading = reading
-        self.log = reading.log
-        self.items = _items_by_code(campaign)
-        self.with_evidence = set(
-            campaign.items.filter(evidence__deleted_at__isnull=True)
-            .values_list("code", flat=True)
-            .distinct()
-        )
-        self.matcher: UnitMatcher = services.unit_matcher_for(campaign.region)
-        self.names: dict[str, dict] = {}
-        self.new_codes: set[str] = set()
-        self.rows_with_errors: set[int] = set()
-
-    def build(self, *, source_format: str) -> dict:
-        records = [r for raw in self.reading.records if (r := self._record(raw)) is not None]
-        issues = [_issue_json(issue) for issue in self.log.issues()]
-        errors = [issue for issue in issues if issue["level"] == "error"]
-        names = list(self.names.values())
-        return {
-            "sheet": self.reading.sheet,
-            "source_format": source_format,
-            "header_rows": self.reading.header_rows,
-            "columns": {name: self.reading.letter(name) for name in self.reading.columns},
-            "records": records,
-            "names": names,
-            "errors": errors,
-            "warnings": [issue for issue in issues if issue["level"] == "warning"],
-            "counts": {
-                "updated": sum(1 for r in records if r["status"] == "update"),
-                "created": sum(1 for r in records if r["status"] == "create"),
-                "unchanged": sum(1 for r in records if r["status"] == "unchanged"),
-                "errors": len(errors),
-                "names": len(names),
-            },
-        }
-
-    def _error(self, raw: RawRecord, field_name: str, message: str) -> None:
-        letter = self.reading.letter(field_name)
-        self.log.error(f"第 {raw.row} 行 {letter} 列：{message}", row=raw.row, column=letter)
-        self.rows_with_errors.add(raw.row)
-
-    def _warning(self, raw: RawRecord, field_name: str, message: str) -> None:
-        letter = self.reading.letter(field_name)
-        self.log.warning(f"第 {raw.row} 行 {letter} 列：{message}", row=raw.row, column=letter)
-
-    def _record(self, raw: RawRecord) -> dict | None:
-        item = self.items.get(raw.code)
-        parent_code = _parent_code(raw.code)
-        if item is None and parent_code not in self.items and parent_code not in self.new_codes:
-            self._error(raw, "code", f"编码 {raw.code} 不在本活动的指标中")
-            return None
-        refined = item is None or item.is_refined
-        record = {
-            "row": raw.row,
-            "rows": raw.rows,
-            "code": raw.code,
-            "parent": parent_code if item is None else None,
-            "title": raw.title if refined else "",
-            "points": self._points(raw, item, refined),
-            "deadline": self._deadline(raw),
-            "lead": self._entries(raw, raw.lead_texts, AssignmentRole.LEAD),
-            "responsible": self._entries(raw, raw.responsible_texts, AssignmentRole.RESPONSIBLE),
-        }
-        if item is None and not self._may_add(raw, parent_code):
-            return None
-        if raw.row in self.rows_with_errors:
-            return None
-        record["pending"] = any(e["ask"] for e in record["lead"] + record["responsible"])
-        if item is None:
-            self.new_codes.add(raw.code)
-            record["status"] = "create"
-            record["changes"] = [f"新增细化指标（上级 {parent_code}）"]
-            return record
-        record["changes"] = describe_changes(item, record, chosen={})
-        record["status"] = "update" if record["changes"] or record["pending"] else "unchanged"
-        return record
-
-    def _may_add(self, raw: RawRecord, parent_code: str) -> bool:
-        if not NEW_CODE.match(raw.code):
-            self._error(
-                raw,
-                "code",
-                f"新增细化指标的编码 {raw.code} 应为上级编码后加序号，如 {parent_code}.1",
-            )
-        elif parent_code in self.with_evidence:
-            self._error(
-                raw,
-                "code",
-                f"{parent_code} 已有单位上传的材料，不能再细化；请先把材料移到其他任务项或删除",
-            )
-        elif not raw.title:
-            self._error(raw, "title", f"新增细化指标 {raw.code} 缺少内容")
-        return raw.row not in self.rows_with_errors
-
-    def _points(self, raw: RawRecord, item: Item | None, refined: bool) -> str | None:
-        if raw.points is None:
-            return None
-        points = points_value(raw.points)
-        if not refined:
-            if points is not None and points != item.points:
-                self._warning(raw, "points", "指标的分值以指标体系为准，表中的分值未导入")
-            return None
-        if points is None:
-            self._error(raw, "points", f"分值 “{text_of(raw.points)}” 不是有效的数字")
-            return None
-        return format_points(points)
-
-    def _deadline(self, raw: RawRecord) -> str | None:
-        if raw.deadline is None:
-            return None
-        text = text_of(raw.deadline)
-        try:
-            found = parse_deadline(text, default_year=self.campaign.period_end.year)
-        except ValueError:
-            found = None
-        if found is not None:
-            return found.isoformat()
-        if re.search(r"\d", text):
-            self._error(raw, "deadline", f"完成时限 “{text}” 不是有效的日期")
-        else:
-            self._warning(raw, "deadline", f"完成时限 “{text}” 不是具体日期，未修改")
-        return None
-
-    def _entries(self, raw: RawRecord, texts: list[str], role: str) -> list[dict]:
-        entries = []
-        for text in texts:
-            for match in self.matcher.match_all(text):
-                entries.append(self._entry(raw, match, role))
-        return entries
-
-    def _entry(self, raw: RawRecord, match: UnitMatch, role: str) -> dict:
-        sure = match.confidence in CERTAIN and bool(match.units)
-        entry = {
-            "text": match.text,
-            "role": str(role),
-            "units": [[unit.pk, unit.name] for unit in match.units] if sure else [],
-            "is_group": match.is_group,
-            "note": match.note,
-            "ask": None,
-        }
-        if not sure:
-            entry["ask"] = self._ask(match, raw.row)
-        return entry
-
-    def _ask(self, match: UnitMatch, row: int) -> str:
-        """One question per distinct name, however many rows carry it."""
-        for key, name in self.names.items():
-            if name["text"] == match.text:
-                if row not in name["rows"]:
-                    name["rows"].append(row)
-                return key
-        key = f"n{len(self.names) + 1}"
-        self.names[key] = {
-            "key": key,
-            "text": match.text,
-            "note": match.note,
-            "confidence": str(match.confidence),
-            "is_group": match.is_group,
-            "proposed": [[unit.pk, unit.name] for unit in match.units],
-            "candidates": [[unit.pk, unit.name, score] for unit, score in match.candidates],
-            "rows": [row],
-        }
-        return key
-
-
-def _issue_json(issue) -> dict:
-    return {
-        "level": issue.level,
-        "row": issue.row,
-        "column": issue.column,
-        "message": issue.message,
-    }
-
-
-def _items_by_code(campaign: Campaign) -> dict[str, Item]:
-    assignments = Prefetch("assignments", queryset=Assignment.objects.select_related("unit"))
-    return {item.code: item for item in campaign.items.prefetch_related(assignments)}
-
-
-def _parent_code(code: str) -> str:
-    return code.rpartition(".")[0]
-
-
-def points_value(value) -> Decimal | None:
-    text = text_of(value).removesuffix("分").strip()
-    try:
-        points = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not points.is_finite() or points < 0 or points > MAX_POINTS:
-        return None
-    return points.quantize(Decimal("0.01"))
-
-
-# -- the rule for units ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UnitPlan:
-    lead: int | None  # None: keep the lead
-    responsible: frozenset[int] | None  # None: keep the responsible units
-    extra: frozenset[int]  # responsible units added in any case (groups in the lead column)
-
-
-def plan_units(record: dict, chosen: Mapping[str, list[int]]) -> UnitPlan:
-    """What the row asks for. `chosen` holds the user's answers for uncertain names; a name not
-    answered yet (in the preview) counts as not written."""
-
-    def ids(entry) -> list[int]:
-        if entry["ask"]:
-            return list(chosen.get(entry["ask"], []))
-        return [unit_id for unit_id, _name in entry["units"]]
-
-    lead, extra = None, []
-    for entry in record["lead"]:
-        for unit_id in ids(entry):
-            if lead is None and not entry["is_group"]:
-                lead = unit_id
-            else:
-                extra.append(unit_id)
-    responsible = [unit_id for entry in record["responsible"] for unit_id in ids(entry)]
-    extra_set = frozenset(extra) - {lead}
-    return UnitPlan(
-        lead=lead,
-        responsible=(frozenset(responsible) | extra_set) - {lead} if responsible else None,
-        extra=extra_set,
-    )
-
-
-def planned_assignment(
-    current_lead: int | None, current_responsible: set[int], plan: UnitPlan
-) -> tuple[int | None, set[int]]:
-    """The lead and responsible units after the plan. A replaced lead stays as a responsible
-    unit unless the row lists the responsible units (then they are exactly the listed ones)."""
-    lead = plan.lead or current_lead
-    if plan.responsible is not None:
-        return lead, set(plan.responsible) - {lead}
-    responsible = set(current_responsible) | plan.extra
-    if current_lead and lead != current_lead:
-        responsible.add(current_lead)
-    return lead, responsible - {lead}
-
-
-def _current_units(pairs) -> tuple[int | None, set[int]]:
-    """The lead and responsible unit ids from (unit id, role) pairs."""
-    pairs = list(pairs)
-    lead = next((unit_id for unit_id, role in pairs if role == AssignmentRole.LEAD), None)
-    return lead, {unit_id for unit_id, role in pairs if role == AssignmentRole.RESPONSIBLE}
-
-
-def describe_changes(item: Item, record: dict, *, chosen: Mapping[str, list[int]]) -> list[str]:
-    """What confirming would change on an existing item, for the preview."""
-    changes = []
-    names = {a.unit_id: a.unit.name for a in item.assignments.all()}
-    for entry in record["lead"] + record["responsible"]:
-        names.update({unit_id: name for unit_id, name in entry["units"]})
-    current_lead, current_responsible = _current_units(
-        (a.unit_id, a.role) for a in item.assignments.all()
-    )
-    lead, responsible = planned_assignment(
-        current_lead, current_responsible, plan_units(record, chosen)
-    )
-    if lead != current_lead:
-        changes.append(f"牵头单位：{names.get(current_lead, '无')} → {names.get(lead, '无')}")
-    added, removed = responsible - current_responsible, current_responsible - responsible
-    if added:
-        changes.append("增加责任单位：" + "、".join(sorted(names[i] for i in added)))
-    if removed:
-        changes.append("移除责任单位：" + "、".join(sorted(names[i] for i in removed)))
-    deadline = record["deadline"]
-    if deadline and deadline != (item.deadline.isoformat() if item.deadline else None):
-        changes.append(f"完成时限：{item.deadline or '无'} → {deadline}")
-    if item.is_refined and record["title"] and record["title"] != item.title:
-        changes.append("内容：" + record["title"][:40])
-    points = record["points"]
-    if item.is_refined and points is not None and Decimal(points) != item.points:
-        old = "无" if item.points is None else format_points(item.points)
-        changes.append(f"分值：{old} → {points}")
-    return changes
-
-
 # -- commit ----------------------------------------------------------------------------------
 
 
@@ -431,32 +131,49 @@ def tasklist_import_commit(
         for entry in record["lead"] + record["responsible"]
         for unit_id, _name in entry["units"]
     }
-    units = Unit.objects.select_related("region").in_bulk(unit_ids)
-    if missing := unit_ids - set(units):
+    units = _UnitCache()
+    if missing := unit_ids - set(units.load(unit_ids)):
         raise ValidationError(f"有 {len(missing)} 个单位已被删除，请重新上传任务清单。")
-    items = _items_by_code(campaign)
-    updated = created = 0
+    items = items_by_code(campaign)
+    # Each item is changed only through its own row, so its units can be read once, up front.
+    assigned: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for item_id, unit_id, role in Assignment.objects.filter(item__campaign=campaign).values_list(
+        "item_id", "unit_id", "role"
+    ):
+        assigned[item_id].append((unit_id, role))
+    updated, created = [], []
     for record in result["records"]:
         item = items.get(record["code"])
         if item is None:
             item = _add_refined(acting_user, items, record)
             items[item.code] = item
-            created += 1
-            _apply(acting_user, campaign, item, record, chosen, units)
-        elif _apply(acting_user, campaign, item, record, chosen, units):
-            updated += 1
-    outcome = ImportOutcome(updated=updated, created=created)
+            created.append(item.code)
+            pairs = Assignment.objects.filter(item=item).values_list("unit_id", "role")
+            _apply(acting_user, campaign, item, record, chosen, units, pairs)
+        elif _apply(acting_user, campaign, item, record, chosen, units, assigned[item.pk]):
+            updated.append(item.code)
+    outcome = ImportOutcome(updated=len(updated), created=len(created))
     audit_record(
         acting_user=acting_user,
         action="campaign.tasklist_import",
         target=campaign,
         summary=f"{draft.source_filename}：{outcome.message}",
-        after={"file": draft.source_filename, "updated": updated, "created": created},
+        after={"file": draft.source_filename, "updated": updated[:200], "created": created[:200]},
     )
     draft.status = TaskListImport.Status.COMMITTED
-    draft.result = {**result, "outcome": {"updated": updated, "created": created}}
+    draft.result = {**result, "outcome": {"updated": len(updated), "created": len(created)}}
     draft.save(update_fields=["status", "result"])
     return outcome
+
+
+class _UnitCache(dict):
+    """Units by id, loaded in batches as the rows need them (with their region, which
+    items_assign checks)."""
+
+    def load(self, ids) -> _UnitCache:
+        if missing := set(ids) - set(self):
+            self.update(Unit.objects.select_related("region").in_bulk(missing))
+        return self
 
 
 def _chosen_units(
@@ -488,24 +205,24 @@ def _add_refined(acting_user, items: dict[str, Item], record: dict) -> Item:
         raise ValidationError(
             f"第 {record['row']} 行：{record['code']} 的上级 {record['parent']} 已不存在，请重新上传。"
         )
+    # Read afresh: the parent's own row may have changed its units a moment ago, and the refined
+    # item starts from them.
+    parent = Item.objects.select_related("campaign__region").get(pk=parent.pk)
     item = services.item_refine(
         acting_user=acting_user,
         parent=parent,
         title=record["title"],
         points=Decimal(record["points"]) if record["points"] is not None else None,
         deadline=date.fromisoformat(record["deadline"]) if record["deadline"] else None,
+        # The table's code is kept, so that the same file imported again finds the item.
+        position=int(NEW_CODE.match(record["code"])["position"]),
     )
-    if item.code != record["code"]:
-        # item_refine numbers refined items itself; the table's code is kept, so that the same
-        # file imported again finds the item instead of adding it twice.
-        position = int(NEW_CODE.match(record["code"])["position"])
-        item.code, item.sort_key = record["code"], f"{parent.sort_key}.{position:04d}"
-        item.save(update_fields=["code", "sort_key"])
     return item
 
 
-def _apply(acting_user, campaign, item: Item, record: dict, chosen, units) -> bool:
-    """Bring one item to what its row says, through the campaign services. True if it changed."""
+def _apply(acting_user, campaign, item: Item, record: dict, chosen, units, pairs) -> bool:
+    """Bring one item to what its row says, through the campaign services; `pairs` are its
+    (unit id, role) assignments now. True if it changed."""
     changed = False
     if item.is_refined:
         title = record["title"] or item.title
@@ -521,9 +238,7 @@ def _apply(acting_user, campaign, item: Item, record: dict, chosen, units) -> bo
                 deadline=item.deadline,
             )
             changed = True
-    current_lead, current_responsible = _current_units(
-        Assignment.objects.filter(item=item).values_list("unit_id", "role")
-    )
+    current_lead, current_responsible = current_units(pairs)
     lead, responsible = planned_assignment(
         current_lead, current_responsible, plan_units(record, chosen)
     )
@@ -533,6 +248,7 @@ def _apply(acting_user, campaign, item: Item, record: dict, chosen, units) -> bo
     deadline = date.fromisoformat(record["deadline"]) if record["deadline"] else None
     deadline = deadline if deadline != item.deadline else None
     if lead != current_lead or add or remove or deadline:
+        units.load(add | remove | ({lead} - {None}))
         services.items_assign(
             acting_user=acting_user,
             campaign=campaign,

@@ -208,7 +208,7 @@ def _read_rows(sheet: SheetGrid, reading: SheetReading, heading_codes: set[str])
             current = None
             continue
         code = normalise_code(values["code"])
-        if code in heading_codes or CHINESE_NUMBERING.match(code):
+        if code in heading_codes or CHINESE_NUMBERING.match(code) or _is_heading(code, values):
             current = None  # an area or group heading
             continue
         continues = not code or (
@@ -255,6 +255,14 @@ def _add_row(record: RawRecord, row: int, values: dict) -> None:
         text = text_of(values.get(name))
         if text and text not in texts:
             texts.append(text)
+
+
+def _is_heading(code: str, values: dict) -> bool:
+    """A row with no code whose only text is numbered like an area or group ("二、……",
+    "（三）……") and that names no unit or deadline."""
+    if code or any(text_of(values.get(name)) for name in ("lead", "responsible", "deadline")):
+        return False
+    return bool(CHINESE_NUMBERING.match(text_of(values.get("title"))))
 
 
 def _starts_new_item(record: RawRecord, values: dict) -> bool:

@@ -3,7 +3,6 @@ edited task list through upload → preview (confirm the uncertain unit names) �
 
 import io
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from fazhi.campaigns import selectors
 from fazhi.campaigns import tasklists_export as export
 from fazhi.campaigns import tasklists_import as importing
+from fazhi.campaigns.forms import TaskListUploadForm
 from fazhi.campaigns.models import Campaign, TaskListImport
 from fazhi.core.downloads import attachment_header
 from fazhi.core.forms import add_service_error
@@ -21,26 +21,6 @@ from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
 
 PREVIEW_ROWS = 500
-IMPORT_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".et", ".csv")
-
-
-class TaskListUploadForm(forms.Form):
-    file = forms.FileField(
-        label="任务清单表格",
-        help_text="Excel（.xlsx/.xls）或 CSV。可以是本系统导出后修改的任务清单，也可以是细化分解后的清单。",
-        error_messages={
-            "required": "请选择要导入的文件。",
-            "empty": "上传的文件是空的（0 字节），请检查是否选错了文件。",
-        },
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(IMPORT_EXTENSIONS):
-            raise forms.ValidationError(
-                f"不支持的文件类型：{upload.name}。请上传 Excel（.xlsx/.xls）或 CSV 文件。"
-            )
-        return upload
 
 
 def _xlsx_response(write, *, filename: str) -> HttpResponse:

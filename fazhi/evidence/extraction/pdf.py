@@ -13,9 +13,7 @@ from .result import ExtractionError
 from .text import TextOutput, page_numbers
 
 ENCRYPTED = "PDF 文件已加密，无法读取文字，请上传未加密的版本。"
-UNSUPPORTED_CIPHER = (
-    "PDF 文件使用了本系统不支持的加密方式（AES），无法读取文字，请上传未加密的版本。"
-)
+UNSUPPORTED_CIPHER = "PDF 文件使用了 AES 加密，而服务器缺少解密组件（cryptography），无法读取文字；请上传未加密的版本或联系管理员。"
 DAMAGED = "PDF 文件已损坏，无法读取。"
 
 # pypdf logs every oddity of real-world PDFs as a warning; they say nothing to our users.

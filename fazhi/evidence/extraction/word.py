@@ -53,7 +53,7 @@ def _blocks(container) -> Iterator[str]:
                 yield from _blocks(box)
         elif tag == W + "tbl":
             for row in child.iter(W + "tr"):
-                if row.getparent() is not None and _owning_table(row) is child:
+                if _owning_table(row) is child:  # rows of nested tables come with their cell
                     yield "\t".join(" ".join(_blocks(cell)) for cell in row.findall(W + "tc"))
         elif isinstance(tag, str) and tag != MC_FALLBACK:
             yield from _blocks(child)

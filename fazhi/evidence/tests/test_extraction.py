@@ -107,16 +107,30 @@ def test_a_pdf_with_only_an_owner_password_is_read(tmp_path):
 
 
 @needs_cjk_font
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256"])
+def test_a_pdf_with_an_aes_owner_password_is_read(tmp_path, algorithm):
+    from pypdf import PdfReader, PdfWriter
+
+    plain = documents.build_pdf(tmp_path / "plain.pdf", ["行政复议决定书"])
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt(user_password="", owner_password="owner", algorithm=algorithm)
+    path = tmp_path / "aes.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    assert extract(path).text == "行政复议决定书"
+
+
+@needs_cjk_font
 @pytest.mark.parametrize("failing", ["PdfReader.decrypt", "PageObject.extract_text"])
 def test_a_pdf_encrypted_with_aes_asks_for_an_unencrypted_copy(tmp_path, monkeypatch, failing):
-    # AES needs the cryptography package, which is not installed; pypdf says so when checking
-    # the password (AES-256) or only when decrypting the first object (AES-128).
+    # Where the cryptography package is missing, pypdf says so when checking the password
+    # (AES-256) or only when decrypting the first object (AES-128).
     def needs_cryptography(*args, **kwargs):
         raise DependencyError("cryptography>=3.1 is required for AES algorithm")
 
     monkeypatch.setattr(f"pypdf.{failing}", needs_cryptography)
     path = documents.build_encrypted_pdf(tmp_path / "aes.pdf", "行政复议", user_password="")
-    assert "不支持的加密方式（AES）" in str(refusal(path))
+    assert "AES 加密" in str(refusal(path))
 
 
 def test_a_pdf_that_is_cut_off_is_reported_as_damaged(tmp_path):
