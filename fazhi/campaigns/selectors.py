@@ -47,8 +47,11 @@ def campaign_items(
     unit_id: int | None = None,
     query: str = "",
     leaves_only: bool = False,
+    unresolved: bool = False,
 ) -> QuerySet[Item]:
     items = campaign.items.visible_to(user)
+    if unresolved:
+        items = items.exclude(unresolved_units=[])
     if status:
         items = items.filter(status=status)
     if unit_id:

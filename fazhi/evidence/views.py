@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fazhi.campaigns.models import Campaign, Item
+from fazhi.core.actions import perform
 from fazhi.core.downloads import attachment_header
 from fazhi.core.forms import add_service_error
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
@@ -27,10 +28,6 @@ TEXT_PREVIEW_CHARS = 20000
 
 def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def _message(exc: Exception) -> str:
-    return "；".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 @login_required
@@ -202,15 +199,14 @@ def evidence_replace(request, pk):
     upload = request.FILES.get("file")
     if oversize_uploads(request) or upload is None:
         messages.error(request, "请选择新文件（单个文件不能超过大小上限）。")
-        return redirect("evidence:detail", pk=evidence.pk)
-    try:
-        version = services.evidence_replace(
-            acting_user=request.user, evidence=evidence, file=upload
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
     else:
-        messages.success(request, f"已更换文件，当前为第 {version.number} 版；旧版本仍可下载。")
+        perform(
+            request,
+            lambda: services.evidence_replace(
+                acting_user=request.user, evidence=evidence, file=upload
+            ),
+            success=lambda v: f"已更换文件，当前为第 {v.number} 版；旧版本仍可下载。",
+        )
     return redirect("evidence:detail", pk=evidence.pk)
 
 
@@ -218,12 +214,11 @@ def evidence_replace(request, pk):
 @require_POST
 def evidence_delete(request, pk):
     evidence = _load(request, pk, editable=True)
-    try:
-        services.evidence_delete(acting_user=request.user, evidence=evidence)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
-    else:
-        messages.success(request, f"已删除“{evidence.title}”，可在该任务项的“已删除材料”中恢复。")
+    perform(
+        request,
+        lambda: services.evidence_delete(acting_user=request.user, evidence=evidence),
+        success=f"已删除“{evidence.title}”，可在该任务项的“已删除材料”中恢复。",
+    )
     return redirect("campaigns:item", pk=evidence.item_id)
 
 
@@ -231,10 +226,9 @@ def evidence_delete(request, pk):
 @require_POST
 def evidence_restore(request, pk):
     evidence = _load(request, pk, editable=True)
-    try:
-        services.evidence_restore(acting_user=request.user, evidence=evidence)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
-    else:
-        messages.success(request, f"已恢复“{evidence.title}”。")
+    perform(
+        request,
+        lambda: services.evidence_restore(acting_user=request.user, evidence=evidence),
+        success=f"已恢复“{evidence.title}”。",
+    )
     return redirect("campaigns:item", pk=evidence.item_id)

@@ -58,6 +58,8 @@ def test_the_campaign_page_lists_items_with_units_and_filters(campaign, people, 
     assert "单位名称需要确认" in page  # 区气象局
     filtered = client.get(url, {"q": "备案"}).content.decode()
     assert "备案审查" in filtered and "行政复议案件依法办理" not in filtered
+    waiting = client.get(url, {"unresolved": "1"}).content.decode()
+    assert "规范性文件合法性审查" in waiting and "备案审查" not in waiting
 
 
 def test_bulk_assignment_from_the_campaign_page(campaign, people, login, tree):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from fazhi.campaigns import selectors, services
 from fazhi.campaigns.forms import AssignForm, CampaignEditForm, CampaignForm
 from fazhi.campaigns.models import Campaign, ItemStatus
+from fazhi.core.actions import perform
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
 from fazhi.core.permissions import require_roles
@@ -54,6 +55,7 @@ def campaign_detail(request, pk):
         "status": request.GET.get("status", ""),
         "unit_id": int(request.GET["unit"]) if request.GET.get("unit", "").isdigit() else None,
         "query": request.GET.get("q", "").strip(),
+        "unresolved": request.GET.get("unresolved") == "1",
     }
     all_items = campaign.items.visible_to(request.user)
     items = selectors.campaign_items(campaign=campaign, user=request.user, **filters)
@@ -129,14 +131,13 @@ def items_assign(request, pk):
         for errors in form.errors.values():
             messages.error(request, "；".join(errors))
     else:
-        try:
-            changed = services.items_assign(
+        perform(
+            request,
+            lambda: services.items_assign(
                 acting_user=request.user, campaign=campaign, **form.cleaned_data
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(request, f"已更新 {changed} 个任务项的分工。")
+            ),
+            success=lambda changed: f"已更新 {changed} 个任务项的分工。",
+        )
     return redirect(_back_to(request, reverse("campaigns:detail", args=[campaign.pk])))
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from fazhi.campaigns import selectors, services
 from fazhi.campaigns.forms import ItemForm, ReturnForm
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
+from fazhi.core.actions import perform
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
 from fazhi.core.permissions import require_roles
@@ -23,10 +24,6 @@ from fazhi.orgs.models import Unit
 def _load(request, pk) -> Item:
     queryset = Item.objects.select_related("campaign__region", "node__parent__parent", "parent")
     return get_visible_or_404(queryset, request.user, pk=pk)
-
-
-def _error_text(exc: Exception) -> str:
-    return "；".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 @login_required
@@ -129,16 +126,16 @@ def item_refine(request, pk):
     parent = get_editable_or_404(Item.objects.select_related("campaign"), request.user, pk=pk)
     form = ItemForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, "细化指标未保存：" + "；".join(e for es in form.errors.values() for e in es)
-        )
-        return redirect("campaigns:item", pk=parent.pk)
-    try:
-        child = services.item_refine(acting_user=request.user, parent=parent, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        errors = "；".join(e for es in form.errors.values() for e in es)
+        messages.error(request, f"细化指标未保存：{errors}")
     else:
-        messages.success(request, f"已添加细化指标 {child.code}。")
+        perform(
+            request,
+            lambda: services.item_refine(
+                acting_user=request.user, parent=parent, **form.cleaned_data
+            ),
+            success=lambda child: f"已添加细化指标 {child.code}。",
+        )
     return redirect("campaigns:item", pk=parent.pk)
 
 
@@ -146,15 +143,15 @@ def item_refine(request, pk):
 @require_POST
 def item_delete(request, pk):
     item = get_editable_or_404(Item.objects.select_related("campaign"), request.user, pk=pk)
-    back = item.parent_id or None
-    try:
-        services.item_delete(acting_user=request.user, item=item)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+    deleted = perform(
+        request,
+        lambda: services.item_delete(acting_user=request.user, item=item),
+        success=f"已删除细化指标 {item.code}。",
+    )
+    if not deleted:
         return redirect("campaigns:item", pk=item.pk)
-    messages.success(request, f"已删除细化指标 {item.code}。")
-    if back:
-        return redirect("campaigns:item", pk=back)
+    if item.parent_id:
+        return redirect("campaigns:item", pk=item.parent_id)
     return redirect("campaigns:detail", pk=item.campaign_id)
 
 
@@ -163,16 +160,16 @@ def item_delete(request, pk):
 def item_resolve_unit(request, pk):
     item = get_editable_or_404(Item.objects.select_related("campaign__region"), request.user, pk=pk)
     ids = [int(v) for v in request.POST.getlist("units") if v.isdigit()]
-    units = selectors.assignable_units(campaign=item.campaign).filter(pk__in=ids)
-    try:
-        services.item_resolve_unit(
-            acting_user=request.user, item=item, text=request.POST.get("text", ""), units=units
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        names = "、".join(u.display_name for u in units) or "不分配"
-        messages.success(request, f"“{request.POST.get('text')}”已确认为：{names}。")
+    units = list(selectors.assignable_units(campaign=item.campaign).filter(pk__in=ids))
+    text = request.POST.get("text", "")
+    names = "、".join(u.display_name for u in units) or "不分配"
+    perform(
+        request,
+        lambda: services.item_resolve_unit(
+            acting_user=request.user, item=item, text=text, units=units
+        ),
+        success=f"“{text}”已确认为：{names}。",
+    )
     return redirect("campaigns:item", pk=item.pk)
 
 
@@ -180,12 +177,11 @@ def item_resolve_unit(request, pk):
 @require_POST
 def item_submit(request, pk):
     item = _load(request, pk)
-    try:
-        services.item_submit(acting_user=request.user, item=item)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"{item.code} 已提交审核。")
+    perform(
+        request,
+        lambda: services.item_submit(acting_user=request.user, item=item),
+        success=f"{item.code} 已提交审核。",
+    )
     return redirect("campaigns:item", pk=item.pk)
 
 
@@ -195,12 +191,11 @@ def item_return(request, pk):
     item = _load(request, pk)
     form = ReturnForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.item_return(acting_user=request.user, item=item, reason=reason)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"{item.code} 已退回。")
+    perform(
+        request,
+        lambda: services.item_return(acting_user=request.user, item=item, reason=reason),
+        success=f"{item.code} 已退回。",
+    )
     return redirect("campaigns:item", pk=item.pk)
 
 
@@ -208,10 +203,9 @@ def item_return(request, pk):
 @require_POST
 def item_approve(request, pk):
     item = _load(request, pk)
-    try:
-        services.item_approve(acting_user=request.user, item=item)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"{item.code} 已审核通过。")
+    perform(
+        request,
+        lambda: services.item_approve(acting_user=request.user, item=item),
+        success=f"{item.code} 已审核通过。",
+    )
     return redirect("campaigns:item", pk=item.pk)

@@ -207,3 +207,44 @@ def test_uploads_stream_from_file_objects_without_knowing_the_hash(campaign, peo
         file=File(handle, name="长文.txt"),
     )
     assert evidence.current.blob.size == len("内容".encode()) * 1000
+
+
+class BrokenStream(io.RawIOBase):
+    """A file whose connection drops after the first megabyte."""
+
+    def __init__(self):
+        self.sent = 0
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        self.sent = offset
+        return offset
+
+    def readinto(self, buffer):
+        if self.sent >= 1024 * 1024:
+            raise ConnectionResetError("client went away")
+        size = min(len(buffer), 64 * 1024)
+        buffer[:size] = b"a" * size
+        self.sent += size
+        return size
+
+
+@pytest.mark.parametrize("hashed_while_streaming", [False, True])
+def test_an_upload_interrupted_mid_stream_leaves_nothing_stored(
+    campaign, people, hashed_while_streaming
+):
+    item = campaign.items.get(code="1.1.1")
+    upload = File(io.BufferedReader(BrokenStream()), name="大文件.pdf")
+    upload.size = 5 * 1024 * 1024
+    if hashed_while_streaming:
+        upload.sha256 = "0" * 64
+    with pytest.raises(ConnectionResetError):
+        services.evidence_upload(acting_user=people.szq_liaison, item=item, file=upload)
+    assert not Evidence.objects.exists() and not Blob.objects.exists()
+    item.refresh_from_db()
+    assert item.evidence_count == 0 and item.status == ItemStatus.NOT_STARTED

@@ -3,13 +3,11 @@
 import json
 from datetime import date
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
-from django.http import Http404
+from django.core.management.base import CommandError
 
-from fazhi.accounts.system import actor_by_username
 from fazhi.campaigns import selectors, services
 from fazhi.campaigns.models import CampaignLevel
+from fazhi.core.commands import ScopedCommand
 from fazhi.frameworks.selectors import framework_by_ref
 from fazhi.orgs.models import Region
 
@@ -21,12 +19,10 @@ def _date(text: str) -> date:
         raise CommandError(f"日期格式应为 YYYY-MM-DD：{text}") from exc
 
 
-class Command(BaseCommand):
+class Command(ScopedCommand):
     help = "创建活动：新建（从指标体系生成任务项）、列出。"
 
-    def add_arguments(self, parser):
-        parser.add_argument("--as", dest="as_user", help="以该用户身份执行，默认系统")
-        sub = parser.add_subparsers(dest="action", required=True)
+    def add_subcommands(self, sub):
         create = sub.add_parser("create", help="新建创建活动，输出其编号")
         create.add_argument("--framework", required=True, help="指标体系编号或名称")
         create.add_argument("--region", required=True, help="创建地区的区划代码")
@@ -36,18 +32,6 @@ class Command(BaseCommand):
         create.add_argument("--period-end", help="评估期止，默认今年 12 月 31 日")
         listing = sub.add_parser("list", help="列出可查看的创建活动")
         listing.add_argument("--json", action="store_true", dest="as_json")
-
-    def handle(self, *args, action, as_user=None, **options):
-        try:
-            actor = actor_by_username(as_user)
-        except ObjectDoesNotExist as exc:
-            raise CommandError(f"用户 {as_user} 不存在。") from exc
-        try:
-            return getattr(self, f"_{action}")(actor, **options)
-        except (ObjectDoesNotExist, Http404) as exc:
-            raise CommandError(str(exc)) from exc
-        except (ValidationError, PermissionDenied) as exc:
-            raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
 
     def _create(self, actor, *, framework, region, name, level, period_start, period_end, **_):
         this_year = date.today().year  # noqa: DTZ011 - a calendar year, no time involved

@@ -1,14 +1,14 @@
 """fazhi evidence import-dir|search|extract — materials from the command line."""
 
+import html
 import json
+import re
 from pathlib import Path
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
-from django.http import Http404
+from django.core.management.base import CommandError
 
-from fazhi.accounts.system import actor_by_username
 from fazhi.campaigns.selectors import campaign_by_ref
+from fazhi.core.commands import ScopedCommand
 from fazhi.evidence import bulk, selectors
 from fazhi.evidence.models import Blob, ExtractStatus
 from fazhi.evidence.services import blob_extract
@@ -17,12 +17,10 @@ from fazhi.orgs.models import Unit
 SEARCH_LIMIT = 50
 
 
-class Command(BaseCommand):
+class Command(ScopedCommand):
     help = "佐证材料：从文件夹批量导入、全文搜索、补做文字提取。"
 
-    def add_arguments(self, parser):
-        parser.add_argument("--as", dest="as_user", help="以该用户身份执行，默认系统")
-        sub = parser.add_subparsers(dest="action", required=True)
+    def add_subcommands(self, sub):
         imp = sub.add_parser("import-dir", help="按文件夹名中的指标编号导入材料")
         imp.add_argument("campaign", help="创建活动编号")
         imp.add_argument("directory")
@@ -34,18 +32,6 @@ class Command(BaseCommand):
         find.add_argument("--json", action="store_true", dest="as_json")
         find.add_argument("--limit", type=int, default=SEARCH_LIMIT)
         sub.add_parser("extract", help="立即提取所有等待中的材料文字（不经后台任务）")
-
-    def handle(self, *args, action, as_user=None, **options):
-        try:
-            actor = actor_by_username(as_user)
-        except ObjectDoesNotExist as exc:
-            raise CommandError(f"用户 {as_user} 不存在。") from exc
-        try:
-            return getattr(self, "_" + action.replace("-", "_"))(actor, **options)
-        except (ObjectDoesNotExist, Http404) as exc:
-            raise CommandError(str(exc)) from exc
-        except (ValidationError, PermissionDenied) as exc:
-            raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
 
     def _import_dir(self, actor, *, campaign, directory, unit, as_json, **_):
         root = Path(directory)
@@ -115,7 +101,4 @@ class Command(BaseCommand):
 
 def _plain(snippet: str) -> str:
     """The snippet without its <mark> tags, HTML entities decoded, for the terminal and JSON."""
-    import html
-    import re
-
     return html.unescape(re.sub(r"</?mark>", "", str(snippet)))

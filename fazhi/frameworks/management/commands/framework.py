@@ -4,23 +4,18 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from fazhi.accounts.system import actor_by_username
+from fazhi.core.commands import ScopedCommand
 from fazhi.frameworks import exports, formats, selectors, services
 from fazhi.frameworks.tree import TreeError, points_label
 from fazhi.orgs.models import Region
 
 
-class Command(BaseCommand):
+class Command(ScopedCommand):
     help = "指标体系：导入（Excel/CSV/YAML/JSON）、导出（yaml/xlsx/json）、版本对比。"
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--as", dest="as_user", help="以该用户身份执行（按其权限范围），默认系统"
-        )
-        sub = parser.add_subparsers(dest="action", required=True)
+    def add_subcommands(self, sub):
         imp = sub.add_parser("import", help="导入指标体系")
         imp.add_argument("path")
         imp.add_argument("--name", default="")
@@ -36,17 +31,9 @@ class Command(BaseCommand):
         diff.add_argument("--json", action="store_true", dest="as_json")
         diff.add_argument("-o", "--output", help="导出 Excel 到该文件")
 
-    def handle(self, *args, action, as_user=None, **options):
+    def handle(self, *args, **options):
         try:
-            actor = actor_by_username(as_user)
-        except ObjectDoesNotExist as exc:
-            raise CommandError(f"用户 {as_user} 不存在。") from exc
-        try:
-            return getattr(self, f"_{action}")(actor, **options)
-        except ObjectDoesNotExist as exc:
-            raise CommandError(str(exc)) from exc
-        except (ValidationError, PermissionDenied) as exc:
-            raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
+            return super().handle(*args, **options)
         except TreeError as exc:
             raise CommandError("\n".join(exc.errors)) from exc
 
