@@ -77,14 +77,13 @@ def load_demo_campaign(framework: Framework) -> Campaign:
     for title in ("制度文件制定情况", "制度执行情况及台账"):
         services.item_refine(acting_user=lead, parent=second, title=title)
     targets = [first, first, second.children.order_by("sort_key").first()]
-    for (name, paragraphs), item in zip(MATERIALS, targets, strict=True):
-        evidence_upload(
-            acting_user=liaison, item=item, file=ContentFile(_docx(paragraphs), name=name)
-        )
+    contents = [_docx(paragraphs) for _name, paragraphs in MATERIALS]
+    for (name, _paragraphs), content, item in zip(MATERIALS, contents, targets, strict=True):
+        evidence_upload(acting_user=liaison, item=item, file=ContentFile(content, name=name))
     # The same notice again on another item: what the duplicate check is for.
     evidence_upload(
         acting_user=liaison,
         item=own[2],
-        file=ContentFile(_docx(MATERIALS[0][1]), name="复议规范（重复上传）.docx"),
+        file=ContentFile(contents[0], name="复议规范（重复上传）.docx"),
     )
     return campaign
