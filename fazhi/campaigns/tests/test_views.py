@@ -181,3 +181,12 @@ def test_the_campaign_page_makes_the_same_number_of_queries_for_more_items(campa
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_a_liaisons_home_page_counts_its_tasks(campaign, people, login):
+    item = campaign.items.get(code="1.1.1")
+    item.status, item.return_reason = ItemStatus.RETURNED, "补充"
+    item.save()
+    page = login(people.szq_liaison).get("/").content.decode()
+    assert "本单位任务项" in page and "被退回待修改" in page
+    assert "本单位任务项" not in login(people.szq_leader).get("/").content.decode()
