@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +18,7 @@ from fazhi.accounts.forms import (
     UserForm,
 )
 from fazhi.accounts.models import ApiToken, RoleCode, User
-from fazhi.core.downloads import attachment_header
+from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
 from fazhi.core.permissions import require_roles
@@ -189,11 +188,6 @@ def audit_list(request):
 @require_roles("admin", "lead_admin")
 def audit_export(request):
     _, filters = _audit_filters(request)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = attachment_header(
-        f"审计日志-{timezone.localdate():%Y%m%d}.xlsx"
-    )
+    response = xlsx_attachment(f"审计日志-{timezone.localdate():%Y%m%d}.xlsx")
     exports.audit_xlsx(selectors.audit_list(user=request.user, **filters), response)
     return response

@@ -22,7 +22,6 @@ from fazhi.campaigns import selectors
 from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign
 from fazhi.core.xlsx import safe_cell
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNIT_SEPARATOR = "、"
 
 TASK_HEADERS = (

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import io
 
+from fazhi.core.downloads import XLSX_CONTENT_TYPE
 from fazhi.frameworks import formats
 from fazhi.frameworks.diff import FrameworkDiff, diff_frameworks
 from fazhi.frameworks.diff_xlsx import diff_to_xlsx
 from fazhi.frameworks.selectors import framework_rows
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def export_framework(framework, rows: list[dict], fmt: str) -> tuple[bytes | str, str, str] | None:
@@ -29,7 +28,7 @@ def export_framework(framework, rows: list[dict], fmt: str) -> tuple[bytes | str
     if fmt == "xlsx":
         buffer = io.BytesIO()
         formats.write_xlsx(framework, rows, buffer)
-        return buffer.getvalue(), XLSX_TYPE, "xlsx"
+        return buffer.getvalue(), XLSX_CONTENT_TYPE, "xlsx"
     return None
 
 

@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from fazhi.core.downloads import attachment_header
+from fazhi.core.downloads import attachment_header, xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
 from fazhi.core.permissions import require_roles
@@ -15,7 +15,6 @@ from fazhi.frameworks.forms import FrameworkImportForm
 from fazhi.frameworks.models import Framework, FrameworkImport
 from fazhi.frameworks.tree import TreeError, nest, points_label
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 300
 
 
@@ -194,10 +193,7 @@ def framework_diff(request):
         new = get_visible_or_404(Framework, request.user, pk=int(new_id))
         diff = exports.compare(old, new)
         if request.GET.get("export") == "xlsx":
-            response = HttpResponse(content_type=XLSX_TYPE)
-            response["Content-Disposition"] = attachment_header(
-                f"版本对比-{old.edition}-{new.edition}.xlsx"
-            )
+            response = xlsx_attachment(f"版本对比-{old.edition}-{new.edition}.xlsx")
             exports.diff_xlsx(diff, response, old=old, new=new)
             return response
         kind = request.GET.get("kind", "")

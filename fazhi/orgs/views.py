@@ -1,10 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from fazhi.core.downloads import attachment_header
+from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
 from fazhi.core.permissions import require_roles
@@ -48,12 +47,7 @@ def unit_list(request):
 
 @require_roles(*OVERSEERS)
 def unit_export(request):
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = attachment_header(
-        f"单位名单-{timezone.localdate():%Y%m%d}.xlsx"
-    )
+    response = xlsx_attachment(f"单位名单-{timezone.localdate():%Y%m%d}.xlsx")
     exports.units_xlsx(selectors.unit_list(user=request.user, **_unit_filters(request)), response)
     return response
 

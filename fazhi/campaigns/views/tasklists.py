@@ -1,12 +1,9 @@
 """The two lists (两张清单): download the task list and the responsibility list, and import an
 edited task list through upload → preview (confirm the uncertain unit names) → confirm/cancel."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,7 +12,7 @@ from fazhi.campaigns import tasklists_export as export
 from fazhi.campaigns import tasklists_import as importing
 from fazhi.campaigns.forms import TaskListUploadForm
 from fazhi.campaigns.models import Campaign, TaskListImport
-from fazhi.core.downloads import attachment_header
+from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
@@ -23,32 +20,22 @@ from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
 PREVIEW_ROWS = 500
 
 
-def _xlsx_response(write, *, filename: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    write(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=export.XLSX_TYPE)
-    response["Content-Disposition"] = attachment_header(filename)
-    return response
-
-
 @login_required
 def export_task_list(request, pk):
     campaign = get_visible_or_404(Campaign, request.user, pk=pk)
     rows = export.task_list_rows(campaign=campaign, user=request.user)
-    return _xlsx_response(
-        lambda stream: export.write_task_list(stream, campaign=campaign, rows=rows),
-        filename=f"{campaign.name}-任务清单.xlsx",
-    )
+    response = xlsx_attachment(f"{campaign.name}-任务清单.xlsx")
+    export.write_task_list(response, campaign=campaign, rows=rows)
+    return response
 
 
 @login_required
 def export_responsibility_list(request, pk):
     campaign = get_visible_or_404(Campaign, request.user, pk=pk)
     rows = export.responsibility_rows(campaign=campaign, user=request.user)
-    return _xlsx_response(
-        lambda stream: export.write_responsibility_list(stream, campaign=campaign, rows=rows),
-        filename=f"{campaign.name}-责任清单.xlsx",
-    )
+    response = xlsx_attachment(f"{campaign.name}-责任清单.xlsx")
+    export.write_responsibility_list(response, campaign=campaign, rows=rows)
+    return response
 
 
 @require_roles("admin", "lead_admin")
