@@ -9,7 +9,7 @@ from fazhi.campaigns import selectors, services
 from fazhi.campaigns.models import Campaign, Item
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.frameworks.selectors import framework_by_ref
-from fazhi.orgs.models import Region
+from fazhi.orgs.selectors import region_by_code
 
 router = Router(tags=["创建活动 campaigns"])
 
@@ -88,9 +88,7 @@ def list_campaigns(request, query: str = ""):
 
 @router.post("/", response={201: CampaignOut}, summary="新建创建活动（从指标体系生成任务项）")
 def create_campaign(request, payload: CampaignIn):
-    region = Region.objects.filter(code=payload.region).first()
-    if region is None:
-        raise Http404(f"区划代码 {payload.region} 不存在。")
+    region = region_by_code(payload.region)
     try:
         framework = framework_by_ref(user=request.user, ref=payload.framework)
     except ObjectDoesNotExist as exc:

@@ -7,7 +7,7 @@ from ninja.responses import Status
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.frameworks import exports, formats, selectors, services
 from fazhi.frameworks.models import Framework
-from fazhi.orgs.models import Region
+from fazhi.orgs.selectors import region_by_code
 
 router = Router(tags=["指标体系 frameworks"])
 
@@ -65,9 +65,7 @@ def import_framework(
     region: str = Form(""),
     dry_run: bool = Form(False),
 ):
-    owner_region = Region.objects.filter(code=region).first() if region else request.user.region
-    if region and owner_region is None:
-        raise Http404(f"区划代码 {region} 不存在。")
+    owner_region = region_by_code(region) if region else request.user.region
     draft = services.framework_import_preview(
         acting_user=request.user,
         uploaded_file=file,

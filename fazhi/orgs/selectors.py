@@ -1,6 +1,7 @@
 """Reads of the org tree, always through the scoping mechanism."""
 
 from django.db.models import Count, Q
+from django.http import Http404
 
 from fazhi.core.scoping import Scope
 from fazhi.orgs.models import Region, Unit
@@ -16,6 +17,15 @@ def regions_overseen(*, user):
     if not scope.region_path:
         return regions.none()
     return regions.filter(path__startswith=scope.region_path)
+
+
+def region_by_code(code: str) -> Region:
+    """A region named by its division code on the command line or in the API; whether the user
+    may act there is the service's to decide."""
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise Http404(f"区划代码 {code} 不存在。")
+    return region
 
 
 def region_list(*, user, query: str = ""):

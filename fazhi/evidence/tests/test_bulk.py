@@ -165,3 +165,18 @@ def test_campaign_create_prints_the_new_campaigns_id(campaign, tree):
     new_id = int(out.getvalue().strip())
     assert new_id != campaign.pk
     assert campaign.framework.campaigns.get(pk=new_id).items.count() == 4
+
+
+def test_campaign_create_names_an_unknown_region_code(campaign):
+    with pytest.raises(CommandError, match="区划代码 999999 不存在"):
+        call_command(
+            "campaign",
+            "create",
+            "--framework",
+            str(campaign.framework_id),
+            "--region",
+            "999999",
+            "--name",
+            "x",
+            stdout=StringIO(),
+        )

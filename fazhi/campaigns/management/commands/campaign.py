@@ -9,7 +9,7 @@ from fazhi.campaigns import selectors, services
 from fazhi.campaigns.models import CampaignLevel
 from fazhi.core.commands import ScopedCommand
 from fazhi.frameworks.selectors import framework_by_ref
-from fazhi.orgs.models import Region
+from fazhi.orgs.selectors import region_by_code
 
 
 def _date(text: str) -> date:
@@ -35,13 +35,10 @@ class Command(ScopedCommand):
 
     def _create(self, actor, *, framework, region, name, level, period_start, period_end, **_):
         this_year = date.today().year  # noqa: DTZ011 - a calendar year, no time involved
-        region_row = Region.objects.filter(code=region).first()
-        if region_row is None:
-            raise CommandError(f"区划代码 {region} 不存在。")
         campaign = services.campaign_create(
             acting_user=actor,
             framework=framework_by_ref(user=actor, ref=framework),
-            region=region_row,
+            region=region_by_code(region),
             name=name,
             level=level,
             period_start=_date(period_start) if period_start else date(this_year, 1, 1),

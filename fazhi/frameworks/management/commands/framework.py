@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from fazhi.core.commands import ScopedCommand
 from fazhi.frameworks import exports, formats, selectors, services
 from fazhi.frameworks.tree import TreeError, points_label
-from fazhi.orgs.models import Region
+from fazhi.orgs.selectors import region_by_code
 
 
 class Command(ScopedCommand):
@@ -41,11 +41,7 @@ class Command(ScopedCommand):
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"文件不存在：{path}")
-        owner_region = None
-        if region:
-            owner_region = Region.objects.filter(code=region).first()
-            if owner_region is None:
-                raise CommandError(f"区划代码 {region} 不存在。")
+        owner_region = region_by_code(region) if region else None
         if source.suffix.lower() in formats.DOCUMENT_SUFFIXES:
             framework = services.framework_import_document(
                 acting_user=actor,
