@@ -35,6 +35,17 @@ def changed_only(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+def audit_update(
+    *, acting_user, action: str, target: models.Model, before: dict, region=None
+) -> AuditEntry:
+    """Record a change to `target`: `before` is its snapshot taken before the change, and only
+    the fields that changed are kept on either side."""
+    old, new = changed_only(before, snapshot(target, list(before)))
+    return audit_record(
+        acting_user=acting_user, action=action, target=target, region=region, before=old, after=new
+    )
+
+
 def audit_record(
     *,
     acting_user,

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fazhi.accounts.audit import audit_record, changed_only, snapshot
+from fazhi.accounts.audit import audit_record, audit_update, snapshot
 from fazhi.accounts.system import stored_user
 from fazhi.campaigns.deadlines import parse_deadline
 from fazhi.campaigns.models import (
@@ -197,13 +197,7 @@ def campaign_update(
             raise ValidationError(f"“{stage}”阶段的结束日期不能早于开始日期。")
         stage.starts_on, stage.ends_on = starts_on, ends_on
         stage.save(update_fields=["starts_on", "ends_on"])
-    after = snapshot(campaign, list(before))
-    audit_record(
-        acting_user=acting_user,
-        action="campaign.update",
-        target=campaign,
-        **dict(zip(("before", "after"), changed_only(before, after), strict=True)),
-    )
+    audit_update(acting_user=acting_user, action="campaign.update", target=campaign, before=before)
     return campaign
 
 
@@ -290,14 +284,12 @@ def item_update(
     item.title, item.points, item.deadline = title.strip(), points, deadline
     item.scoring_rules, item.required_evidence = scoring_rules, required_evidence
     item.save(update_fields=fields)
-    old, new = changed_only(before, snapshot(item, fields))
-    audit_record(
+    audit_update(
         acting_user=acting_user,
         action="item.update",
         target=item,
+        before=before,
         region=item.campaign.region,
-        before=old,
-        after=new,
     )
     return item
 

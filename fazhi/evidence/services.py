@@ -13,7 +13,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from fazhi.accounts.audit import audit_record, changed_only, snapshot
+from fazhi.accounts.audit import audit_record, audit_update, snapshot
 from fazhi.accounts.system import stored_user
 from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign, Item
 from fazhi.campaigns.services import check_item_open_for_evidence, refresh_item_status
@@ -195,19 +195,18 @@ def evidence_update(
     evidence.issued_on, evidence.effective_on = issued_on, effective_on
     evidence.description = description
     # Fields the user has now set are theirs, no longer guesses from the text.
+    after = snapshot(evidence, METADATA_FIELDS)
     evidence.metadata_from_text = [
-        f for f in evidence.metadata_from_text if before.get(f) == snapshot(evidence, [f])[f]
+        f for f in evidence.metadata_from_text if before.get(f) == after.get(f)
     ]
     evidence.save()
     index_evidence(evidence)
-    old, new = changed_only(before, snapshot(evidence, METADATA_FIELDS))
-    audit_record(
+    audit_update(
         acting_user=acting_user,
         action="evidence.update",
         target=evidence,
+        before=before,
         region=evidence.item.campaign.region,
-        before=old,
-        after=new,
     )
     return evidence
 

@@ -248,3 +248,14 @@ def test_an_upload_interrupted_mid_stream_leaves_nothing_stored(
     assert not Evidence.objects.exists() and not Blob.objects.exists()
     item.refresh_from_db()
     assert item.evidence_count == 0 and item.status == ItemStatus.NOT_STARTED
+
+
+def test_a_metadata_change_is_audited_with_only_the_fields_that_changed(campaign, people):
+    from fazhi.accounts.models import AuditEntry
+
+    evidence = upload(people.szq_liaison, campaign.items.get(code="1.1.1"), "a.txt", b"abc")
+    services.evidence_update(
+        acting_user=people.szq_liaison, evidence=evidence, title="新标题", doc_number=""
+    )
+    entry = AuditEntry.objects.get(action="evidence.update")
+    assert entry.before == {"title": "a"} and entry.after == {"title": "新标题"}
