@@ -68,14 +68,9 @@ def duplicate_groups(*, campaign: Campaign, user) -> list[list[Evidence]]:
     """Materials with identical content, in groups: the same file uploaded twice, often by two
     units or to two items."""
     evidence = campaign_evidence(campaign=campaign, user=user)
-    repeated = (
-        evidence.values("current__blob_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-        .values_list("current__blob_id", flat=True)
-    )
     groups: dict[int, list[Evidence]] = {}
-    rows = evidence.filter(current__blob_id__in=list(repeated)).order_by("current__blob_id", "pk")
+    repeated = _repeated_blob_ids(evidence)
+    rows = evidence.filter(current__blob_id__in=repeated).order_by("current__blob_id", "pk")
     for row in rows:
         groups.setdefault(row.current.blob_id, []).append(row)
     return list(groups.values())
@@ -110,5 +105,18 @@ def is_out_of_period(evidence: Evidence, campaign: Campaign) -> bool:
     )
 
 
-def duplicate_blob_ids(*, campaign: Campaign, user) -> set[int]:
-    return {group[0].current.blob_id for group in duplicate_groups(campaign=campaign, user=user)}
+def _repeated_blob_ids(evidence: QuerySet[Evidence]) -> list[int]:
+    """The contents that more than one of these materials has, in one grouped query."""
+    return list(
+        evidence.values("current__blob_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("current__blob_id", flat=True)
+    )
+
+
+def duplicated_among(*, campaign: Campaign, user, blob_ids) -> set[int]:
+    """Which of these contents appear more than once among the campaign's materials: for one
+    item's page, without loading the campaign's duplicate groups."""
+    evidence = campaign_evidence(campaign=campaign, user=user).filter(current__blob_id__in=blob_ids)
+    return set(_repeated_blob_ids(evidence))

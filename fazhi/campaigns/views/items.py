@@ -53,7 +53,9 @@ def item_detail(request, pk):
     campaign = item.campaign
     can_edit = Campaign.objects.editable_by(request.user).filter(pk=campaign.pk).exists()
     evidence = list(evidence_selectors.item_evidence(item=item, user=request.user))
-    duplicates = evidence_selectors.duplicate_blob_ids(campaign=campaign, user=request.user)
+    duplicates = evidence_selectors.duplicated_among(
+        campaign=campaign, user=request.user, blob_ids=[e.current.blob_id for e in evidence]
+    )
     assignments = list(item.assignments.select_related("unit").order_by("role", "unit__name"))
     return render(
         request,

@@ -152,3 +152,17 @@ def test_a_reviewer_may_read_but_not_change_a_units_material(material, people, l
     assert client.get(url).status_code == 200
     assert client.post(url, {"title": "改"}).status_code == 403
     assert client.post(reverse("evidence:delete", args=[material.pk])).status_code == 403
+
+
+def test_the_item_page_marks_a_material_uploaded_elsewhere_in_the_campaign_too(
+    campaign, people, login, material
+):
+    client = login(people.szq_liaison)
+    url = reverse("campaigns:item", args=[material.item_id])
+    assert "badge amber\">重复" not in client.get(url).content.decode()
+    services.evidence_upload(
+        acting_user=people.szq_liaison,
+        item=campaign.items.get(code="2.1.4"),
+        file=ContentFile("行政复议工作报告 2024年5月8日".encode(), name="副本.txt"),
+    )
+    assert "badge amber\">重复" in client.get(url).content.decode()
