@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -113,14 +113,20 @@ def highlight_terms(query: str) -> list[str]:
     return phrases + [word for word, _ in terms] + [p for _, parts in terms for p in parts]
 
 
+@lru_cache(maxsize=64)
+def _mark_pattern(query: str) -> re.Pattern | None:
+    """One pattern per query, longest words first, shared by every hit of a results page."""
+    marks = sorted(set(highlight_terms(query)), key=len, reverse=True)
+    return re.compile("|".join(re.escape(m) for m in marks), re.IGNORECASE) if marks else None
+
+
 def snippet(text: str, query: str, *, width: int = 120) -> SafeString:
     """A window of the text around the first place a query word appears, with every query word
     marked; the beginning of the text when none appears literally."""
     text = re.sub(r"\s+", " ", text or "").strip()
-    marks = sorted(set(highlight_terms(query)), key=len, reverse=True)
     if not text:
         return mark_safe("")  # noqa: S308 - empty
-    pattern = re.compile("|".join(re.escape(m) for m in marks), re.IGNORECASE) if marks else None
+    pattern = _mark_pattern(query)
     first = pattern.search(text) if pattern else None
     start = max(0, first.start() - width // 3) if first else 0
     window = text[start : start + width]
