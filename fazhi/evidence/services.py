@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from fazhi.accounts.audit import audit_record, audit_update, snapshot
 from fazhi.accounts.system import stored_user
-from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign, Item
+from fazhi.campaigns.models import Assignment, Campaign, Item
 from fazhi.campaigns.services import check_item_open_for_evidence, refresh_item_status
+from fazhi.core.actions import error_text
 from fazhi.core.scoping import Scope
 from fazhi.evidence import search, storage
 from fazhi.evidence.extraction import ExtractionError, extract_text, file_kind
@@ -118,7 +119,7 @@ def _store(file: File, name: str) -> tuple[Blob, bool]:
 
 
 def _enqueue_extraction(blob: Blob) -> None:
-    from fazhi.evidence.tasks import extract_blob_text
+    from fazhi.evidence.tasks import extract_blob_text  # the tasks module imports this one
 
     # Enqueued inside the upload's transaction: the database queue then holds the task exactly
     # when the upload is committed, and never for an upload that rolled back.
@@ -354,14 +355,5 @@ def upload_one(*, acting_user, item: Item, path: str, file: File, unit=None) -> 
             acting_user=acting_user, item=item, file=file, original_name=path, unit=unit
         )
     except (ValidationError, PermissionDenied) as exc:
-        return FileOutcome(path, item.code, error=_message(exc))
+        return FileOutcome(path, item.code, error=error_text(exc))
     return FileOutcome(path, item.code, evidence_id=evidence.pk)
-
-
-def _message(exc: Exception) -> str:
-    return "；".join(getattr(exc, "messages", None) or [str(exc)])
-
-
-def lead_unit_of(item: Item) -> Unit | None:
-    assignment = item.assignments.filter(role=AssignmentRole.LEAD).select_related("unit").first()
-    return assignment.unit if assignment else None

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from fazhi.core.actions import error_text
 from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
@@ -101,7 +102,7 @@ def unit_import(request):
                     acting_user=request.user, rows=report.rows, source_filename=upload.name
                 )
             except (ValidationError, PermissionDenied) as exc:
-                report.errors.append("；".join(getattr(exc, "messages", [str(exc)])))
+                report.errors.append(error_text(exc))
             else:
                 messages.success(request, f"已导入单位：新建 {created} 个，更新 {updated} 个。")
                 return redirect("orgs:units")

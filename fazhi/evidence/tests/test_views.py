@@ -159,10 +159,10 @@ def test_the_item_page_marks_a_material_uploaded_elsewhere_in_the_campaign_too(
 ):
     client = login(people.szq_liaison)
     url = reverse("campaigns:item", args=[material.item_id])
-    assert "badge amber\">重复" not in client.get(url).content.decode()
+    assert 'badge amber">重复' not in client.get(url).content.decode()
     services.evidence_upload(
         acting_user=people.szq_liaison,
         item=campaign.items.get(code="2.1.4"),
         file=ContentFile("行政复议工作报告 2024年5月8日".encode(), name="副本.txt"),
     )
-    assert "badge amber\">重复" in client.get(url).content.decode()
+    assert 'badge amber">重复' in client.get(url).content.decode()
