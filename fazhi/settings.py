@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "fazhi.frameworks",
     "fazhi.campaigns",
     "fazhi.evidence",
+    "fazhi.reviews",
+    "fazhi.dashboards",
+    "fazhi.plans",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,8 @@ urlpatterns = [
     path("frameworks/", include("fazhi.frameworks.urls")),
     path("campaigns/", include("fazhi.campaigns.urls")),
     path("evidence/", include("fazhi.evidence.urls")),
+    path("reviews/", include("fazhi.reviews.urls")),
+    path("dashboards/", include("fazhi.dashboards.urls")),
+    path("plans/", include("fazhi.plans.urls")),
     path("api/", api.urls),
 ]
