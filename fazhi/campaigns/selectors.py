@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign, Item, ItemStatus
 from fazhi.core.scoping import Scope, get_visible_or_404
+from fazhi.frameworks.models import Node
 from fazhi.orgs.models import Unit
 
 DUE_SOON_DAYS = 7
@@ -139,3 +140,18 @@ def area_heading(item: Item) -> tuple[str, str]:
     if grandparent is None:  # a two-level framework: the parent is the area
         return (parent.title if parent else "", "")
     return (grandparent.title, parent.title)
+
+
+def campaign_areas(campaign: Campaign) -> list[Node]:
+    """The framework's top-level nodes (一级指标), the areas that totals and charts group by."""
+    return list(
+        Node.objects.filter(framework_id=campaign.framework_id, parent__isnull=True).order_by(
+            "sort_key"
+        )
+    )
+
+
+def area_key(sort_key: str) -> str:
+    """The area an item or node belongs to, from its sort key: items copy their indicator's
+    sort key (refined items extend it), and a sort key starts with its area's own key."""
+    return sort_key.split(".", 1)[0]
