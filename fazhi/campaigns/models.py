@@ -41,7 +41,10 @@ class Campaign(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     scope_policy = ScopePolicy(
-        region="region", unit="items__assignments__unit", write_roles=LEAD_ROLES
+        region="region",
+        unit="items__assignments__unit",
+        grant="grants__user",
+        write_roles=LEAD_ROLES,
     )
     objects = ScopedQuerySet.as_manager()
 
@@ -79,7 +82,10 @@ class Stage(models.Model):
     ends_on = models.DateField("结束日期", null=True, blank=True)
 
     scope_policy = ScopePolicy(
-        region="campaign__region", unit="campaign__items__assignments__unit", write_roles=LEAD_ROLES
+        region="campaign__region",
+        unit="campaign__items__assignments__unit",
+        grant="campaign__grants__user",
+        write_roles=LEAD_ROLES,
     )
     objects = ScopedQuerySet.as_manager()
 
@@ -132,7 +138,10 @@ class Item(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
     scope_policy = ScopePolicy(
-        region="campaign__region", unit="assignments__unit", write_roles=LEAD_ROLES
+        region="campaign__region",
+        unit="assignments__unit",
+        grant="campaign__grants__user",
+        write_roles=LEAD_ROLES,
     )
     objects = ScopedQuerySet.as_manager()
 
@@ -161,7 +170,12 @@ class Assignment(models.Model):
     )
     role = models.CharField("职责", max_length=12, choices=AssignmentRole.choices)
 
-    scope_policy = ScopePolicy(region="item__campaign__region", unit="unit", write_roles=LEAD_ROLES)
+    scope_policy = ScopePolicy(
+        region="item__campaign__region",
+        unit="unit",
+        grant="item__campaign__grants__user",
+        write_roles=LEAD_ROLES,
+    )
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

@@ -491,8 +491,9 @@ def _set_status(item: Item, status: str, **fields) -> None:
 
 
 @transaction.atomic
-def item_submit(*, acting_user, item: Item) -> Item:
-    """The lead unit declares the item's materials complete and sends them for review."""
+def item_submit(*, acting_user, item: Item, note: str = "") -> Item:
+    """The lead unit declares the item's materials complete and sends them for review; `note`
+    answers the reviewer when the item comes back from a return."""
     if not may_submit(acting_user, item):
         raise PermissionDenied("只有牵头单位的联络员或牵头科室可以提交该任务项。")
     if item.children.exists():
@@ -502,6 +503,9 @@ def item_submit(*, acting_user, item: Item) -> Item:
     if not item.evidence.filter(deleted_at__isnull=True).exists():
         raise ValidationError(f"{item.code} 还没有任何材料，不能提交。")
     _set_status(item, ItemStatus.SUBMITTED, submitted_at=timezone.now())
+    from fazhi.reviews.services import review_resubmitted  # reviews build on campaigns
+
+    review_resubmitted(item=item, acting_user=acting_user, note=note)
     audit_record(
         acting_user=acting_user, action="item.submit", target=item, region=item.campaign.region
     )
@@ -513,6 +517,12 @@ def item_return(*, acting_user, item: Item, reason: str) -> Item:
     """Send an item back for rework, saying why; the units see the reason on their task list."""
     if not may_review(acting_user, item):
         raise PermissionDenied("您无权审核该任务项。")
+    return mark_returned(item=item, reason=reason, acting_user=acting_user)
+
+
+def mark_returned(*, item: Item, reason: str, acting_user) -> Item:
+    """The state change behind every return, for callers that have checked who may return
+    (`item_return` here, a round's verdict in reviews)."""
     if not reason.strip():
         raise ValidationError({"reason": "退回时请写明原因，便于单位整改。"})
     if item.status not in LOCKED_STATES:
@@ -525,6 +535,9 @@ def item_return(*, acting_user, item: Item, reason: str) -> Item:
         region=item.campaign.region,
         after={"reason": reason.strip()},
     )
+    from fazhi.plans.services import notify_item_returned  # plans builds on campaigns
+
+    notify_item_returned(item=item, reason=reason, acting_user=acting_user)
     return item
 
 
@@ -532,6 +545,11 @@ def item_return(*, acting_user, item: Item, reason: str) -> Item:
 def item_approve(*, acting_user, item: Item) -> Item:
     if not may_review(acting_user, item):
         raise PermissionDenied("您无权审核该任务项。")
+    return mark_approved(item=item, acting_user=acting_user)
+
+
+def mark_approved(*, item: Item, acting_user) -> Item:
+    """The state change behind every approval; callers check who may approve."""
     if item.status != ItemStatus.SUBMITTED:
         raise ValidationError(f"{item.code} 不是“已提交”状态，不能审核通过。")
     _set_status(item, ItemStatus.APPROVED, return_reason="")

@@ -8,8 +8,11 @@ objects through `get_visible_or_404` / `get_editable_or_404`; nothing else decid
 
 How far a role reaches:
 - `admin` (系统管理员): everything.
-- `lead_admin`, `reviewer`, `leader`, `inspector`, `expert`: the subtree of the user's region.
+- `lead_admin`, `reviewer`, `leader`, `inspector`: the subtree of the user's region.
 - `liaison` (联络员): the user's own unit only.
+- `expert` (评审专家, often from outside, or a third-party evaluator): only the campaigns they
+  were granted (a `CampaignGrant`, made when a round names them reviewer or a provincial
+  evaluation takes them on), whatever region their account sits in.
 Rows owned by an ancestor region (a national or provincial framework) are readable below it when
 the policy says `inherited`; they are never writable from below.
 """
@@ -25,8 +28,9 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-REGION_WIDE_ROLES = frozenset({"lead_admin", "reviewer", "leader", "inspector", "expert"})
+REGION_WIDE_ROLES = frozenset({"lead_admin", "reviewer", "leader", "inspector"})
 UNIT_ROLES = frozenset({"liaison"})
+GRANT_ROLES = frozenset({"expert"})
 NOTHING = Q(pk__in=[])
 
 
@@ -39,6 +43,7 @@ class ScopePolicy:
 
     region: str | None = None
     unit: str | None = None
+    grant: str | None = None
     inherited: bool = False
     write_roles: frozenset[str] = field(default_factory=frozenset)
 
@@ -54,6 +59,7 @@ class Scope:
     """Where one user sits: computed once per request from the user's region, unit and roles."""
 
     roles: frozenset[str]
+    user_id: int | None = None
     region_path: str | None = None
     ancestor_codes: tuple[str, ...] = ()
     unit_id: int | None = None
@@ -70,6 +76,7 @@ class Scope:
         region = user.region
         scope = cls(
             roles=roles,
+            user_id=user.pk,
             region_path=region.path if region else None,
             ancestor_codes=tuple(region.ancestor_codes) if region else (),
             unit_id=user.unit_id,
@@ -105,7 +112,9 @@ class Scope:
         if role in REGION_WIDE_ROLES and self.region_path and policy.region is not None:
             return Q(**{policy._lookup("path__startswith"): self.region_path})
         if role in UNIT_ROLES and self.unit_id and policy.unit is not None:
-            return _unit_q(model, policy.unit, self.unit_id)
+            return _through_q(model, policy.unit, self.unit_id)
+        if role in GRANT_ROLES and self.user_id and policy.grant is not None:
+            return _through_q(model, policy.grant, self.user_id)
         return NOTHING
 
     def _inherited_q(self, policy: ScopePolicy) -> Q:
@@ -117,11 +126,11 @@ class Scope:
         return above
 
 
-def _unit_q(model, lookup: str, unit_id: int) -> Q:
+def _through_q(model, lookup: str, pk: int) -> Q:
     if "__" not in lookup or lookup.endswith("_id"):
-        return Q(**{lookup: unit_id})
+        return Q(**{lookup: pk})
     # Through a relation that may be to-many: a subquery keeps each row once.
-    return Q(pk__in=model._base_manager.filter(**{lookup: unit_id}).values("pk"))
+    return Q(pk__in=model._base_manager.filter(**{lookup: pk}).values("pk"))
 
 
 def _any(qs) -> Q:

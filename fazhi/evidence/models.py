@@ -77,6 +77,7 @@ class Evidence(models.Model):
     scope_policy = ScopePolicy(
         region="item__campaign__region",
         unit="unit",
+        grant="item__campaign__grants__user",
         write_roles={"admin", "lead_admin", "liaison"},
     )
     objects = EvidenceQuerySet.as_manager()
@@ -110,6 +111,7 @@ class EvidenceVersion(models.Model):
     scope_policy = ScopePolicy(
         region="evidence__item__campaign__region",
         unit="evidence__unit_id",
+        grant="evidence__item__campaign__grants__user",
         write_roles={"admin", "lead_admin", "liaison"},
     )
     objects = ScopedQuerySet.as_manager()

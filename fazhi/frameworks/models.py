@@ -16,6 +16,11 @@ class Aggregation(models.TextChoices):
     WEIGHTED = "weighted", "按权重百分比"
 
 
+class VetoEffect(models.TextChoices):
+    TOTAL = "total", "总分计零"
+    AREA = "area", "所属一级指标计零"
+
+
 class Framework(models.Model):
     """One edition of a framework. A framework owned by no region is national and readable by
     everyone; one owned by a province or city is readable in its subtree."""
@@ -34,6 +39,9 @@ class Framework(models.Model):
     is_illustrative = models.BooleanField("示例数据", default=False)
     aggregation = models.CharField(
         "汇总方式", max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    veto_effect = models.CharField(
+        "否决项触发时", max_length=8, choices=VetoEffect.choices, default=VetoEffect.TOTAL
     )
     source_filename = models.CharField("来源文件", max_length=255, blank=True)
     node_count = models.PositiveIntegerField(default=0, editable=False)
