@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fazhi.reviews",
     "fazhi.dashboards",
     "fazhi.plans",
+    "fazhi.fieldwork",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fazhi.core.context_processors.navigation",
+                "fazhi.plans.context_processors.notifications",
             ],
         },
     },
@@ -201,8 +203,32 @@ TASKS = {
     }
 }
 
-EMAIL_BACKEND = env_str("FAZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env_str("FAZHI_FROM_EMAIL", "fazhi@localhost")
+# Reminders: items due within this many days are announced; the embedded `fazhi serve` asks
+# for the daily digest once the local time passes FAZHI_REMINDER_HOUR.
+FAZHI_REMINDER_DAYS = env_int("FAZHI_REMINDER_DAYS", 3)
+FAZHI_REMINDER_HOUR = env_int("FAZHI_REMINDER_HOUR", 8)
+# The address users reach the platform at, for the links in e-mails.
+FAZHI_BASE_URL = env_str("FAZHI_BASE_URL", "http://127.0.0.1:8000")
+
+# E-mail goes to an SMTP server when FAZHI_EMAIL_HOST is set. Without one, each mail is written
+# as a file into DATA_DIR/mail: embedded installs on offline government networks often have no
+# mail server, and the files keep every reminder that would have gone out visible to the
+# administrator, where the console backend would lose them in the worker's log.
+# FAZHI_EMAIL_BACKEND (a Django backend path) overrides both.
+EMAIL_HOST = env_str("FAZHI_EMAIL_HOST")
+EMAIL_PORT = env_int("FAZHI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("FAZHI_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("FAZHI_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("FAZHI_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 30
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_BACKEND = env_str(
+    "FAZHI_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env_str("FAZHI_EMAIL_FROM", "fazhi@localhost")
 
 LOGGING = {
     "version": 1,

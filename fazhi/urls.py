@@ -12,5 +12,6 @@ urlpatterns = [
     path("reviews/", include("fazhi.reviews.urls")),
     path("dashboards/", include("fazhi.dashboards.urls")),
     path("plans/", include("fazhi.plans.urls")),
+    path("fieldwork/", include("fazhi.fieldwork.urls")),
     path("api/", api.urls),
 ]

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from fazhi.plans import views
 
 app_name = "plans"
-urlpatterns = []
+urlpatterns = [
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+]

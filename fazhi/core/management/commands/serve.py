@@ -8,6 +8,8 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from fazhi.plans.clock import DigestClock
+
 
 class Command(BaseCommand):
     help = "启动平台（Web 服务和后台任务进程）。端口由 PORT 环境变量指定，默认 8000。"
@@ -21,9 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
 
     def handle(self, *args, host, port, workers, no_worker, **options):
-        worker = None
+        worker = clock = None
         if not no_worker:
             worker = subprocess.Popen([sys.executable, "-m", "fazhi.cli", "db_worker"])  # noqa: S603
+            # The daily reminder digest without cron: a thread that enqueues it for the worker
+            # once a day (see fazhi/plans/clock.py; repeated runs send nothing twice).
+            clock = DigestClock(hour=settings.FAZHI_REMINDER_HOUR)
+            clock.start()
         self.stdout.write(
             self.style.SUCCESS(
                 f"平台已启动：http://{host}:{port}/ （数据目录 {settings.DATA_DIR}，按 Ctrl+C 停止）"
@@ -53,6 +59,8 @@ class Command(BaseCommand):
             server.send_signal(signal.SIGTERM)
             server.wait()
         finally:
+            if clock is not None:
+                clock.stop()
             if worker is not None:
                 worker.terminate()
                 worker.wait()

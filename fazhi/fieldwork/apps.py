@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FieldworkConfig(AppConfig):
+    name = "fazhi.fieldwork"
+    verbose_name = "实地评估"

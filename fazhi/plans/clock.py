@@ -1,0 +1,62 @@
+"""Running the daily digest without cron, for the embedded deployment (`fazhi serve`).
+
+django-tasks has no scheduler, and an embedded install on a government desktop or server has
+nobody to set up cron. So `fazhi serve` runs this small clock in a thread beside the worker it
+starts: every quarter of an hour it checks whether today's digest has been asked for, and once
+the local time has passed FAZHI_REMINDER_HOUR it enqueues `send_daily_digest_task` for the
+worker. Nothing here has to be exact: the task may run twice (a restart, a second `serve`), and
+the notifications' unique keys and the DigestLog rows make every run after the first send
+nothing. Deployments without `fazhi serve` run `fazhi reminders` daily from their scheduler."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date, datetime
+
+from django.db import connections
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+CHECK_EVERY_SECONDS = 15 * 60
+
+
+def digest_due(now: datetime, *, hour: int, last_run: date | None) -> bool:
+    """Whether to ask for the digest at local time `now`, having last asked on `last_run`."""
+    return now.hour >= hour and last_run != now.date()
+
+
+class DigestClock(threading.Thread):
+    def __init__(self, *, hour: int, interval: float = CHECK_EVERY_SECONDS):
+        super().__init__(name="fazhi-digest-clock", daemon=True)
+        self.hour = hour
+        self.interval = interval
+        self.last_run: date | None = None
+        self._stopped = threading.Event()
+
+    def tick(self) -> bool:
+        """Enqueue the digest if it is due; True when it did."""
+        now = timezone.localtime()
+        if not digest_due(now, hour=self.hour, last_run=self.last_run):
+            return False
+        from fazhi.plans.tasks import send_daily_digest_task
+
+        try:
+            send_daily_digest_task.enqueue()
+        finally:
+            connections.close_all()  # this thread's only: no connection idles for 15 minutes
+        self.last_run = now.date()
+        logger.info("已安排 %s 的每日待办提醒", now.date())
+        return True
+
+    def run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                self.tick()
+            except Exception:  # keep the clock alive; the next tick tries again
+                logger.exception("安排每日待办提醒失败")
+            self._stopped.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stopped.set()

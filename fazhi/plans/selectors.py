@@ -1,0 +1,189 @@
+"""Reads for reminders: which facts each liaison should hear about, a user's own notifications,
+and what the next digest e-mail of each user would say."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import F, Q, QuerySet
+from django.utils.text import Truncator
+
+from fazhi.accounts.models import RoleCode, User
+from fazhi.campaigns.models import Assignment, Item, ItemStatus
+from fazhi.plans.models import DIGEST_KINDS, Notification, NotificationKind
+
+# States in which the liaison still has something to do; submitted and approved items wait for
+# the reviewers, so a deadline is no longer the unit's worry.
+ACTIONABLE_STATES = (ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS, ItemStatus.RETURNED)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Something one liaison should be told once: an item of their unit due soon, overdue or
+    returned. `key` tells the same fact found again apart from a new one (see Notification)."""
+
+    user: User
+    kind: str
+    item: Item
+    key: str
+    due_on: date | None
+    text: str
+
+
+def liaisons() -> QuerySet[User]:
+    """The people reminders are for: active liaisons with a unit."""
+    return User.objects.filter(
+        is_active=True, unit__isnull=False, roles__code=RoleCode.LIAISON
+    ).distinct()
+
+
+def item_label(item: Item) -> str:
+    return f"{item.code} {Truncator(item.title).chars(40)}"
+
+
+def return_moment(item: Item) -> str:
+    """A return is one event: the moment the item's status changed to returned."""
+    return item.status_changed_at.isoformat() if item.status_changed_at else "-"
+
+
+def returned_key(item: Item) -> str:
+    return f"{NotificationKind.RETURNED}:{item.pk}:{return_moment(item)}"
+
+
+def reminder_facts(*, today: date, days: int) -> list[Fact]:
+    """For each liaison, the leaf items of their unit (as lead or responsible unit) that are due
+    within `days` days, overdue, or returned. One query for the liaisons and one for the items,
+    however many units there are: the unit filter is the same rule a liaison's scope applies
+    (own unit only), done for all liaisons at once instead of one `visible_to` per person."""
+    by_unit: dict[int, list[User]] = defaultdict(list)
+    for user in liaisons().order_by("pk"):
+        by_unit[user.unit_id].append(user)
+    if not by_unit:
+        return []
+    horizon = today + timedelta(days=days)
+    assignments = (
+        Assignment.objects.filter(unit_id__in=list(by_unit), item__children__isnull=True)
+        .filter(
+            Q(item__status=ItemStatus.RETURNED)
+            | Q(item__deadline__lte=horizon, item__status__in=ACTIONABLE_STATES)
+        )
+        .select_related("item__campaign")
+        .order_by("item__campaign_id", "item__sort_key", "unit_id")
+    )
+    facts = []
+    for assignment in assignments:
+        for kind, key, due_on, text in _item_facts(assignment.item, today):
+            facts.extend(
+                Fact(user=user, kind=kind, item=assignment.item, key=key, due_on=due_on, text=text)
+                for user in by_unit[assignment.unit_id]
+            )
+    return facts
+
+
+def _item_facts(item: Item, today: date):
+    label = item_label(item)
+    if item.status == ItemStatus.RETURNED:
+        reason = f"：{item.return_reason}" if item.return_reason else ""
+        yield NotificationKind.RETURNED, returned_key(item), None, f"「{label}」被退回{reason}"
+    deadline = item.deadline
+    if deadline is None or item.status not in ACTIONABLE_STATES:
+        return
+    if deadline < today:
+        yield (
+            NotificationKind.OVERDUE,
+            f"{NotificationKind.OVERDUE}:{item.pk}:{deadline.isoformat()}",
+            deadline,
+            f"「{label}」已于 {deadline:%Y-%m-%d} 逾期，请尽快上传材料并提交。",
+        )
+    else:
+        when = "今天" if deadline == today else f"{deadline:%Y-%m-%d}"
+        yield (
+            NotificationKind.DUE_SOON,
+            f"{NotificationKind.DUE_SOON}:{item.pk}:{deadline.isoformat()}",
+            deadline,
+            f"「{label}」将于{when}到期，请按时上传材料并提交。",
+        )
+
+
+# -- a user's notifications -----------------------------------------------------------------
+
+
+def notifications_for(*, user, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's own notifications, newest first (see NotificationQuerySet for why ownership
+    is the scope)."""
+    notes = Notification.objects.visible_to(user)
+    if unread_only:
+        notes = notes.unread()
+    return notes.select_related("item", "campaign").order_by("-created_at", "-id")
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.visible_to(user).unread().count()
+
+
+# -- digests --------------------------------------------------------------------------------
+
+
+@dataclass
+class Digest:
+    """What one user's digest e-mail lists: the notifications not yet e-mailed nor read."""
+
+    user: User
+    due_soon: list[Notification] = field(default_factory=list)
+    overdue: list[Notification] = field(default_factory=list)
+    returned: list[Notification] = field(default_factory=list)
+
+    @property
+    def notifications(self) -> list[Notification]:
+        return [*self.overdue, *self.returned, *self.due_soon]
+
+    @property
+    def count(self) -> int:
+        return len(self.notifications)
+
+    def sections(self) -> list[tuple[str, list[Notification]]]:
+        return [
+            (label, notes)
+            for label, notes in [
+                ("已逾期", self.overdue),
+                ("被退回", self.returned),
+                ("临近截止", self.due_soon),
+            ]
+            if notes
+        ]
+
+
+def pending_digests(*, since: datetime) -> list[Digest]:
+    """Per user, the reminders created since `since` that no digest has carried yet and the
+    user has not read in the app, leaving out those that no longer hold: an item approved or
+    submitted since, a deadline moved, a returned item already resubmitted. A user who reads
+    their notifications in the app gets no e-mail about them."""
+    still_true = Q(kind=NotificationKind.RETURNED, item__status=ItemStatus.RETURNED) | Q(
+        kind__in=[NotificationKind.DUE_SOON, NotificationKind.OVERDUE],
+        item__status__in=ACTIONABLE_STATES,
+        item__deadline=F("due_on"),
+    )
+    notes = (
+        Notification.objects.filter(
+            kind__in=DIGEST_KINDS,
+            digest__isnull=True,
+            read_at__isnull=True,
+            created_at__gte=since,
+            user__is_active=True,
+        )
+        .filter(still_true)
+        .select_related("user", "item__campaign")
+        .order_by("user_id", "item__deadline", "item__campaign_id", "item__sort_key", "-id")
+    )
+    digests: dict[int, Digest] = {}
+    seen: set[tuple[int, str, int]] = set()
+    for note in notes:
+        once = (note.user_id, note.kind, note.item_id)  # a return repeated: the newest only
+        if once in seen:
+            continue
+        seen.add(once)
+        digest = digests.setdefault(note.user_id, Digest(user=note.user))
+        getattr(digest, note.kind).append(note)
+    return list(digests.values())
