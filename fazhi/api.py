@@ -48,11 +48,13 @@ def _register_routers() -> None:
     from fazhi.evidence.api import router as evidence_router
     from fazhi.frameworks.api import router as frameworks_router
     from fazhi.orgs.api import router as orgs_router
+    from fazhi.reviews.api import router as reviews_router
 
     api.add_router("/frameworks", frameworks_router)
     api.add_router("/orgs", orgs_router)
     api.add_router("/campaigns", campaigns_router)
     api.add_router("/evidence", evidence_router)
+    api.add_router("/reviews", reviews_router)
 
 
 _register_routers()

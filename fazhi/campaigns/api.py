@@ -10,6 +10,7 @@ from fazhi.campaigns.models import Campaign, Item
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.frameworks.selectors import framework_by_ref
 from fazhi.orgs.selectors import region_by_code
+from fazhi.reviews.selectors import campaign_report_for
 
 router = Router(tags=["创建活动 campaigns"])
 
@@ -116,6 +117,16 @@ def get_campaign(request, campaign_id: int):
         Campaign.objects.select_related("region"), request.user, pk=campaign_id
     )
     return _campaign_out(campaign, request.user)
+
+
+@router.get(
+    "/{campaign_id}/report", summary="看板数据：分领域分值与得分、任务项状态、逾期项、当前轮次"
+)
+def campaign_report(request, campaign_id: int):
+    campaign = get_visible_or_404(
+        Campaign.objects.select_related("region", "framework"), request.user, pk=campaign_id
+    )
+    return campaign_report_for(user=request.user, campaign=campaign)
 
 
 @router.get("/{campaign_id}/items", response=list[ItemOut], summary="任务项（两张清单）")

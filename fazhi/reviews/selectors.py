@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.campaigns.selectors import area_heading, area_key, campaign_areas, status_counts
-from fazhi.core.scoping import get_visible_or_404
+from fazhi.core.scoping import Scope, get_visible_or_404
 from fazhi.reviews.models import (
     RETURN_VERDICTS,
     Assessment,
@@ -268,3 +269,114 @@ def _round_summary(round_: Round | None) -> dict | None:
         "ends_on": round_.ends_on.isoformat(),
         "verdicts": {verdict: counts.get(verdict, 0) for verdict in Verdict.values},
     }
+
+
+def item_panel(*, item: Item, user) -> dict:
+    """The item page's review and score panel: the open round's review and whether the user may
+    decide it, every round's history, and each side's score the user may see or give. The
+    province's written score is shown only to those who give it."""
+    from fazhi.reviews.services import may_assess, may_decide
+
+    review = item_review(item)
+    scorable = not item.is_refined and item.points is not None
+    sides = []
+    for side, label in Side.choices if scorable else ():
+        may = may_assess(user, item, side)
+        if side == Side.WRITTEN and not may:
+            continue
+        sides.append({"side": side, "label": label, "may": may, "a": assessment_of(item, side)})
+    return {
+        "review": review,
+        "may_decide": review is not None and may_decide(user, review),
+        "history": item_history(item=item, user=user),
+        "sides": sides,
+        "scorable": scorable,
+    }
+
+
+# The whole sheet shows every unit's indicators: for the offices, reviewers and leaders, not for
+# a unit's liaison (who sees their own items' scores on the item page).
+SHEET_ROLES = ("admin", "lead_admin", "reviewer", "expert", "leader", "inspector")
+
+
+def may_see_score_sheet(user) -> bool:
+    return Scope.for_user(user).has_role(*SHEET_ROLES)
+
+
+def visible_sides(*, user, campaign: Campaign) -> list[tuple[str, str]]:
+    """The sides whose scores the user sees on the sheet: the province's written review only
+    for those who give it."""
+    from fazhi.reviews.services import may_give_written
+
+    sides = [(Side.SELF, Side.SELF.label), (Side.REVIEW, Side.REVIEW.label)]
+    if may_give_written(user, campaign):
+        sides.append((Side.WRITTEN, Side.WRITTEN.label))
+    return sides
+
+
+def reviewer_candidates(campaign: Campaign) -> list:
+    """Who may be named reviewer of a round: the active reviewers and lead office staff of the
+    campaign's region and the regions above it, and the province's experts."""
+    from fazhi.accounts.models import User
+
+    path = campaign.region.path
+    ancestors = [prefix + "/" for prefix in _path_prefixes(path)]
+    province = ancestors[0] if ancestors else path
+    staff = Q(roles__code__in=["reviewer", "lead_admin"]) & (
+        Q(region__path__startswith=path) | Q(region__path__in=ancestors)
+    )
+    experts = Q(roles__code="expert") & (
+        Q(region__path__startswith=province) | Q(region__isnull=True)
+    )
+    return list(
+        User.objects.filter(staff | experts, is_active=True)
+        .select_related("unit", "region")
+        .prefetch_related("roles")
+        .distinct()
+        .order_by("username")
+    )
+
+
+def _path_prefixes(path: str) -> list[str]:
+    """ "37/3704/370402/" → ["37", "37/3704"]: the ancestors' paths without the region's own."""
+    parts = path.strip("/").split("/")
+    return ["/".join(parts[:n]) for n in range(1, len(parts))]
+
+
+def campaign_report_for(*, user, campaign: Campaign) -> dict:
+    """The campaign report for someone who may see the whole campaign's scores."""
+    if not may_see_score_sheet(user):
+        raise PermissionDenied("您的角色无权查看整个活动的评分与进度。")
+    return campaign_report(campaign)
+
+
+def report_lines(report: dict) -> list[str]:
+    """The report as plain text lines for the terminal."""
+    scores = report["scores"]
+    status_names = dict(ItemStatus.choices)
+    lines = [
+        f"{report['campaign']['name']}（{report['campaign']['region']}）",
+        f"满分 {report['maximum']:g}  自评 {scores['self']:g}  审核 {scores['review']:g}  "
+        f"预估 {scores['estimate']:g}",
+        "任务项："
+        + "  ".join(
+            f"{status_names[status]} {count}" for status, count in report["items_by_status"].items()
+        ),
+    ]
+    for area in report["areas"]:
+        lines.append(
+            f"  {area['code']} {area['title']}：满分 {area['maximum']:g}，"
+            f"自评 {area['scores']['self']:g}，审核 {area['scores']['review']:g}"
+        )
+    lines.append(f"逾期 {len(report['overdue'])} 项")
+    lines += [
+        f"  {row['code']} {row['title']}（逾期 {row['days_overdue']} 天）"
+        for row in report["overdue"]
+    ]
+    current = report["current_round"]
+    lines.append(
+        f"当前轮次：第{current['number']}轮 {current['name']}"
+        if current
+        else "当前没有进行中的审核轮次"
+    )
+    return lines

@@ -334,20 +334,28 @@ def may_assess(user, item: Item, side: str) -> bool:
     if side == Side.SELF:
         return campaign_services.may_submit(user, item)
     if side == Side.REVIEW:
-        if scope.has_role("lead_admin", "reviewer") and _owns_or_reviews(user, campaign):
+        if scope.has_role("lead_admin", "reviewer") and _in_region(scope, campaign):
             return True
         return Review.objects.filter(
             item=item, round__status=RoundStatus.OPEN, round__reviewers__user=user
         ).exists()
     if side == Side.WRITTEN:
-        return is_superior(user, campaign) or (
-            "expert" in scope.roles and _granted(user, campaign, GrantPurpose.EVALUATION)
-        )
+        return may_give_written(user, campaign)
     return False
 
 
-def _owns_or_reviews(user, campaign: Campaign) -> bool:
+def may_give_written(user, campaign: Campaign) -> bool:
+    """The province's written review (书面评审): its offices above the campaign's region, and
+    the experts or evaluators it granted the campaign."""
     scope = Scope.for_user(user)
+    return (
+        scope.is_everything
+        or is_superior(user, campaign)
+        or ("expert" in scope.roles and _granted(user, campaign, GrantPurpose.EVALUATION))
+    )
+
+
+def _in_region(scope: Scope, campaign: Campaign) -> bool:
     return bool(scope.region_path and campaign.region.path.startswith(scope.region_path))
 
 
@@ -366,6 +374,8 @@ def _points(value, where: str) -> Decimal:
 def _deductions(entries: list[DeductionEntry]) -> list[tuple[str, str, Decimal]]:
     checked = []
     for number, entry in enumerate(entries, start=1):
+        if not (entry.rule.strip() or entry.reason.strip() or str(entry.points).strip()):
+            continue  # a blank row of the form; numbering stays the form's
         where = f"第{number}条扣分"
         if not entry.reason.strip():
             raise ValidationError(f"{where}：请写明扣分原因。")

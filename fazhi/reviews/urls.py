@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from fazhi.reviews import views
 
 app_name = "reviews"
-urlpatterns = []
+urlpatterns = [
+    path("campaigns/<int:pk>/rounds/", views.campaign_rounds, name="rounds"),
+    path("campaigns/<int:pk>/scores/", views.score_sheet, name="scores"),
+    path("campaigns/<int:pk>/scores/export/", views.score_sheet_export, name="scores_export"),
+    path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("decisions/<int:pk>/", views.review_decide, name="decide"),
+    path("items/<int:item_pk>/scores/<str:side>/", views.assess, name="assess"),
+]

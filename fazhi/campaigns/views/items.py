@@ -19,6 +19,7 @@ from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404
 from fazhi.evidence import selectors as evidence_selectors
 from fazhi.evidence.services import STORED_ONLY_SUFFIXES
 from fazhi.orgs.models import Unit
+from fazhi.reviews.selectors import item_panel
 
 
 def _load(request, pk) -> Item:
@@ -57,6 +58,7 @@ def item_detail(request, pk):
         campaign=campaign, user=request.user, blob_ids=[e.current.blob_id for e in evidence]
     )
     assignments = list(item.assignments.select_related("unit").order_by("role", "unit__name"))
+    review_panel = item_panel(item=item, user=request.user)
     return render(
         request,
         "campaigns/item_detail.html",
@@ -80,8 +82,11 @@ def item_detail(request, pk):
             "can_submit": services.may_submit(request.user, item)
             and item.status in {*services.OPEN_STATES, ItemStatus.RETURNED}
             and not item.children.exists(),
+            # While a round covers the item, verdicts go through the round's form instead.
             "can_review": services.may_review(request.user, item)
-            and item.status in services.LOCKED_STATES,
+            and item.status in services.LOCKED_STATES
+            and review_panel["review"] is None,
+            "review_panel": review_panel,
             "unresolved": _unresolved_rows(item) if can_edit else [],
             "refine_form": ItemForm() if can_edit else None,
             "return_form": ReturnForm(),
@@ -181,7 +186,9 @@ def item_submit(request, pk):
     item = _load(request, pk)
     perform(
         request,
-        lambda: services.item_submit(acting_user=request.user, item=item),
+        lambda: services.item_submit(
+            acting_user=request.user, item=item, note=request.POST.get("note", "")
+        ),
         success=f"{item.code} 已提交审核。",
     )
     return redirect("campaigns:item", pk=item.pk)

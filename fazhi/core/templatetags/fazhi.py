@@ -18,3 +18,9 @@ def query_with(context, **changes):
     for key, value in changes.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def get(mapping, key):
+    """`{{ scores|get:side }}`: a dict's value for a key held in a variable."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

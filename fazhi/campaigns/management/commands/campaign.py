@@ -1,4 +1,4 @@
-"""fazhi campaign create|list — campaigns from the command line."""
+"""fazhi campaign create|list|report — campaigns from the command line."""
 
 import json
 from datetime import date
@@ -10,6 +10,7 @@ from fazhi.campaigns.models import CampaignLevel
 from fazhi.core.commands import ScopedCommand
 from fazhi.frameworks.selectors import framework_by_ref
 from fazhi.orgs.selectors import region_by_code
+from fazhi.reviews.selectors import campaign_report_for, report_lines
 
 
 def _date(text: str) -> date:
@@ -32,6 +33,9 @@ class Command(ScopedCommand):
         create.add_argument("--period-end", help="评估期止，默认今年 12 月 31 日")
         listing = sub.add_parser("list", help="列出可查看的创建活动")
         listing.add_argument("--json", action="store_true", dest="as_json")
+        report = sub.add_parser("report", help="看板数据：分领域得分、任务项状态、逾期项、当前轮次")
+        report.add_argument("campaign", help="创建活动编号")
+        report.add_argument("--json", action="store_true", dest="as_json")
 
     def _create(self, actor, *, framework, region, name, level, period_start, period_end, **_):
         this_year = date.today().year  # noqa: DTZ011 - a calendar year, no time involved
@@ -67,3 +71,13 @@ class Command(ScopedCommand):
             return
         for row in rows:
             self.stdout.write(f"{row['id']}\t{row['name']}\t{row['region']}\t{row['items']} 项")
+
+    def _report(self, actor, *, campaign, as_json, **_):
+        report = campaign_report_for(
+            user=actor, campaign=selectors.campaign_by_ref(user=actor, ref=campaign)
+        )
+        if as_json:
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+            return
+        for line in report_lines(report):
+            self.stdout.write(line)

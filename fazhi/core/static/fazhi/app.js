@@ -81,3 +81,13 @@ document.addEventListener("submit", function (event) {
     form.addEventListener("drop", function (e) { e.preventDefault(); form.classList.remove("over"); upload(form, e.dataTransfer.files); });
   });
 })();
+
+// Score forms: "再加一条扣分" copies the blank deduction row.
+document.addEventListener("click", function (event) {
+  if (!event.target.matches("[data-add-row]")) return;
+  var template = event.target.closest("form").querySelector("tr[data-template]");
+  var copy = template.cloneNode(true);
+  copy.removeAttribute("data-template");
+  copy.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+  template.parentNode.appendChild(copy);
+});

@@ -1,0 +1,126 @@
+"""The score sheet (评分表) as Excel, in the layout the tables come in: a title row, the area and
+group columns merged down their indicators, points, rules, each side's score with its
+deductions, a subtotal per area and the total by the framework's aggregation."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from fazhi.campaigns.models import Campaign
+from fazhi.campaigns.selectors import area_key
+from fazhi.core.xlsx import safe_cell
+from fazhi.frameworks.models import Aggregation
+from fazhi.reviews.scoring import Totals
+
+THIN = Side(style="thin", color="999999")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+BOLD = Font(bold=True)
+
+
+def _deduction_text(assessment) -> str:
+    if assessment is None:
+        return ""
+    lines = [
+        f"{d.rule + '：' if d.rule else ''}{d.reason}（扣{d.points.normalize():f}分）"
+        for d in assessment.deductions.all()
+    ]
+    if assessment.vetoed:
+        lines.insert(0, "触发否决")
+    if assessment.note:
+        lines.append(assessment.note)
+    return "\n".join(lines)
+
+
+def _score(assessment):
+    return None if assessment is None else float(assessment.score)
+
+
+def write_score_sheet(
+    stream: IO[bytes], *, campaign: Campaign, rows: list[dict], totals: Totals, sides: list
+) -> None:
+    """`sides`: (side, label) pairs to print, in order; each gives a score and a deductions
+    column."""
+    headers = ["一级指标", "二级指标", "编码", "评价内容", "分值", "评分标准"]
+    for _, label in sides:
+        headers += [f"{label}得分", f"{label}扣分情况"]
+    headers.append("备注")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "评分表"
+    sheet.append([f"{campaign.name} 评分表"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    sheet.cell(1, 1).font = Font(bold=True, size=14)
+    sheet.cell(1, 1).alignment = CENTER
+    sheet.append(headers)
+    for cell in sheet[2]:
+        cell.font, cell.alignment, cell.border = BOLD, CENTER, BOX
+    area_totals = {area.key: area for area in totals.areas}
+    for key, area_rows in groupby(rows, key=lambda row: area_key(row["item"].sort_key)):
+        area_rows = list(area_rows)
+        _write_area(sheet, area_rows, sides)
+        area = area_totals.get(key)
+        if area is not None:
+            _write_total(sheet, f"{area.title} 小计", area.maximum, area.scores, sides, headers)
+    label = "合计" if totals.aggregation == Aggregation.SUM else "合计（按权重折算）"
+    _write_total(sheet, label, totals.maximum, totals.scores, sides, headers)
+    widths = [16, 18, 9, 40, 7, 40] + [9, 30] * len(sides) + [14]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "C3"
+    book.save(stream)
+
+
+def _write_area(sheet, area_rows: list[dict], sides) -> None:
+    first = sheet.max_row + 1
+    for row in area_rows:
+        item = row["item"]
+        values = [
+            row["area"],
+            row["group"],
+            item.code,
+            item.title,
+            float(item.points) if item.points is not None else None,
+            item.scoring_rules,
+        ]
+        for side, _ in sides:
+            assessment = row["sides"].get(side)
+            values += [_score(assessment), _deduction_text(assessment)]
+        values.append("否决项" if row["veto"] else "")
+        sheet.append([safe_cell(value) for value in values])
+        for cell in sheet[sheet.max_row]:
+            cell.alignment, cell.border = WRAP, BOX
+    last = sheet.max_row
+    _merge_runs(sheet, 1, first, last)
+    _merge_runs(sheet, 2, first, last)
+
+
+def _merge_runs(sheet, column: int, first: int, last: int) -> None:
+    """Merge each run of equal values down a column, as the official tables do."""
+    start = first
+    for row in range(first + 1, last + 2):
+        value = sheet.cell(row, column).value if row <= last else object()
+        if value != sheet.cell(start, column).value:
+            if row - 1 > start:
+                sheet.merge_cells(
+                    start_row=start, start_column=column, end_row=row - 1, end_column=column
+                )
+            start = row
+
+
+def _write_total(sheet, label: str, maximum, scores: dict, sides, headers) -> None:
+    values = [label, "", "", "", float(maximum), ""]
+    for side, _ in sides:
+        values += [float(scores[side]), ""]
+    values.append("")
+    sheet.append(values)
+    row = sheet.max_row
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+    for cell in sheet[row][: len(headers)]:
+        cell.font, cell.border = BOLD, BOX

@@ -1,0 +1,232 @@
+"""Review pages: a campaign's rounds (open, history), one round's queue (filter, close), the
+verdict and score forms posted from the item page, and the score sheet with its Excel export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from fazhi.campaigns.models import Campaign, Item
+from fazhi.campaigns.selectors import area_key, campaign_areas
+from fazhi.core.actions import perform
+from fazhi.core.downloads import xlsx_attachment
+from fazhi.core.forms import add_service_error
+from fazhi.core.listing import paginate
+from fazhi.core.permissions import require_roles
+from fazhi.core.scoping import get_visible_or_404
+from fazhi.frameworks.models import Node
+from fazhi.reviews import selectors, services
+from fazhi.reviews.exports import write_score_sheet
+from fazhi.reviews.forms import (
+    DecisionForm,
+    RoundForm,
+    deductions_from,
+    file_notes_from,
+    version_from,
+)
+from fazhi.reviews.models import Review, Side, Verdict
+
+
+def _campaign(request, pk) -> Campaign:
+    campaigns = Campaign.objects.select_related("region", "framework")
+    return get_visible_or_404(campaigns, request.user, pk=pk)
+
+
+def _owns(request, campaign) -> bool:
+    return Campaign.objects.editable_by(request.user).filter(pk=campaign.pk).exists()
+
+
+@login_required
+def campaign_rounds(request, pk):
+    campaign = _campaign(request, pk)
+    owner = _owns(request, campaign)
+    form = RoundForm(request.POST or None) if owner else None
+    areas = campaign_areas(campaign)
+    candidates = selectors.reviewer_candidates(campaign) if owner else []
+    if request.method == "POST":
+        if not owner:
+            raise PermissionDenied("只有牵头科室可以开启审核轮次。")
+        if form.is_valid():
+            try:
+                round_ = services.round_open(
+                    acting_user=request.user,
+                    campaign=campaign,
+                    reviewers=_seats(request.POST, candidates, areas),
+                    **form.cleaned_data,
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, f"已开启{round_}，共 {round_.reviews.count()} 项待审。")
+                return redirect("reviews:round", pk=round_.pk)
+    return render(
+        request,
+        "reviews/campaign_rounds.html",
+        {
+            "campaign": campaign,
+            "rounds": selectors.campaign_rounds(campaign=campaign, user=request.user),
+            "form": form,
+            "candidates": candidates,
+            "areas": areas,
+            "chosen": {int(v) for v in request.POST.getlist("reviewer") if v.isdigit()},
+        },
+    )
+
+
+def _seats(data, candidates, areas: list[Node]) -> list[services.ReviewerSeat]:
+    """The ticked reviewers with the areas ticked on their row (none ticked: all areas)."""
+    by_pk = {user.pk: user for user in candidates}
+    area_by_pk = {str(area.pk): area for area in areas}
+    seats = []
+    for value in data.getlist("reviewer"):
+        user = by_pk.get(int(value)) if value.isdigit() else None
+        if user is None:
+            raise ValidationError({"reviewers": "所选审核人不在可选名单中，请刷新页面后重选。"})
+        chosen = [area_by_pk[v] for v in data.getlist(f"areas_{user.pk}") if v in area_by_pk]
+        seats.append(services.ReviewerSeat(user, tuple(chosen)))
+    return seats
+
+
+@login_required
+def round_detail(request, pk):
+    round_ = selectors.round_by_pk(user=request.user, pk=pk)
+    campaign = round_.campaign
+    mine = request.GET.get("mine") == "1"
+    reviews = selectors.round_reviews(
+        round_=round_,
+        user=request.user,
+        verdict=request.GET.get("verdict", ""),
+        area=request.GET.get("area", ""),
+        query=request.GET.get("q", "").strip(),
+        areas_of_user=_my_areas(request.user, round_) if mine else None,
+    )
+    areas = campaign_areas(campaign)
+    return render(
+        request,
+        "reviews/round_detail.html",
+        {
+            "round": round_,
+            "campaign": campaign,
+            "page": paginate(request, reviews, per_page=50),
+            "cards": _verdict_cards(round_, request.user),
+            "verdicts": Verdict.choices,
+            "areas": [(area_key(area.sort_key), area) for area in areas],
+            "owner": _owns(request, campaign),
+            "is_reviewer": any(s.user_id == request.user.pk for s in round_.reviewers.all()),
+            "filters": request.GET,
+        },
+    )
+
+
+def _verdict_cards(round_, user) -> list[tuple[str, str, int]]:
+    counts = selectors.verdict_counts(selectors.round_reviews(round_=round_, user=user))
+    return [(value, label, counts[value]) for value, label in Verdict.choices]
+
+
+def _my_areas(user, round_) -> set[str]:
+    areas = services.reviewer_areas(user, round_)
+    if areas is None:  # all areas
+        return {area_key(area.sort_key) for area in campaign_areas(round_.campaign)}
+    return areas
+
+
+@login_required
+@require_POST
+def round_close(request, pk):
+    round_ = selectors.round_by_pk(user=request.user, pk=pk)
+    perform(
+        request,
+        lambda: services.round_close(acting_user=request.user, round_=round_),
+        success=lambda closed: (
+            f"{closed} 已结束：通过 {closed.summary['pass']} 项，"
+            f"退回 {closed.summary['revise'] + closed.summary['supplement']} 项，"
+            f"未审 {closed.summary['pending']} 项。"
+        ),
+    )
+    return redirect("reviews:round", pk=round_.pk)
+
+
+@login_required
+@require_POST
+def review_decide(request, pk):
+    reviews = Review.objects.select_related("round__campaign", "item")
+    review = get_visible_or_404(reviews, request.user, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择审核意见。")
+    else:
+        perform(
+            request,
+            lambda: services.review_decide(
+                acting_user=request.user,
+                review=review,
+                file_notes=file_notes_from(request.POST),
+                **form.cleaned_data,
+            ),
+            success=lambda saved: f"{review.item.code}：{saved.get_verdict_display()}。",
+        )
+    return redirect(_next(request, review.item))
+
+
+@login_required
+@require_POST
+def assess(request, item_pk, side):
+    items = Item.objects.select_related("campaign__region", "campaign__framework", "node")
+    item = get_visible_or_404(items, request.user, pk=item_pk)
+    if side not in Side.values:
+        raise PermissionDenied("评分方不正确。")
+    perform(
+        request,
+        lambda: services.assessment_save(
+            acting_user=request.user,
+            item=item,
+            side=side,
+            deductions=deductions_from(request.POST),
+            version=version_from(request.POST),
+            vetoed=request.POST.get("vetoed") == "1",
+            note=request.POST.get("note", ""),
+        ),
+        success=lambda saved: (
+            f"{item.code} {saved.get_side_display()}：{saved.score.normalize():f} 分。"
+        ),
+    )
+    return redirect(_next(request, item))
+
+
+def _next(request, item) -> str:
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return reverse("campaigns:item", args=[item.pk]) + "#review"
+
+
+@require_roles(*selectors.SHEET_ROLES)
+def score_sheet(request, pk):
+    campaign = _campaign(request, pk)
+    sides = selectors.visible_sides(user=request.user, campaign=campaign)
+    return render(
+        request,
+        "reviews/score_sheet.html",
+        {
+            "campaign": campaign,
+            "rows": selectors.score_sheet(campaign),
+            "totals": selectors.campaign_totals(campaign),
+            "sides": sides,
+        },
+    )
+
+
+@require_roles(*selectors.SHEET_ROLES)
+def score_sheet_export(request, pk):
+    campaign = _campaign(request, pk)
+    response = xlsx_attachment(f"{campaign.name}-评分表.xlsx")
+    write_score_sheet(
+        response,
+        campaign=campaign,
+        rows=selectors.score_sheet(campaign),
+        totals=selectors.campaign_totals(campaign),
+        sides=selectors.visible_sides(user=request.user, campaign=campaign),
+    )
+    return response
