@@ -16,7 +16,14 @@ from fazhi.core.xlsx import safe_cell
 from fazhi.frameworks.tree import NODE_FIELDS, TreeError, flatten, format_points, nest, points_value
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
-DOCUMENT_META = ("name", "edition", "description", "aggregation", "is_illustrative")
+DOCUMENT_META = (
+    "name",
+    "edition",
+    "description",
+    "aggregation",
+    "veto_effect",
+    "is_illustrative",
+)
 
 
 # -- YAML / JSON --------------------------------------------------------------------------------
@@ -29,6 +36,7 @@ def framework_document(framework, rows: list[dict]) -> dict:
         "edition": framework.edition,
         "description": framework.description,
         "aggregation": framework.aggregation,
+        "veto_effect": framework.veto_effect,
         "is_illustrative": framework.is_illustrative,
         "nodes": nest(rows),
     }

@@ -3,6 +3,7 @@ from django.conf import settings
 
 from fazhi.core.scoping import Scope
 from fazhi.frameworks.formats import DOCUMENT_SUFFIXES
+from fazhi.frameworks.models import Aggregation, VetoEffect
 from fazhi.orgs.selectors import regions_overseen
 
 IMPORT_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv", *DOCUMENT_SUFFIXES)
@@ -64,3 +65,12 @@ class FrameworkImportForm(forms.Form):
                 if not (data.get(key) or "").strip():
                     self.add_error(key, f"请填写{label}。")
         return data
+
+
+class ScoringForm(forms.Form):
+    aggregation = forms.ChoiceField(
+        label="汇总方式",
+        choices=Aggregation.choices,
+        help_text="按权重百分比：一级指标的分值视为权重（%），领域得分 = 权重 × 得分率。",
+    )
+    veto_effect = forms.ChoiceField(label="否决项触发时", choices=VetoEffect.choices)

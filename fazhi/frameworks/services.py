@@ -1,4 +1,5 @@
-"""Writes on frameworks: create from node rows, import from a file with a preview, delete."""
+"""Writes on frameworks: create from node rows, import from a file with a preview, how scores
+add up, delete."""
 
 from __future__ import annotations
 
@@ -10,12 +11,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 
-from fazhi.accounts.audit import audit_record
+from fazhi.accounts.audit import audit_record, audit_update, snapshot
 from fazhi.accounts.system import stored_user
 from fazhi.core.scoping import can_write_at
 from fazhi.frameworks import formats
 from fazhi.frameworks.importing import parse_framework_file
-from fazhi.frameworks.models import Framework, FrameworkImport, ImportStatus, Node
+from fazhi.frameworks.models import (
+    Aggregation,
+    Framework,
+    FrameworkImport,
+    ImportStatus,
+    Node,
+    VetoEffect,
+)
 from fazhi.frameworks.tree import total_points, validate_rows
 
 SORT_KEY_WIDTH = 4
@@ -48,6 +56,7 @@ def framework_create(
     description: str = "",
     is_illustrative: bool = False,
     aggregation: str = "sum",
+    veto_effect: str = "total",
     source_filename: str = "",
 ) -> Framework:
     """Store a whole tree at once; either all of it is stored or none."""
@@ -62,6 +71,7 @@ def framework_create(
         owner_region=owner_region,
         is_illustrative=is_illustrative,
         aggregation=aggregation,
+        veto_effect=veto_effect,
         source_filename=source_filename,
         node_count=len(rows),
         leaf_count=sum(1 for row in rows if row["code"] not in parent_codes),
@@ -125,6 +135,32 @@ _NODE_DEFAULTS = {
     "responsible_units": [],
     "deadline": "",
 }
+
+
+@transaction.atomic
+def framework_scoring_update(
+    *, acting_user, framework: Framework, aggregation: str, veto_effect: str
+) -> Framework:
+    """How the framework's scores add up: points summed or areas weighted by their points as
+    percentages, and what a triggered veto item zeroes. Totals follow at once."""
+    if aggregation not in Aggregation.values:
+        raise ValidationError({"aggregation": "汇总方式不正确。"})
+    if veto_effect not in VetoEffect.values:
+        raise ValidationError({"veto_effect": "否决项的作用范围不正确。"})
+    if not Framework.objects.editable_by(acting_user).filter(pk=framework.pk).exists():
+        raise PermissionDenied("您无权修改该指标体系的计分方式。")
+    before = snapshot(framework, ["aggregation", "veto_effect"])
+    framework.aggregation = aggregation
+    framework.veto_effect = veto_effect
+    framework.save(update_fields=["aggregation", "veto_effect"])
+    audit_update(
+        acting_user=acting_user,
+        action="framework.scoring",
+        target=framework,
+        before=before,
+        region=framework.owner_region,
+    )
+    return framework
 
 
 @transaction.atomic

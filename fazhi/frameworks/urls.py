@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/", views.framework_detail, name="detail"),
     path("<int:pk>/export/<str:fmt>/", views.framework_export, name="export"),
     path("<int:pk>/delete/", views.framework_delete, name="delete"),
+    path("<int:pk>/scoring/", views.framework_scoring, name="scoring"),
 ]

@@ -5,13 +5,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from fazhi.core.actions import perform
 from fazhi.core.downloads import attachment_header, xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
 from fazhi.frameworks import exports, selectors, services
-from fazhi.frameworks.forms import FrameworkImportForm
+from fazhi.frameworks.forms import FrameworkImportForm, ScoringForm
 from fazhi.frameworks.models import Framework, FrameworkImport
 from fazhi.frameworks.tree import TreeError, nest, points_label
 
@@ -55,8 +56,31 @@ def framework_detail(request, pk):
             "match_count": len(matches) if matches is not None else None,
             "areas": selectors.framework_area_summary(rows=rows),
             "can_edit": can_edit,
+            "scoring_form": ScoringForm(initial=_scoring(framework)) if can_edit else None,
         },
     )
+
+
+def _scoring(framework: Framework) -> dict:
+    return {"aggregation": framework.aggregation, "veto_effect": framework.veto_effect}
+
+
+@require_roles("admin", "lead_admin")
+@require_POST
+def framework_scoring(request, pk):
+    framework = get_editable_or_404(Framework, request.user, pk=pk)
+    form = ScoringForm(request.POST)
+    if form.is_valid():
+        perform(
+            request,
+            lambda: services.framework_scoring_update(
+                acting_user=request.user, framework=framework, **form.cleaned_data
+            ),
+            success="计分方式已保存，所有使用该指标体系的活动按新方式汇总。",
+        )
+    else:
+        messages.error(request, "计分方式未保存：请选择汇总方式和否决项作用范围。")
+    return redirect("frameworks:detail", pk=framework.pk)
 
 
 @login_required
