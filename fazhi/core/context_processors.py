@@ -5,6 +5,7 @@ NAVIGATION = [
     ("工作台", "core:home", None),
     ("我的任务", "campaigns:my_tasks", ("liaison",)),
     ("创建活动", "campaigns:list", None),
+    ("审核任务", "reviews:mine", ("admin", "lead_admin", "reviewer", "expert")),
     ("数据看板", "dashboards:index", None),
     ("指标体系", "frameworks:list", None),
     ("版本对比", "frameworks:diff", None),

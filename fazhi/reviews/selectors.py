@@ -380,3 +380,40 @@ def report_lines(report: dict) -> list[str]:
         else "当前没有进行中的审核轮次"
     )
     return lines
+
+
+def my_rounds(*, user) -> list[dict]:
+    """The open rounds the user reviews (or owns), each with how many submitted items wait in
+    the user's areas: the reviewer's queue across campaigns."""
+    from fazhi.reviews.services import reviewer_areas
+
+    reviewers = Prefetch(
+        "reviewers",
+        queryset=RoundReviewer.objects.prefetch_related("areas"),
+    )
+    rounds = list(
+        Round.objects.visible_to(user)
+        .filter(status=RoundStatus.OPEN)
+        .select_related("campaign__region")
+        .prefetch_related(reviewers)
+        .order_by("ends_on", "pk")
+    )
+    waiting = defaultdict(list)
+    for row in Review.objects.filter(
+        round__in=rounds, verdict=Verdict.PENDING, item__status=ItemStatus.SUBMITTED
+    ).values("round_id", "item__sort_key"):
+        waiting[row["round_id"]].append(area_key(row["item__sort_key"]))
+    entries = []
+    for round_ in rounds:
+        areas = reviewer_areas(user, round_)
+        if areas is not None and not areas:
+            continue  # neither a reviewer of this round nor its owner
+        keys = waiting.get(round_.pk, [])
+        entries.append(
+            {
+                "round": round_,
+                "waiting": sum(1 for key in keys if areas is None or key in areas),
+                "all_areas": areas is None,
+            }
+        )
+    return entries

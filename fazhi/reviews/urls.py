@@ -4,6 +4,7 @@ from fazhi.reviews import views
 
 app_name = "reviews"
 urlpatterns = [
+    path("", views.my_rounds, name="mine"),
     path("campaigns/<int:pk>/rounds/", views.campaign_rounds, name="rounds"),
     path("campaigns/<int:pk>/scores/", views.score_sheet, name="scores"),
     path("campaigns/<int:pk>/scores/export/", views.score_sheet_export, name="scores_export"),

@@ -29,6 +29,13 @@ from fazhi.reviews.forms import (
 from fazhi.reviews.models import Review, Side, Verdict
 
 
+@login_required
+def my_rounds(request):
+    return render(
+        request, "reviews/my_rounds.html", {"entries": selectors.my_rounds(user=request.user)}
+    )
+
+
 def _campaign(request, pk) -> Campaign:
     campaigns = Campaign.objects.select_related("region", "framework")
     return get_visible_or_404(campaigns, request.user, pk=pk)

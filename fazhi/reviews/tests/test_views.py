@@ -241,3 +241,17 @@ def test_review_pages_run_the_same_queries_for_more_items(
             child = item_refine(acting_user=people.szq_lead, parent=item, title=f"细化{n}")
             Review.objects.create(round=round_, item=child)
     assert count() == before
+
+
+def test_the_reviewers_queue_counts_what_waits_in_their_areas(
+    campaign, people, expert, login, open_round, submit
+):
+    submit("1.1.1")
+    submit("2.1.3")
+    area = Node.objects.get(framework=campaign.framework, code="2")
+    open_round(services.ReviewerSeat(people.szq_reviewer), services.ReviewerSeat(expert, (area,)))
+    page = login(expert).get(reverse("reviews:mine")).content.decode()
+    assert "健全依法行政制度体系" in page and "<strong>1</strong>" in page
+    page = login(people.szq_reviewer).get(reverse("reviews:mine")).content.decode()
+    assert "<strong>2</strong>" in page
+    assert "没有需要您审核" in login(people.xc_lead).get(reverse("reviews:mine")).content.decode()
