@@ -23,3 +23,13 @@ def test_the_demo_campaign_has_refined_items_materials_and_something_to_check(db
     ]
     notice = Evidence.objects.get(title__startswith="关于印发")
     assert notice.doc_number == "市中政办发〔2024〕15号"  # read from the text
+
+
+def test_the_demo_has_a_round_with_a_return_a_pass_and_scores(db):
+    from fazhi.reviews.models import Assessment, Review, Verdict
+
+    call_command("demo_data", stdout=StringIO())
+    verdicts = set(Review.objects.values_list("verdict", flat=True))
+    assert {Verdict.SUPPLEMENT, Verdict.PASS} <= verdicts
+    assert Assessment.objects.filter(side="self").count() == 6
+    assert Assessment.objects.filter(side="review").count() == 3

@@ -4,6 +4,7 @@ from fazhi.campaigns.demo import load_demo_campaign
 from fazhi.frameworks.demo import load_demo_framework
 from fazhi.frameworks.tree import format_points
 from fazhi.orgs.demo import load_demo_orgs
+from fazhi.reviews.demo import load_demo_reviews
 
 
 class Command(BaseCommand):
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         orgs = load_demo_orgs()
         framework = load_demo_framework()
         campaign = load_demo_campaign(framework)
+        load_demo_reviews(campaign)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已就绪：{orgs['regions']} 个区划，{orgs['units']} 个单位，{len(orgs['users'])} 个账号；"
