@@ -46,6 +46,7 @@ def _invalid(request, exc):
 def _register_routers() -> None:
     from fazhi.campaigns.api import router as campaigns_router
     from fazhi.evidence.api import router as evidence_router
+    from fazhi.fieldwork.api import router as fieldwork_router
     from fazhi.frameworks.api import router as frameworks_router
     from fazhi.orgs.api import router as orgs_router
     from fazhi.reviews.api import router as reviews_router
@@ -54,6 +55,7 @@ def _register_routers() -> None:
     api.add_router("/orgs", orgs_router)
     api.add_router("/campaigns", campaigns_router)
     api.add_router("/evidence", evidence_router)
+    api.add_router("/fieldwork", fieldwork_router)
     api.add_router("/reviews", reviews_router)
 
 

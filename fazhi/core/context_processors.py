@@ -9,6 +9,7 @@ NAVIGATION = [
     ("数据看板", "dashboards:index", None),
     ("指标体系", "frameworks:list", None),
     ("版本对比", "frameworks:diff", None),
+    ("省级评估", "fieldwork:list", ("admin", "lead_admin", "reviewer", "expert", "leader")),
     (
         "行政区划",
         "orgs:regions",

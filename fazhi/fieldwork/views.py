@@ -1,0 +1,237 @@
+"""The province's pages: its evaluations, one evaluation's side-by-side ranking of every applicant
+campaign with score entry, its weights, applicants and evaluators, the score import and the
+ranking export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from fazhi.core.actions import perform
+from fazhi.core.downloads import xlsx_attachment
+from fazhi.core.forms import add_service_error
+from fazhi.core.listing import paginate
+from fazhi.core.permissions import require_roles
+from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
+from fazhi.fieldwork import selectors, services
+from fazhi.fieldwork.exports import write_import_template, write_ranking
+from fazhi.fieldwork.forms import (
+    ApplicantsForm,
+    EvaluationCreateForm,
+    EvaluationForm,
+    EvaluatorForm,
+    ScoresImportForm,
+    weights_initial,
+)
+from fazhi.fieldwork.models import Applicant, Evaluation
+
+RANKING_PER_PAGE = 50
+
+
+def _owns(user, evaluation) -> bool:
+    return Evaluation.objects.editable_by(user).filter(pk=evaluation.pk).exists()
+
+
+@login_required
+def evaluation_list(request):
+    query = request.GET.get("q", "").strip()
+    page = paginate(request, selectors.evaluation_list(user=request.user, query=query))
+    return render(request, "fieldwork/evaluation_list.html", {"page": page, "query": query})
+
+
+@require_roles("admin", "lead_admin")
+def evaluation_create(request):
+    form = EvaluationCreateForm(request.POST or None, acting_user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation = services.evaluation_create(acting_user=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已创建“{evaluation}”，下一步请加入申报的创建活动。")
+            return redirect("fieldwork:applicants_add", pk=evaluation.pk)
+    return render(request, "fieldwork/evaluation_form.html", {"form": form, "evaluation": None})
+
+
+@login_required
+def evaluation_detail(request, pk):
+    evaluation = selectors.evaluation_by_pk(user=request.user, pk=pk)
+    rows = selectors.ranking(evaluation)
+    query = request.GET.get("q", "").strip()
+    shown = [r for r in rows if query in r.label or query in r.campaign.name] if query else rows
+    return render(
+        request,
+        "fieldwork/evaluation_detail.html",
+        {
+            "evaluation": evaluation,
+            "page": paginate(request, shown, per_page=RANKING_PER_PAGE),
+            "summary": selectors.ranking_summary(rows),
+            "query": query,
+            "owner": _owns(request.user, evaluation),
+            "may_score": services.may_enter_scores(request.user, evaluation),
+            "evaluators": selectors.evaluators_of(evaluation),
+        },
+    )
+
+
+@require_roles("admin", "lead_admin")
+def evaluation_edit(request, pk):
+    evaluation = get_editable_or_404(
+        Evaluation.objects.select_related("region"), request.user, pk=pk
+    )
+    form = EvaluationForm(request.POST or None, initial=weights_initial(evaluation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluation_update(
+                acting_user=request.user, evaluation=evaluation, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, "已保存，排名已按新权重重新计算。")
+            return redirect("fieldwork:detail", pk=evaluation.pk)
+    return render(
+        request, "fieldwork/evaluation_form.html", {"form": form, "evaluation": evaluation}
+    )
+
+
+@require_roles("admin", "lead_admin")
+def applicants_add(request, pk):
+    evaluation = get_editable_or_404(
+        Evaluation.objects.select_related("region"), request.user, pk=pk
+    )
+    level = request.GET.get("level", "")
+    candidates = selectors.candidate_campaigns(evaluation=evaluation, user=request.user)
+    form = ApplicantsForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            chosen = form.chosen(by_level="by_level" in request.POST)
+            added = services.applicants_add(
+                acting_user=request.user, evaluation=evaluation, campaigns=chosen
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已加入 {len(added)} 个申报对象。")
+            return redirect("fieldwork:detail", pk=evaluation.pk)
+    shown = [c for c in form.candidates if not level or c.level == level]
+    return render(
+        request,
+        "fieldwork/applicants_add.html",
+        {"evaluation": evaluation, "form": form, "candidates": shown, "level": level},
+    )
+
+
+@require_roles("admin", "lead_admin")
+@require_POST
+def applicant_remove(request, pk):
+    applicant = get_editable_or_404(
+        Applicant.objects.select_related("evaluation__region", "campaign__region"),
+        request.user,
+        pk=pk,
+    )
+    perform(
+        request,
+        lambda: services.applicant_remove(acting_user=request.user, applicant=applicant),
+        success=f"已将“{applicant.campaign}”移出本次评估。",
+    )
+    return redirect("fieldwork:detail", pk=applicant.evaluation_id)
+
+
+@require_roles("admin", "lead_admin")
+def evaluators(request, pk):
+    evaluation = get_editable_or_404(
+        Evaluation.objects.select_related("region"), request.user, pk=pk
+    )
+    form = EvaluatorForm(
+        request.POST or None, candidates=selectors.evaluator_candidates(evaluation)
+    )
+    if request.method == "POST" and form.is_valid():
+        user = form.chosen_user()
+        try:
+            services.evaluator_grant(acting_user=request.user, evaluation=evaluation, user=user)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已授权 {user} 查阅全部申报对象并进行书面评审。")
+            return redirect("fieldwork:evaluators", pk=evaluation.pk)
+    return render(
+        request,
+        "fieldwork/evaluators.html",
+        {"evaluation": evaluation, "form": form, "seats": selectors.evaluators_of(evaluation)},
+    )
+
+
+@login_required
+@require_POST
+def scores_save(request, pk):
+    applicant = get_visible_or_404(
+        Applicant.objects.select_related("evaluation__region", "campaign__region"),
+        request.user,
+        pk=pk,
+    )
+    version = request.POST.get("version", "")
+    if not version.isdigit():  # a form from before this page knew versions, or a hand-made post
+        messages.error(request, "页面已过期，请刷新后重新录入。")
+    else:
+        perform(
+            request,
+            lambda: services.applicant_scores_save(
+                acting_user=request.user,
+                applicant=applicant,
+                field_score=request.POST.get("field_score", ""),
+                survey_score=request.POST.get("survey_score", ""),
+                version=int(version),
+            ),
+            success=lambda saved: f"已保存{saved.campaign.region}的得分。",
+        )
+    back = reverse("fieldwork:detail", args=[applicant.evaluation_id])
+    target = request.POST.get("next", "")
+    if not (target.startswith(back) and "//" not in target):
+        target = back
+    return redirect(f"{target}#applicant-{applicant.pk}")
+
+
+@login_required
+def scores_import(request, pk):
+    evaluation = selectors.evaluation_by_pk(user=request.user, pk=pk)
+    if not services.may_enter_scores(request.user, evaluation):
+        raise PermissionDenied("您可以查看但无权录入本次评估的得分。")
+    form = ScoresImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            changed = services.applicant_scores_import(
+                acting_user=request.user, evaluation=evaluation, upload=upload
+            )
+        except PermissionDenied as exc:
+            errors = [str(exc)]
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, f"已从“{upload.name}”导入得分，更新 {changed} 个申报对象。")
+            return redirect("fieldwork:detail", pk=evaluation.pk)
+    return render(
+        request,
+        "fieldwork/scores_import.html",
+        {"evaluation": evaluation, "form": form, "errors": errors},
+    )
+
+
+@login_required
+def import_template(request, pk):
+    evaluation = selectors.evaluation_by_pk(user=request.user, pk=pk)
+    response = xlsx_attachment(f"{evaluation.name}-得分录入表.xlsx")
+    write_import_template(response, evaluation=evaluation, rows=selectors.ranking(evaluation))
+    return response
+
+
+@login_required
+def ranking_export(request, pk):
+    evaluation = selectors.evaluation_by_pk(user=request.user, pk=pk)
+    response = xlsx_attachment(f"{evaluation.name}-排名表.xlsx")
+    write_ranking(response, evaluation=evaluation, rows=selectors.ranking(evaluation))
+    return response
