@@ -211,6 +211,25 @@ def applicant_remove(*, acting_user, applicant: Applicant) -> None:
         },
     )
     applicant.delete()
+    _revoke_unused_grants(acting_user, evaluation, applicant.campaign)
+
+
+def _revoke_unused_grants(acting_user, evaluation: Evaluation, campaign: Campaign) -> None:
+    """The evaluation's evaluators lose the campaign unless another evaluation they sit on
+    still has it among its applicants."""
+    elsewhere = set(
+        Evaluator.objects.filter(evaluation__applicants__campaign=campaign).values_list(
+            "user_id", flat=True
+        )
+    )
+    leaving = [
+        seat.user
+        for seat in evaluation.evaluators.select_related("user")
+        if seat.user_id not in elsewhere
+    ]
+    review_services.campaign_grant_revoke(
+        acting_user=acting_user, campaign=campaign, users=leaving, purpose=GrantPurpose.EVALUATION
+    )
 
 
 # -- evaluators ------------------------------------------------------------------------------

@@ -72,6 +72,24 @@ def campaign_grant(*, acting_user, campaign: Campaign, user, purpose: str) -> Ca
     return grant
 
 
+def campaign_grant_revoke(*, acting_user, campaign: Campaign, users, purpose: str) -> int:
+    """Take back what `campaign_grant` gave these users for `purpose`; a grant for another
+    purpose (a review round, say) stays."""
+    users = list(users)
+    deleted, _ = CampaignGrant.objects.filter(
+        campaign=campaign, user__in=users, purpose=purpose
+    ).delete()
+    if deleted:
+        audit_record(
+            acting_user=acting_user,
+            action="campaign.grant_revoke",
+            target=campaign,
+            region=campaign.region,
+            before={"users": [user.username for user in users], "purpose": purpose},
+        )
+    return deleted
+
+
 # -- rounds ----------------------------------------------------------------------------------
 
 

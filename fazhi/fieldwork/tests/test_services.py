@@ -228,3 +228,14 @@ def test_a_city_office_does_not_see_the_province_evaluation(evaluation, people, 
     province_reader = make_user("province_leader", "leader", region=evaluation.region)
     assert Evaluation.objects.visible_to(province_reader).get() == evaluation
     assert not Applicant.objects.editable_by(province_reader).exists()
+
+
+def test_removing_an_applicant_takes_the_campaign_back_from_its_evaluators(
+    evaluation, province, evaluator, campaign, xc_campaign
+):
+    services.evaluator_grant(acting_user=province.lead, evaluation=evaluation, user=evaluator)
+    services.applicant_remove(
+        acting_user=province.lead, applicant=evaluation.applicants.get(campaign=campaign)
+    )
+    assert set(Campaign.objects.visible_to(evaluator)) == {xc_campaign}
+    assert not may_give_written(evaluator, campaign)

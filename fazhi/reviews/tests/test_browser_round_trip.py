@@ -5,14 +5,14 @@ estimated score, and the city's evaluation shows the written score its expert gi
 
 import re
 
+from fazhi.accounts.models import User
 from fazhi.campaigns.demo import load_demo_campaign
 from fazhi.campaigns.models import AssignmentRole, ItemStatus
-from fazhi.accounts.models import User
 from fazhi.core.tests.browser import ARTIFACTS, BROWSER
 from fazhi.fieldwork import services as fieldwork
-from fazhi.orgs.models import Region
 from fazhi.frameworks.demo import load_demo_framework
 from fazhi.orgs.demo import load_demo_orgs
+from fazhi.orgs.models import Region
 from fazhi.reviews.models import Assessment
 
 pytestmark = BROWSER
