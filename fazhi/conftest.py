@@ -89,6 +89,18 @@ def people(tree):
 
 
 @pytest.fixture
+def bearer():
+    """The API header of a fresh token of a persona."""
+    from fazhi.accounts.services import api_token_create
+
+    def _bearer(user):
+        _, key = api_token_create(acting_user=user, name="test")
+        return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+    return _bearer
+
+
+@pytest.fixture
 def login(client):
     """Log a persona in on the test client."""
 

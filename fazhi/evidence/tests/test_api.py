@@ -1,18 +1,6 @@
 """The campaigns and evidence REST API: the same services and scoping as the pages."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-
-from fazhi.accounts.services import api_token_create
-
-
-@pytest.fixture
-def bearer():
-    def _bearer(user):
-        _, key = api_token_create(acting_user=user, name="test")
-        return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-
-    return _bearer
 
 
 def test_a_campaign_is_created_and_its_items_listed_through_the_api(

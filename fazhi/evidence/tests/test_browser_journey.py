@@ -4,7 +4,8 @@ which land on the right items with their text; search finds them by a Chinese ph
 flag the duplicate and the out-of-period date."""
 
 from fazhi.campaigns.models import Campaign
-from fazhi.core.tests.browser import ARTIFACTS, BROWSER
+from fazhi.core.tests import browser
+from fazhi.core.tests.browser import ARTIFACTS, BROWSER, log_out
 from fazhi.evidence.models import Evidence
 from fazhi.evidence.tests import documents
 from fazhi.evidence.tests.zips import Entry, build_zip
@@ -16,15 +17,7 @@ DEMO_PASSWORD = "Fazhi@2026"
 
 
 def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def log_out(page):
-    page.click("text=退出")
+    browser.log_in(page, base, username, DEMO_PASSWORD)
 
 
 def materials_zip(tmp_path, first_code, second_code):

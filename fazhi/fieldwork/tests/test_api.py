@@ -1,23 +1,12 @@
 """The ranking through the REST API: the same rows as the page, scoped the same way."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from fazhi.accounts.services import api_token_create
 from fazhi.fieldwork import services
 
 from .conftest import give_written, set_scores
 from .test_ranking import grow
-
-
-@pytest.fixture
-def bearer():
-    def _bearer(user):
-        _, key = api_token_create(acting_user=user, name="test")
-        return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-
-    return _bearer
 
 
 def ranking_url(evaluation) -> str:

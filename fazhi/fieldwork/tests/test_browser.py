@@ -2,7 +2,7 @@
 survey scores typed into the ranking table, the ranking updated in place of the dashes."""
 
 from fazhi.conftest import PASSWORD
-from fazhi.core.tests.browser import ARTIFACTS, BROWSER
+from fazhi.core.tests.browser import ARTIFACTS, BROWSER, log_in
 
 from .conftest import give_written
 
@@ -17,11 +17,7 @@ def test_the_province_enters_scores_and_sees_the_ranking(
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "province_reviewer")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "province_reviewer", PASSWORD)
 
     page.click("nav >> text=省级评估")
     page.click(f"text={evaluation.name}")

@@ -1,19 +1,7 @@
 """The frameworks REST API: token authentication, the same scoping as the pages."""
 
-import pytest
-
-from fazhi.accounts.services import api_token_create
 from fazhi.frameworks.models import Framework
 from fazhi.frameworks.tests.excel_builders import national_table, save_table, save_xlsx
-
-
-@pytest.fixture
-def bearer(people):
-    def _bearer(user):
-        _, key = api_token_create(acting_user=user, name="test")
-        return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-
-    return _bearer
 
 
 def test_the_api_refuses_requests_without_a_token(client, db):

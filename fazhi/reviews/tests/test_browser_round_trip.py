@@ -8,7 +8,8 @@ import re
 from fazhi.accounts.models import User
 from fazhi.campaigns.demo import load_demo_campaign
 from fazhi.campaigns.models import AssignmentRole, ItemStatus
-from fazhi.core.tests.browser import ARTIFACTS, BROWSER
+from fazhi.core.tests import browser
+from fazhi.core.tests.browser import ARTIFACTS, BROWSER, log_out
 from fazhi.fieldwork import services as fieldwork
 from fazhi.frameworks.demo import load_demo_framework
 from fazhi.orgs.demo import load_demo_orgs
@@ -20,15 +21,7 @@ DEMO_PASSWORD = "Fazhi@2026"
 
 
 def log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def log_out(page):
-    page.click("text=退出")
+    browser.log_in(page, base, username, DEMO_PASSWORD)
 
 
 def city_evaluation(campaign):

@@ -8,19 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from fazhi.accounts.services import api_token_create
 from fazhi.campaigns.models import Item
 from fazhi.reviews import services
 from fazhi.reviews.models import Side, Verdict
-
-
-@pytest.fixture
-def bearer():
-    def _bearer(user):
-        _, key = api_token_create(acting_user=user, name="test")
-        return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-
-    return _bearer
 
 
 @pytest.fixture
