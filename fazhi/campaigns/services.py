@@ -24,7 +24,7 @@ from fazhi.campaigns.models import (
     Stage,
     StageKind,
 )
-from fazhi.core.scoping import Scope, can_write_at
+from fazhi.core.scoping import Scope, can_write_at, is_editable
 from fazhi.frameworks.models import Framework, Node
 from fazhi.orgs.matching import Confidence, UnitMatcher
 from fazhi.orgs.models import Region, Unit
@@ -185,7 +185,7 @@ def campaign_update(
     description: str = "",
     stage_dates: dict[str, tuple[date | None, date | None]] | None = None,
 ) -> Campaign:
-    _check_campaign_editable(acting_user, campaign)
+    check_campaign_editable(acting_user, campaign)
     _check_period(period_start, period_end)
     before = snapshot(campaign, ["name", "level", "period_start", "period_end", "description"])
     campaign.name, campaign.level, campaign.description = name.strip(), level, description
@@ -201,8 +201,8 @@ def campaign_update(
     return campaign
 
 
-def _check_campaign_editable(acting_user, campaign: Campaign) -> None:
-    if not Campaign.objects.editable_by(acting_user).filter(pk=campaign.pk).exists():
+def check_campaign_editable(acting_user, campaign: Campaign) -> None:
+    if not is_editable(acting_user, Campaign, campaign.pk):
         raise PermissionDenied("您无权修改该创建活动。")
 
 
@@ -224,7 +224,7 @@ def item_refine(
     """Add a refined item (细化指标) under an item. It starts with the parent's units and deadline,
     which the lead office can then change. Its code is the parent's plus its position: the next
     free one, or the one an imported list gives."""
-    _check_campaign_editable(acting_user, parent.campaign)
+    check_campaign_editable(acting_user, parent.campaign)
     if not title.strip():
         raise ValidationError({"title": "请填写细化指标的内容。"})
     if parent.evidence.filter(deleted_at__isnull=True).exists():
@@ -276,7 +276,7 @@ def item_update(
     required_evidence: str = "",
     deadline: date | None = None,
 ) -> Item:
-    _check_campaign_editable(acting_user, item.campaign)
+    check_campaign_editable(acting_user, item.campaign)
     if not title.strip():
         raise ValidationError({"title": "标题不能为空。"})
     fields = ["title", "points", "scoring_rules", "required_evidence", "deadline"]
@@ -297,7 +297,7 @@ def item_update(
 @transaction.atomic
 def item_delete(*, acting_user, item: Item) -> None:
     """Only refined items can be removed; the indicators come from the framework."""
-    _check_campaign_editable(acting_user, item.campaign)
+    check_campaign_editable(acting_user, item.campaign)
     if not item.is_refined:
         raise ValidationError("框架中的指标不能删除，只能删除细化指标。")
     if Item.objects.filter(
@@ -335,7 +335,7 @@ def items_assign(
 ) -> int:
     """Bulk assignment: set the lead unit, add or remove responsible units and set the deadline
     of many items at once. Returns how many items changed."""
-    _check_campaign_editable(acting_user, campaign)
+    check_campaign_editable(acting_user, campaign)
     items = list(items)
     if any(item.campaign_id != campaign.pk for item in items):
         raise ValidationError("所选任务项不属于该创建活动。")
@@ -389,7 +389,7 @@ def item_resolve_unit(
 ) -> Item:
     """The user's answer to an uncertain unit name from the framework table: the units it
     means (none to drop the name)."""
-    _check_campaign_editable(acting_user, item.campaign)
+    check_campaign_editable(acting_user, item.campaign)
     entry = next((e for e in item.unresolved_units if e["text"] == text), None)
     if entry is None:
         raise ValidationError(f"“{text}”不在待确认的单位名称中。")
@@ -466,7 +466,7 @@ def check_item_open_for_evidence(item: Item) -> None:
 
 def may_submit(user, item: Item) -> bool:
     scope = Scope.for_user(user)
-    if Campaign.objects.editable_by(user).filter(pk=item.campaign_id).exists():
+    if is_editable(user, Campaign, item.campaign_id):
         return True
     return bool(
         scope.unit_id

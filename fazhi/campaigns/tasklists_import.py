@@ -30,13 +30,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from fazhi.accounts.audit import audit_record
 from fazhi.accounts.system import stored_user
 from fazhi.campaigns import selectors, services
 from fazhi.campaigns.models import Assignment, Campaign, Item, TaskListImport
+from fazhi.campaigns.services import check_campaign_editable
 from fazhi.campaigns.tasklists_preview import (
     NEW_CODE,
     current_units,
@@ -58,7 +59,7 @@ ALL = "all"  # the answer "use the proposed units" for a vague group ("相关部
 def tasklist_import_preview(*, acting_user, campaign: Campaign, uploaded_file) -> TaskListImport:
     """Read an uploaded task list into a preview draft; nothing reaches the items yet. A file
     that cannot be read at all is a ValidationError; problems in rows are in the preview."""
-    _check_editable(acting_user, campaign)
+    check_campaign_editable(acting_user, campaign)
     filename = Path(uploaded_file.name or "upload.xlsx").name
     limit = settings.FAZHI_IMPORT_MAX_BYTES
     if (uploaded_file.size or 0) > limit:
@@ -118,7 +119,7 @@ def tasklist_import_commit(
         .get(pk=draft.pk)
     )
     campaign = draft.campaign
-    _check_editable(acting_user, campaign)
+    check_campaign_editable(acting_user, campaign)
     if draft.status != TaskListImport.Status.PREVIEW:
         raise ValidationError("该导入已经确认或取消过了，请重新上传。")
     result = draft.result
@@ -262,14 +263,9 @@ def _apply(acting_user, campaign, item: Item, record: dict, chosen, units, pairs
     return changed
 
 
-def _check_editable(acting_user, campaign: Campaign) -> None:
-    if not Campaign.objects.editable_by(acting_user).filter(pk=campaign.pk).exists():
-        raise PermissionDenied("您无权修改该创建活动。")
-
-
 @transaction.atomic
 def tasklist_import_cancel(*, acting_user, draft: TaskListImport) -> None:
-    _check_editable(acting_user, draft.campaign)
+    check_campaign_editable(acting_user, draft.campaign)
     if draft.status == TaskListImport.Status.PREVIEW:
         draft.status = TaskListImport.Status.CANCELLED
         draft.save(update_fields=["status"])

@@ -165,10 +165,15 @@ def get_visible_or_404(model_or_queryset, user, **lookup):
 def get_editable_or_404(model_or_queryset, user, **lookup):
     """Load one row the user may change: 404 when it is not visible, 403 when visible only."""
     instance = get_visible_or_404(model_or_queryset, user, **lookup)
-    queryset = _as_queryset(model_or_queryset)
-    if not queryset.editable_by(user).filter(pk=instance.pk).exists():
+    if not is_editable(user, _as_queryset(model_or_queryset), instance.pk):
         raise PermissionDenied("您可以查看但无权修改该记录。")
     return instance
+
+
+def is_editable(user, model_or_queryset, pk) -> bool:
+    """Whether the user may change the row `pk`: `editable_by` asked of one row, by id, so a
+    caller holding only a foreign key (`item.campaign_id`) loads nothing more."""
+    return _as_queryset(model_or_queryset).editable_by(user).filter(pk=pk).exists()
 
 
 def can_write_at(user, model, *, region=None, unit=None) -> bool:

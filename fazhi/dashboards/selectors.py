@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign, Item, ItemStatus
 from fazhi.campaigns.selectors import area_key, campaign_areas
-from fazhi.core.scoping import UNIT_ROLES, Scope
+from fazhi.core.scoping import UNIT_ROLES, Scope, is_editable
 from fazhi.orgs.models import Unit
 
 DONE = ItemStatus.APPROVED
@@ -47,7 +47,7 @@ def unit_only(user) -> int | None:
 def may_manage(*, campaign: Campaign, user) -> bool:
     """Whether the page may point to the pages where the campaign is changed (the lead office);
     a leader's view shows none of them."""
-    return Campaign.objects.editable_by(user).filter(pk=campaign.pk).exists()
+    return is_editable(user, Campaign, campaign.pk)
 
 
 @dataclass

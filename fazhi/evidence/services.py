@@ -18,7 +18,7 @@ from fazhi.accounts.system import stored_user
 from fazhi.campaigns.models import Assignment, Campaign, Item
 from fazhi.campaigns.services import check_item_open_for_evidence, refresh_item_status
 from fazhi.core.actions import error_text
-from fazhi.core.scoping import Scope
+from fazhi.core.scoping import Scope, is_editable
 from fazhi.evidence import search, storage
 from fazhi.evidence.extraction import ExtractionError, extract_text, file_kind
 from fazhi.evidence.models import Blob, Evidence, EvidenceVersion, ExtractStatus, SearchDocument
@@ -51,7 +51,7 @@ def uploading_unit(acting_user, item: Item, unit: Unit | None = None) -> Unit:
     default)."""
     scope = Scope.for_user(acting_user)
     assigned = Assignment.objects.filter(item=item)
-    if Campaign.objects.editable_by(acting_user).filter(pk=item.campaign_id).exists():
+    if is_editable(acting_user, Campaign, item.campaign_id):
         if unit is not None:
             if not assigned.filter(unit=unit).exists():
                 raise ValidationError(f"{unit} 没有承担 {item.code}，不能为其上传材料。")

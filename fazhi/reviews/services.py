@@ -16,7 +16,7 @@ from fazhi.accounts.audit import audit_record
 from fazhi.campaigns import services as campaign_services
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.campaigns.selectors import area_key
-from fazhi.core.scoping import Scope
+from fazhi.core.scoping import Scope, is_editable
 from fazhi.evidence.models import Evidence
 from fazhi.frameworks.models import Node
 from fazhi.frameworks.tree import format_points
@@ -44,12 +44,8 @@ class ConflictError(ValidationError):
     """Somebody else saved the same row since the user loaded it."""
 
 
-def _owns(user, campaign: Campaign) -> bool:
-    return Campaign.objects.editable_by(user).filter(pk=campaign.pk).exists()
-
-
 def _check_owner(user, campaign: Campaign) -> None:
-    if not _owns(user, campaign):
+    if not is_editable(user, Campaign, campaign.pk):
         raise PermissionDenied("只有创建活动的牵头科室可以管理审核轮次。")
 
 
@@ -204,7 +200,7 @@ def reviewer_areas(user, round_: Round) -> set[str] | None:
     """The area keys `user` judges in the round: None for all areas, an empty set for none."""
     seat = next((s for s in round_.reviewers.all() if s.user_id == user.pk), None)
     if seat is None:
-        return None if _owns(user, round_.campaign) else set()
+        return None if is_editable(user, Campaign, round_.campaign_id) else set()
     keys = {area_key(area.sort_key) for area in seat.areas.all()}
     return keys or None
 

@@ -15,7 +15,7 @@ from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
 from fazhi.core.permissions import require_roles
-from fazhi.core.scoping import get_visible_or_404
+from fazhi.core.scoping import get_visible_or_404, is_editable
 from fazhi.frameworks.models import Node
 from fazhi.reviews import selectors, services
 from fazhi.reviews.exports import write_score_sheet
@@ -41,14 +41,10 @@ def _campaign(request, pk) -> Campaign:
     return get_visible_or_404(campaigns, request.user, pk=pk)
 
 
-def _owns(request, campaign) -> bool:
-    return Campaign.objects.editable_by(request.user).filter(pk=campaign.pk).exists()
-
-
 @login_required
 def campaign_rounds(request, pk):
     campaign = _campaign(request, pk)
-    owner = _owns(request, campaign)
+    owner = is_editable(request.user, Campaign, campaign.pk)
     form = RoundForm(request.POST or None) if owner else None
     areas = campaign_areas(campaign)
     candidates = selectors.reviewer_candidates(campaign) if owner else []
@@ -120,7 +116,7 @@ def round_detail(request, pk):
             "cards": _verdict_cards(round_, request.user),
             "verdicts": Verdict.choices,
             "areas": [(area_key(area.sort_key), area) for area in areas],
-            "owner": _owns(request, campaign),
+            "owner": is_editable(request.user, Campaign, campaign.pk),
             "is_reviewer": any(s.user_id == request.user.pk for s in round_.reviewers.all()),
             "filters": request.GET,
         },

@@ -15,7 +15,7 @@ from fazhi.core.actions import perform
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
 from fazhi.core.permissions import require_roles
-from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
+from fazhi.core.scoping import get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.evidence import selectors as evidence_selectors
 from fazhi.reviews.selectors import may_see_score_sheet
 
@@ -43,10 +43,6 @@ def campaign_create(request):
     return render(request, "campaigns/campaign_form.html", {"form": form})
 
 
-def _can_edit(user, campaign) -> bool:
-    return Campaign.objects.editable_by(user).filter(pk=campaign.pk).exists()
-
-
 @login_required
 def campaign_detail(request, pk):
     campaign = get_visible_or_404(
@@ -61,7 +57,7 @@ def campaign_detail(request, pk):
     all_items = campaign.items.visible_to(request.user)
     items = selectors.campaign_items(campaign=campaign, user=request.user, **filters)
     page = paginate(request, items, per_page=ITEMS_PER_PAGE)
-    can_edit = _can_edit(request.user, campaign)
+    can_edit = is_editable(request.user, Campaign, campaign.pk)
     units = selectors.assignable_units(campaign=campaign)
     return render(
         request,

@@ -15,7 +15,7 @@ from fazhi.core.actions import perform
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
 from fazhi.core.permissions import require_roles
-from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404
+from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.evidence import selectors as evidence_selectors
 from fazhi.evidence.services import STORED_ONLY_SUFFIXES
 from fazhi.orgs.models import Unit
@@ -52,7 +52,7 @@ def my_tasks(request):
 def item_detail(request, pk):
     item = _load(request, pk)
     campaign = item.campaign
-    can_edit = Campaign.objects.editable_by(request.user).filter(pk=campaign.pk).exists()
+    can_edit = is_editable(request.user, Campaign, campaign.pk)
     evidence = list(evidence_selectors.item_evidence(item=item, user=request.user))
     duplicates = evidence_selectors.duplicated_among(
         campaign=campaign, user=request.user, blob_ids=[e.current.blob_id for e in evidence]
