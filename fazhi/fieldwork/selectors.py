@@ -4,19 +4,17 @@ fixed number of queries whatever the number of applicants and items."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
 
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
-from fazhi.campaigns.selectors import area_key
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.fieldwork.models import Applicant, Evaluation, Evaluator
-from fazhi.frameworks.models import Node
-from fazhi.reviews.models import Assessment, Side
-from fazhi.reviews.scoring import ScoredItem, Totals, total
+from fazhi.reviews.models import Side
+from fazhi.reviews.scoring import Totals
+from fazhi.reviews.selectors import campaigns_totals
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -90,58 +88,6 @@ def applicant_label(evaluation: Evaluation, campaign: Campaign) -> str:
     if parent is None or parent.pk == evaluation.region_id:
         return region.name
     return f"{parent.name}{region.name}"
-
-
-# -- written review totals, batched ----------------------------------------------------------
-
-
-def written_totals(campaigns: list[Campaign]) -> dict[int, Totals]:
-    """`reviews.selectors.campaign_totals` for many campaigns in three queries, reading the
-    written side (书面评审) only: in each Totals only `scores["written"]`, `scored["written"]`,
-    `vetoed["written"]`, `maximum` and `indicators` are meaningful. The arithmetic is the one
-    of `reviews.scoring.total`, by each framework's own aggregation and veto rule."""
-    if not campaigns:
-        return {}
-    framework_ids = {c.framework_id for c in campaigns}
-    areas: dict[int, list[tuple]] = defaultdict(list)
-    for node in (
-        Node.objects.filter(framework_id__in=framework_ids, parent__isnull=True)
-        .order_by("framework_id", "sort_key")
-        .values("framework_id", "sort_key", "code", "title", "points")
-    ):
-        areas[node["framework_id"]].append(
-            (area_key(node["sort_key"]), node["code"], node["title"], node["points"])
-        )
-    ids = [c.pk for c in campaigns]
-    items: dict[int, ScoredItem] = {}
-    by_campaign: dict[int, list[ScoredItem]] = defaultdict(list)
-    for row in Item.objects.filter(
-        campaign_id__in=ids, is_refined=False, points__isnull=False
-    ).values("pk", "campaign_id", "sort_key", "points"):
-        scored = ScoredItem(
-            item_id=row["pk"],
-            area=area_key(row["sort_key"]),
-            points=row["points"],
-            scores={},
-            vetoed={},
-        )
-        items[row["pk"]] = scored
-        by_campaign[row["campaign_id"]].append(scored)
-    for row in Assessment.objects.filter(item__campaign_id__in=ids, side=Side.WRITTEN).values(
-        "item_id", "score", "vetoed"
-    ):
-        if row["item_id"] in items:
-            items[row["item_id"]].scores[Side.WRITTEN] = row["score"]
-            items[row["item_id"]].vetoed[Side.WRITTEN] = row["vetoed"]
-    return {
-        campaign.pk: total(
-            areas=areas[campaign.framework_id],
-            items=by_campaign[campaign.pk],
-            aggregation=campaign.framework.aggregation,
-            veto_effect=campaign.framework.veto_effect,
-        )
-        for campaign in campaigns
-    }
 
 
 def item_progress(campaign_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -257,7 +203,7 @@ def ranking(evaluation: Evaluation) -> list[RankingRow]:
         )
     )
     campaigns = [applicant.campaign for applicant in applicants]
-    totals = written_totals(campaigns)
+    totals = campaigns_totals(campaigns)
     progress = item_progress([c.pk for c in campaigns])
     rows = []
     for applicant in applicants:

@@ -15,7 +15,7 @@ from fazhi.conftest import make_region
 from fazhi.fieldwork import selectors, services
 from fazhi.fieldwork.selectors import RankingRow, assign_ranks, composite
 from fazhi.frameworks.models import Aggregation
-from fazhi.reviews.selectors import campaign_totals
+from fazhi.reviews.selectors import campaign_totals, campaigns_totals
 
 from .conftest import give_written, set_scores
 
@@ -30,7 +30,7 @@ def test_batched_written_totals_match_the_score_sheet(
     item_refine(acting_user=people.szq_lead, parent=campaign.items.get(code="2.1.4"), title="细化")
     give_written(province.lead, campaign, {"1.1.1": "2", "2.1.3": "3.5"})
     give_written(province.lead, xc_campaign, {"1.1.2": "10"})
-    batched = selectors.written_totals([campaign, xc_campaign])
+    batched = campaigns_totals([campaign, xc_campaign])
     for one in (campaign, xc_campaign):
         expected = campaign_totals(one)
         assert batched[one.pk].scores["written"] == expected.scores["written"]
@@ -44,7 +44,7 @@ def test_batched_totals_follow_a_weighted_framework(evaluation, province, campai
     campaign.framework.save(update_fields=["aggregation"])
     campaign.refresh_from_db()
     give_written(province.lead, campaign, {"1.1.1": "5"})
-    batched = selectors.written_totals([campaign])[campaign.pk]
+    batched = campaigns_totals([campaign])[campaign.pk]
     assert batched.scores["written"] == campaign_totals(campaign).scores["written"]
 
 
