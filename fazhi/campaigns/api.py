@@ -8,9 +8,9 @@ from ninja.responses import Status
 from fazhi.campaigns import selectors, services
 from fazhi.campaigns.models import Campaign, Item
 from fazhi.core.scoping import get_visible_or_404
+from fazhi.dashboards.report import campaign_report as campaign_report_of
 from fazhi.frameworks.selectors import framework_by_ref
 from fazhi.orgs.selectors import region_by_code
-from fazhi.reviews.selectors import campaign_report_for
 
 router = Router(tags=["创建活动 campaigns"])
 
@@ -126,7 +126,7 @@ def campaign_report(request, campaign_id: int):
     campaign = get_visible_or_404(
         Campaign.objects.select_related("region", "framework"), request.user, pk=campaign_id
     )
-    return campaign_report_for(user=request.user, campaign=campaign)
+    return campaign_report_of(user=request.user, campaign=campaign)
 
 
 @router.get("/{campaign_id}/items", response=list[ItemOut], summary="任务项（两张清单）")

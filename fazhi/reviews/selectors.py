@@ -1,17 +1,15 @@
-"""Reads for the round pages, the item page's review panel, the score sheet, the dashboard and
-the campaign report. Each runs a fixed number of queries whatever the number of items."""
+"""Reads for the round pages, the item page's review panel, the score sheet, and the totals the
+dashboard, the campaign report and the province's ranking use. Each runs a fixed number of
+queries whatever the number of items."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
-from fazhi.campaigns.selectors import area_heading, area_key, status_counts
+from fazhi.campaigns.selectors import area_heading, area_key
 from fazhi.core.scoping import Scope, get_visible_or_404
 from fazhi.frameworks.models import Node
 from fazhi.reviews.models import (
@@ -233,58 +231,10 @@ def assessment_of(item: Item, side: str) -> Assessment | None:
     )
 
 
-# -- the campaign report (dashboard, command line, API) --------------------------------------
-
-
-def overdue_items(campaign: Campaign, *, today: date | None = None) -> list[dict]:
-    today = today or timezone.localdate()
-    rows = (
-        campaign.items.filter(children__isnull=True, deadline__lt=today)
-        .exclude(status=ItemStatus.APPROVED)
-        .order_by("deadline", "sort_key")
-        .values("code", "title", "deadline", "status")
-    )
-    return [{**row, "days_overdue": (today - row["deadline"]).days} for row in rows]
-
-
-def campaign_report(campaign: Campaign, *, today: date | None = None) -> dict:
-    """What the dashboard shows, as plain data: per area and overall the points, self and
-    reviewed scores, items by status, overdue items, and the current round."""
-    totals = campaign_totals(campaign)
-    by_area_status = defaultdict(Counter)
-    for row in campaign.items.filter(children__isnull=True).values("sort_key", "status"):
-        by_area_status[area_key(row["sort_key"])][row["status"]] += 1
-    current = open_round(campaign)
-    report = totals.as_dict()
-    for area, entry in zip(totals.areas, report["areas"], strict=True):
-        counts = by_area_status.get(area.key, Counter())
-        entry["items_by_status"] = {status: counts.get(status, 0) for status in ItemStatus.values}
-    overdue = overdue_items(campaign, today=today)
-    return {
-        "campaign": {"id": campaign.pk, "name": campaign.name, "region": campaign.region.name},
-        "maximum": report["maximum"],
-        "scores": report["scores"],
-        "vetoed": report["vetoed"],
-        "aggregation": report["aggregation"],
-        "areas": report["areas"],
-        "items_by_status": status_counts(campaign.items.all()),
-        "overdue": [{**row, "deadline": row["deadline"].isoformat()} for row in overdue],
-        "current_round": _round_summary(current),
-        "rounds": returns_per_round(campaign),
-    }
-
-
-def _round_summary(round_: Round | None) -> dict | None:
-    if round_ is None:
-        return None
+def round_verdict_counts(round_: Round) -> dict[str, int]:
+    """How many of the round's items stand at each verdict, every verdict present."""
     counts = dict(round_.reviews.values_list("verdict").annotate(n=Count("pk")))
-    return {
-        "number": round_.number,
-        "name": round_.name,
-        "starts_on": round_.starts_on.isoformat(),
-        "ends_on": round_.ends_on.isoformat(),
-        "verdicts": {verdict: counts.get(verdict, 0) for verdict in Verdict.values},
-    }
+    return {verdict: counts.get(verdict, 0) for verdict in Verdict.values}
 
 
 def item_panel(*, item: Item, user) -> dict:
@@ -357,45 +307,6 @@ def _path_prefixes(path: str) -> list[str]:
     """ "37/3704/370402/" → ["37", "37/3704"]: the ancestors' paths without the region's own."""
     parts = path.strip("/").split("/")
     return ["/".join(parts[:n]) for n in range(1, len(parts))]
-
-
-def campaign_report_for(*, user, campaign: Campaign) -> dict:
-    """The campaign report for someone who may see the whole campaign's scores."""
-    if not may_see_score_sheet(user):
-        raise PermissionDenied("您的角色无权查看整个活动的评分与进度。")
-    return campaign_report(campaign)
-
-
-def report_lines(report: dict) -> list[str]:
-    """The report as plain text lines for the terminal."""
-    scores = report["scores"]
-    status_names = dict(ItemStatus.choices)
-    lines = [
-        f"{report['campaign']['name']}（{report['campaign']['region']}）",
-        f"满分 {report['maximum']:g}  自评 {scores['self']:g}  审核 {scores['review']:g}  "
-        f"预估 {scores['estimate']:g}",
-        "任务项："
-        + "  ".join(
-            f"{status_names[status]} {count}" for status, count in report["items_by_status"].items()
-        ),
-    ]
-    for area in report["areas"]:
-        lines.append(
-            f"  {area['code']} {area['title']}：满分 {area['maximum']:g}，"
-            f"自评 {area['scores']['self']:g}，审核 {area['scores']['review']:g}"
-        )
-    lines.append(f"逾期 {len(report['overdue'])} 项")
-    lines += [
-        f"  {row['code']} {row['title']}（逾期 {row['days_overdue']} 天）"
-        for row in report["overdue"]
-    ]
-    current = report["current_round"]
-    lines.append(
-        f"当前轮次：第{current['number']}轮 {current['name']}"
-        if current
-        else "当前没有进行中的审核轮次"
-    )
-    return lines
 
 
 def my_rounds(*, user) -> list[dict]:

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from fazhi.accounts.audit import audit_record
@@ -35,6 +35,7 @@ from fazhi.reviews.models import (
     Side,
     Verdict,
 )
+from fazhi.reviews.selectors import round_verdict_counts
 
 REVIEWER_ROLES = ("admin", "lead_admin", "reviewer", "expert")
 SUPERIOR_ROLES = ("lead_admin", "reviewer")
@@ -177,8 +178,7 @@ def round_close(*, acting_user, round_: Round) -> Round:
     locked = Round.objects.select_for_update().get(pk=round_.pk)
     if locked.status != RoundStatus.OPEN:
         raise ValidationError(f"{locked} 已经结束。")
-    counts = dict(locked.reviews.values_list("verdict").annotate(n=Count("pk")))
-    locked.summary = {verdict: counts.get(verdict, 0) for verdict in Verdict.values}
+    locked.summary = round_verdict_counts(locked)
     locked.status = RoundStatus.CLOSED
     locked.closed_by = acting_user
     locked.closed_at = timezone.now()

@@ -8,9 +8,9 @@ from django.core.management.base import CommandError
 from fazhi.campaigns import selectors, services
 from fazhi.campaigns.models import CampaignLevel
 from fazhi.core.commands import ScopedCommand
+from fazhi.dashboards.report import campaign_report, report_lines
 from fazhi.frameworks.selectors import framework_by_ref
 from fazhi.orgs.selectors import region_by_code
-from fazhi.reviews.selectors import campaign_report_for, report_lines
 
 
 def _date(text: str) -> date:
@@ -73,7 +73,7 @@ class Command(ScopedCommand):
             self.stdout.write(f"{row['id']}\t{row['name']}\t{row['region']}\t{row['items']} 项")
 
     def _report(self, actor, *, campaign, as_json, **_):
-        report = campaign_report_for(
+        report = campaign_report(
             user=actor, campaign=selectors.campaign_by_ref(user=actor, ref=campaign)
         )
         if as_json:
