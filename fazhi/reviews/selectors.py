@@ -33,17 +33,21 @@ def _verdict_counts() -> dict:
     }
 
 
-def campaign_rounds(*, campaign: Campaign, user) -> QuerySet[Round]:
-    """Every round of the campaign, newest first, with its counts per verdict."""
-    reviewers = Prefetch(
+def _reviewers() -> Prefetch:
+    """A round's reviewers with their accounts and areas, for the pages that list them."""
+    return Prefetch(
         "reviewers",
         queryset=RoundReviewer.objects.select_related("user").prefetch_related("areas"),
     )
+
+
+def campaign_rounds(*, campaign: Campaign, user) -> QuerySet[Round]:
+    """Every round of the campaign, newest first, with its counts per verdict."""
     return (
         campaign.rounds.visible_to(user)
         .annotate(n_items=Count("reviews"), **_verdict_counts())
         .select_related("opened_by", "closed_by")
-        .prefetch_related(reviewers)
+        .prefetch_related(_reviewers())
         .order_by("-number")
     )
 
@@ -53,12 +57,8 @@ def open_round(campaign: Campaign) -> Round | None:
 
 
 def round_by_pk(*, user, pk: int) -> Round:
-    reviewers = Prefetch(
-        "reviewers",
-        queryset=RoundReviewer.objects.select_related("user").prefetch_related("areas"),
-    )
     rounds = Round.objects.select_related("campaign__region", "campaign__framework")
-    return get_visible_or_404(rounds.prefetch_related(reviewers), user, pk=pk)
+    return get_visible_or_404(rounds.prefetch_related(_reviewers()), user, pk=pk)
 
 
 def round_reviews(
