@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fazhi.dashboards",
     "fazhi.plans",
     "fazhi.fieldwork",
+    "fazhi.filing",
 ]
 
 MIDDLEWARE = [

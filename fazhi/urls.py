@@ -13,5 +13,6 @@ urlpatterns = [
     path("dashboards/", include("fazhi.dashboards.urls")),
     path("plans/", include("fazhi.plans.urls")),
     path("fieldwork/", include("fazhi.fieldwork.urls")),
+    path("filing/", include("fazhi.filing.urls")),
     path("api/", api.urls),
 ]

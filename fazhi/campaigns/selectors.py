@@ -31,7 +31,7 @@ def campaign_by_ref(*, user, ref: str) -> Campaign:
     return get_visible_or_404(Campaign, user, pk=int(ref))
 
 
-def _assignments_prefetch() -> Prefetch:
+def assignments_prefetch() -> Prefetch:
     return Prefetch(
         "assignments",
         queryset=Assignment.objects.select_related("unit").order_by(
@@ -62,7 +62,7 @@ def campaign_items(
     if leaves_only:
         items = items.filter(children__isnull=True)
     return items.select_related("node__parent__parent", "parent").prefetch_related(
-        _assignments_prefetch()
+        assignments_prefetch()
     )
 
 
@@ -110,7 +110,7 @@ def my_tasks(*, user, status: str = "") -> QuerySet[Item]:
         Item.objects.filter(assignments__unit_id=scope.unit_id, children__isnull=True)
         .visible_to(user)
         .select_related("campaign", "parent")
-        .prefetch_related(_assignments_prefetch())
+        .prefetch_related(assignments_prefetch())
         .annotate(
             own_evidence=Count(
                 "evidence",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FilingConfig(AppConfig):
+    name = "fazhi.filing"
+    verbose_name = "申报材料"

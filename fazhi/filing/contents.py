@@ -1,0 +1,98 @@
+"""What goes into a filing, in order: the campaign's items (indicators) by their place in the
+framework, each with its live materials in upload order. The package, the bound volumes and
+the index workbook are all laid out from this one list, so their numbering agrees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch
+
+from fazhi.campaigns import selectors as campaign_selectors
+from fazhi.campaigns.models import Campaign, ItemStatus
+from fazhi.evidence.models import Blob, Evidence
+
+
+@dataclass(frozen=True)
+class Material:
+    number: int  # 序号, counted across the whole filing
+    title: str
+    doc_number: str
+    issued_on: date | None
+    unit: str
+    original_name: str
+    blob: Blob
+
+    @property
+    def pages(self) -> int | None:
+        return self.blob.page_count
+
+    @property
+    def extension(self) -> str:
+        name = self.original_name.lower()
+        return name.rsplit(".", 1)[1] if "." in name else ""
+
+
+@dataclass
+class Indicator:
+    code: str
+    title: str
+    area_code: str
+    area_title: str
+    lead_unit: str
+    materials: list[Material] = field(default_factory=list)
+
+
+def filing_contents(*, campaign: Campaign, approved_only: bool = False) -> list[Indicator]:
+    """Every item that carries evidence or has no refined children, in framework order.
+    Read with the system's reach: a filing is the whole campaign's, and who may build or fetch
+    it is checked on the build, not here."""
+    area_key = campaign_selectors.area_key
+    areas = {area_key(node.sort_key): node for node in campaign_selectors.campaign_areas(campaign)}
+    items = (
+        campaign.items.select_related("node")
+        .prefetch_related(
+            "children",
+            campaign_selectors.assignments_prefetch(),
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.alive()
+                .filter(current__isnull=False)
+                .select_related("unit", "current__blob")
+                .order_by("created_at", "id"),
+                to_attr="live_evidence",
+            ),
+        )
+        .order_by("sort_key")
+    )
+    if approved_only:
+        items = items.filter(status=ItemStatus.APPROVED)
+    indicators, number = [], 0
+    for item in items:
+        if item.children.all() and not item.live_evidence:
+            continue  # refined: its children carry the work
+        area = areas.get(area_key(item.sort_key))
+        lead = campaign_selectors.lead_of(item)
+        indicator = Indicator(
+            code=item.code,
+            title=item.title,
+            area_code=area.code if area else "",
+            area_title=area.title if area else "",
+            lead_unit=lead.name if lead else "",
+        )
+        for evidence in item.live_evidence:
+            number += 1
+            indicator.materials.append(
+                Material(
+                    number=number,
+                    title=evidence.title,
+                    doc_number=evidence.doc_number,
+                    issued_on=evidence.issued_on,
+                    unit=evidence.unit.name,
+                    original_name=evidence.current.original_name,
+                    blob=evidence.current.blob,
+                )
+            )
+        indicators.append(indicator)
+    return indicators

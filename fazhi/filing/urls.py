@@ -1,0 +1,24 @@
+from django.urls import path
+
+from fazhi.filing.views import builds, reports
+
+app_name = "filing"
+urlpatterns = [
+    path("campaigns/<int:pk>/", builds.filing_page, name="campaign"),
+    path("campaigns/<int:pk>/build/", builds.build_start, name="start"),
+    path("builds/<int:pk>/", builds.build_progress, name="build"),
+    path("files/<int:pk>/download/", builds.file_download, name="download"),
+    path("campaigns/<int:pk>/report.docx", reports.report_draft, name="report_draft"),
+    path("report-template/", reports.report_template, name="report_template"),
+    path(
+        "report-template/download/",
+        reports.report_template_download,
+        name="report_template_download",
+    ),
+    path(
+        "report-template/default/",
+        reports.report_template_default,
+        name="report_template_default",
+    ),
+    path("report-template/reset/", reports.report_template_reset, name="report_template_reset"),
+]
