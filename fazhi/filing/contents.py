@@ -4,6 +4,7 @@ the index workbook are all laid out from this one list, so their numbering agree
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,6 +24,7 @@ class Material:
     unit: str
     original_name: str
     blob: Blob
+    package_path: str = ""  # where the file lies in the package ZIP
 
     @property
     def pages(self) -> int | None:
@@ -41,6 +43,7 @@ class Indicator:
     area_code: str
     area_title: str
     lead_unit: str
+    folder: str = ""  # the indicator's folder in the package ZIP
     materials: list[Material] = field(default_factory=list)
 
 
@@ -80,9 +83,11 @@ def filing_contents(*, campaign: Campaign, approved_only: bool = False) -> list[
             area_code=area.code if area else "",
             area_title=area.title if area else "",
             lead_unit=lead.name if lead else "",
+            folder=safe_name(f"{item.code} {item.title}", FOLDER_CHARS),
         )
-        for evidence in item.live_evidence:
+        for position, evidence in enumerate(item.live_evidence, start=1):
             number += 1
+            original = evidence.current.original_name
             indicator.materials.append(
                 Material(
                     number=number,
@@ -90,9 +95,31 @@ def filing_contents(*, campaign: Campaign, approved_only: bool = False) -> list[
                     doc_number=evidence.doc_number,
                     issued_on=evidence.issued_on,
                     unit=evidence.unit.name,
-                    original_name=evidence.current.original_name,
+                    original_name=original,
                     blob=evidence.current.blob,
+                    package_path=f"{indicator.folder}/{file_name(position, evidence.title, original)}",
                 )
             )
         indicators.append(indicator)
     return indicators
+
+
+FOLDER_CHARS = 60  # Windows still trips over paths much past 200 characters
+FILE_CHARS = 80
+UNSAFE = re.compile(r'[\x00-\x1f\\/:*?"<>|]+')
+
+
+def safe_name(text: str, limit: int) -> str:
+    """A file or folder name every system accepts: no path separators or characters Windows
+    forbids, no trailing dots or spaces, cut to `limit` characters."""
+    name = UNSAFE.sub(" ", text)
+    name = re.sub(r"\s+", " ", name).strip()[:limit].rstrip(". ")
+    return name or "未命名"
+
+
+def file_name(position: int, title: str, original_name: str) -> str:
+    """`01-标题.pdf`: the position keeps the upload order when a folder is sorted by name; the
+    original file's extension keeps it openable."""
+    suffix = original_name.rsplit(".", 1)[1].lower() if "." in original_name else ""
+    stem = safe_name(title, FILE_CHARS)
+    return f"{position:02d}-{stem}.{suffix}" if suffix else f"{position:02d}-{stem}"
