@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -38,6 +39,35 @@ def assignments_prefetch() -> Prefetch:
             "role", "unit__sort_order", "unit__name"
         ),
     )
+
+
+@dataclass(frozen=True)
+class ItemFilters:
+    """The campaign page's filters, read from its query string (状态, 单位, 编码或内容, 单位待确认).
+    The page and its task list and responsibility list exports parse them here, so that the
+    table on screen and the downloaded file always hold the same items."""
+
+    status: str = ""
+    unit_id: int | None = None
+    query: str = ""
+    unresolved: bool = False
+
+    @classmethod
+    def from_params(cls, params) -> ItemFilters:
+        unit = params.get("unit", "")
+        return cls(
+            status=params.get("status", ""),
+            unit_id=int(unit) if unit.isdigit() else None,
+            query=params.get("q", "").strip(),
+            unresolved=params.get("unresolved") == "1",
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.unit_id or self.query or self.unresolved)
+
+    def as_kwargs(self) -> dict:
+        return asdict(self)
 
 
 def campaign_items(

@@ -100,10 +100,15 @@ def date_cell(value: date | None) -> str | None:
 # -- reads -----------------------------------------------------------------------------------
 
 
-def task_list_rows(*, campaign: Campaign, user) -> list[TaskRow]:
-    """Every item the user may see, in the framework's order; units by their sort order."""
+def task_list_rows(
+    *, campaign: Campaign, user, filters: selectors.ItemFilters | None = None
+) -> list[TaskRow]:
+    """Every item the user may see under the campaign page's filters, in the framework's order;
+    units by their sort order."""
+    filters = filters or selectors.ItemFilters()
+    items = selectors.campaign_items(campaign=campaign, user=user, **filters.as_kwargs())
     rows = []
-    for item in selectors.campaign_items(campaign=campaign, user=user).order_by("sort_key"):
+    for item in items.order_by("sort_key"):
         area, group = selectors.area_heading(item)
         lead = selectors.lead_of(item)
         rows.append(
@@ -123,14 +128,21 @@ def task_list_rows(*, campaign: Campaign, user) -> list[TaskRow]:
     return rows
 
 
-def responsibility_rows(*, campaign: Campaign, user) -> list[ResponsibilityRow]:
+def responsibility_rows(
+    *, campaign: Campaign, user, filters: selectors.ItemFilters | None = None
+) -> list[ResponsibilityRow]:
     """For each unit, the items it leads, then those it shares. Assignments are scoped on their
-    own, so a liaison sees the rows of their own unit only."""
-    assignments = (
-        Assignment.objects.visible_to(user)
-        .filter(item__campaign=campaign)
-        .select_related("unit", "item")
-        .order_by("unit__sort_order", "unit__name", "unit_id", "role", "item__sort_key")
+    own, so a liaison sees the rows of their own unit only. The items are those the campaign
+    page shows under the same filters; filtered by a unit, the list is that unit's alone."""
+    filters = filters or selectors.ItemFilters()
+    items = selectors.campaign_items(campaign=campaign, user=user, **filters.as_kwargs())
+    assignments = Assignment.objects.visible_to(user).filter(
+        item__campaign=campaign, item_id__in=items.values("pk")
+    )
+    if filters.unit_id:
+        assignments = assignments.filter(unit_id=filters.unit_id)
+    assignments = assignments.select_related("unit", "item").order_by(
+        "unit__sort_order", "unit__name", "unit_id", "role", "item__sort_key"
     )
     return [
         ResponsibilityRow(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from fazhi.campaigns.models import Campaign, Item
+from fazhi.core.scoping import Scope
 from fazhi.evidence import search
 from fazhi.evidence.models import Evidence, EvidenceVersion, ExtractStatus
 
@@ -59,6 +62,115 @@ def hits(evidence_page, query: str) -> list[Hit]:
         Hit(e, search.snippet(e.current.blob.text if e.current else "", query) or e.title)
         for e in evidence_page
     ]
+
+
+# -- the ledger (材料台账) ----------------------------------------------------------------------
+
+
+def _date_param(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        return None  # a mistyped date filters nothing rather than failing the page
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    """The ledger page's filters, read from its query string. The page and its Excel export
+    parse them here, so that the table on screen and the downloaded file hold the same rows."""
+
+    unit_id: int | None = None
+    area: str = ""  # an area key (一级指标), see campaigns.selectors.area_key
+    kind: str = ""
+    extract_status: str = ""
+    query: str = ""
+    uploaded_from: date | None = None
+    uploaded_to: date | None = None
+    include_deleted: bool = False
+
+    @classmethod
+    def from_params(cls, params) -> LedgerFilters:
+        unit = params.get("unit", "")
+        return cls(
+            unit_id=int(unit) if unit.isdigit() else None,
+            area=params.get("area", ""),
+            kind=params.get("kind", ""),
+            extract_status=params.get("extract", ""),
+            query=params.get("q", "").strip(),
+            uploaded_from=_date_param(params.get("from", "")),
+            uploaded_to=_date_param(params.get("to", "")),
+            include_deleted=params.get("deleted") == "1",
+        )
+
+    @property
+    def active(self) -> bool:
+        return any(
+            (
+                self.unit_id,
+                self.area,
+                self.kind,
+                self.extract_status,
+                self.query,
+                self.uploaded_from,
+                self.uploaded_to,
+                self.include_deleted,
+            )
+        )
+
+
+def may_see_deleted(user) -> bool:
+    """Deleted materials are listed for those who may restore them: the roles that write
+    materials (each still only within what they may edit)."""
+    return Scope.for_user(user).has_role(*Evidence.scope_policy.write_roles)
+
+
+def evidence_ledger(*, campaign: Campaign, user, filters: LedgerFilters) -> QuerySet[Evidence]:
+    """Every material of the campaign the user may see, filtered, in the framework's order,
+    with its item, unit, current file, uploader and number of versions loaded in the same
+    query. Deleted materials are added on request, and only those the user may edit."""
+    evidence = Evidence.objects.visible_to(user).filter(item__campaign=campaign)
+    if filters.include_deleted:
+        restorable = Evidence.objects.editable_by(user).deleted().values("pk")
+        evidence = evidence.filter(Q(deleted_at__isnull=True) | Q(pk__in=restorable))
+    else:
+        evidence = evidence.alive()
+    if filters.unit_id:
+        evidence = evidence.filter(unit_id=filters.unit_id)
+    if filters.area:
+        evidence = evidence.filter(
+            Q(item__sort_key=filters.area) | Q(item__sort_key__startswith=f"{filters.area}.")
+        )
+    if filters.kind:
+        evidence = evidence.filter(current__blob__kind=filters.kind)
+    if filters.extract_status:
+        evidence = evidence.filter(current__blob__extract_status=filters.extract_status)
+    if filters.query:
+        evidence = evidence.filter(
+            Q(title__icontains=filters.query) | Q(doc_number__icontains=filters.query)
+        )
+    if filters.uploaded_from:
+        start = timezone.make_aware(datetime.combine(filters.uploaded_from, time.min))
+        evidence = evidence.filter(created_at__gte=start)
+    if filters.uploaded_to:
+        end = timezone.make_aware(datetime.combine(filters.uploaded_to, time.max))
+        evidence = evidence.filter(created_at__lte=end)
+    return (
+        evidence.select_related("item", "unit", "current__blob", "uploaded_by")
+        .annotate(version_count=Count("versions"))
+        .order_by("item__sort_key", "created_at", "pk")
+    )
+
+
+def ledger_kinds(*, campaign: Campaign, user) -> list[str]:
+    """The file types among the campaign's materials the user may see, for the type filter."""
+    return list(
+        Evidence.objects.visible_to(user)
+        .filter(item__campaign=campaign)
+        .exclude(current__isnull=True)
+        .order_by("current__blob__kind")
+        .values_list("current__blob__kind", flat=True)
+        .distinct()
+    )
 
 
 # -- checks ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Material pages and endpoints: upload (several files, or a ZIP), details and metadata,
-download of any version, replace, delete and restore."""
+"""Material pages and endpoints: upload (several files, or a ZIP), a campaign's ledger of
+materials (材料台账) and its Excel export, details and metadata, download of any version,
+replace, delete and restore."""
 
 import tempfile
 from pathlib import Path
@@ -12,18 +13,21 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fazhi.campaigns.models import Campaign, Item
+from fazhi.campaigns.selectors import area_key, assignable_units, campaign_areas
 from fazhi.core.actions import perform
-from fazhi.core.downloads import attachment_header
+from fazhi.core.downloads import attachment_header, xlsx_attachment
 from fazhi.core.forms import add_service_error
+from fazhi.core.listing import paginate
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
-from fazhi.evidence import bulk, selectors, services, storage
+from fazhi.evidence import bulk, ledger, selectors, services, storage
 from fazhi.evidence.archives import ArchiveError, is_zip
 from fazhi.evidence.forms import ArchiveForm, EvidenceForm
-from fazhi.evidence.models import Evidence
+from fazhi.evidence.models import Evidence, ExtractStatus
 from fazhi.evidence.uploads import oversize_uploads
 from fazhi.orgs.models import Unit
 
 TEXT_PREVIEW_CHARS = 20000
+LEDGER_PER_PAGE = 50
 
 
 def _wants_json(request) -> bool:
@@ -129,6 +133,52 @@ def archive_upload(request, campaign_pk):
             "failed": sum(1 for o in outcomes or [] if not o.ok),
         },
     )
+
+
+@login_required
+def evidence_ledger(request, pk):
+    """Every material of the campaign the user may see, filtered; the export link carries the
+    same query string to `ledger_export`."""
+    campaign = get_visible_or_404(
+        Campaign.objects.select_related("region", "framework"), request.user, pk=pk
+    )
+    filters = selectors.LedgerFilters.from_params(request.GET)
+    evidence = selectors.evidence_ledger(campaign=campaign, user=request.user, filters=filters)
+    page = paginate(request, evidence, per_page=LEDGER_PER_PAGE)
+    return render(
+        request,
+        "evidence/ledger.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "rows": [
+                (row, ledger.kind_label(row.current.blob.kind) if row.current else "")
+                for row in page
+            ],
+            "filters": filters,
+            "units": assignable_units(campaign=campaign).order_by("sort_order", "name"),
+            "areas": [(area_key(area.sort_key), area) for area in campaign_areas(campaign)],
+            "kinds": [
+                (kind, ledger.kind_label(kind))
+                for kind in selectors.ledger_kinds(campaign=campaign, user=request.user)
+            ],
+            "extract_statuses": ExtractStatus.choices,
+            "may_see_deleted": selectors.may_see_deleted(request.user),
+        },
+    )
+
+
+@login_required
+def ledger_export(request, pk):
+    campaign = get_visible_or_404(Campaign, request.user, pk=pk)
+    filters = selectors.LedgerFilters.from_params(request.GET)
+    response = xlsx_attachment(f"{campaign.name}-材料台账.xlsx")
+    ledger.write_ledger(
+        response,
+        evidence=selectors.evidence_ledger(campaign=campaign, user=request.user, filters=filters),
+        with_deleted=filters.include_deleted and selectors.may_see_deleted(request.user),
+    )
+    return response
 
 
 def _load(request, pk, *, editable=False) -> Evidence:

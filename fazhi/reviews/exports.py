@@ -1,20 +1,30 @@
-"""The score sheet (评分表) as Excel, in the layout the tables come in: a title row, the area and
-group columns merged down their indicators, points, rules, each side's score with its
-deductions, a subtotal per area and the total by the framework's aggregation."""
+"""Reviews as Excel.
+
+The score sheet (评分表), in the layout the tables come in: a title row, the area and group
+columns merged down their indicators, points, rules, each side's score with its deductions, a
+subtotal per area and the total by the framework's aggregation.
+
+The review log (审核记录): one row per item and round, with the verdict, who decided and when,
+the whole comment history (each note naming the file it is about), the unit's resubmission and
+the review's version; for one round under the round page's filters, or for all rounds."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 from itertools import groupby
 from typing import IO
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from fazhi.campaigns.models import Campaign
 from fazhi.campaigns.selectors import area_key
-from fazhi.core.xlsx import safe_cell
+from fazhi.core.xlsx import safe_cell, write_table
 from fazhi.frameworks.models import Aggregation
+from fazhi.reviews.models import Comment, Review
 from fazhi.reviews.scoring import Totals
 
 THIN = Side(style="thin", color="999999")
@@ -124,3 +134,63 @@ def _write_total(sheet, label: str, maximum, scores: dict, sides, headers) -> No
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
     for cell in sheet[row][: len(headers)]:
         cell.font, cell.border = BOLD, BOX
+
+
+# -- the review log --------------------------------------------------------------------------
+
+LOG_HEADERS = [
+    "轮次",
+    "指标编号",
+    "指标",
+    "审核结论",
+    "审核人",
+    "决定时间",
+    "意见",
+    "重新提交时间",
+    "版本",
+]
+LOG_WIDTHS = [18, 10, 40, 10, 12, 17, 70, 17, 6]
+
+
+def _moment(value: datetime | None) -> str | None:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
+
+
+def comment_line(comment: Comment) -> str:
+    """One line of a review's history as the item page shows it: when, who, the verdict of a
+    decision, the file a note is about, then the text."""
+    head = f"{_moment(comment.created_at)} {comment.author_name}".strip()
+    if comment.verdict:
+        head += f"【{comment.get_verdict_display()}】"
+    material = comment.evidence
+    if material is not None:
+        file = f"（{material.current.original_name}）" if material.current else ""
+        head += f" 关于《{material.title}》{file}"
+    return f"{head}：{comment.text}"
+
+
+def review_log_rows(reviews: Iterable[Review]) -> Iterator[tuple]:
+    """Needs the round, item and reviewer loaded and the comments prefetched
+    (`selectors.with_comments`)."""
+    for review in reviews:
+        yield (
+            str(review.round),
+            review.item.code,
+            review.item.title,
+            review.get_verdict_display(),
+            str(review.reviewer) if review.reviewer else "",
+            _moment(review.decided_at),
+            "\n".join(comment_line(comment) for comment in review.comments.all()),
+            _moment(review.resubmitted_at),
+            review.version,
+        )
+
+
+def write_review_log(stream: IO[bytes], *, reviews: Iterable[Review]) -> None:
+    write_table(
+        stream,
+        title="审核记录",
+        headers=LOG_HEADERS,
+        rows=review_log_rows(reviews),
+        widths=LOG_WIDTHS,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.campaigns.selectors import area_heading, area_key
@@ -71,7 +71,7 @@ def round_reviews(
     areas_of_user: set[str] | None = None,
 ) -> list[Review]:
     """The round's items as the user may see them, filtered; `areas_of_user` keeps only the
-    areas a reviewer judges (the 只看我的 filter)."""
+    areas a reviewer judges (the 只看我的 filter). The round page and its export both read it."""
     reviews = (
         round_.reviews.visible_to(user)
         .select_related("item", "reviewer")
@@ -88,6 +88,25 @@ def round_reviews(
     if keep is not None:
         rows = [review for review in rows if area_key(review.item.sort_key) in keep]
     return rows
+
+
+def campaign_review_log(*, campaign: Campaign, user) -> list[Review]:
+    """Every round's reviews of the campaign that the user may see, oldest round first, each
+    with its round loaded (the whole-campaign 审核记录)."""
+    return list(
+        Review.objects.visible_to(user)
+        .filter(round__campaign=campaign)
+        .select_related("round", "item", "reviewer")
+        .order_by("round__number", "item__sort_key")
+    )
+
+
+def with_comments(reviews: list[Review]) -> list[Review]:
+    """Load the comments of all these reviews, with the file each note points at, in one
+    query: their history as the item page shows it."""
+    comments = Comment.objects.select_related("evidence__current").order_by("created_at", "id")
+    prefetch_related_objects(reviews, Prefetch("comments", queryset=comments))
+    return reviews
 
 
 def verdict_counts(reviews: list[Review]) -> dict[str, int]:

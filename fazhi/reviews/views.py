@@ -1,5 +1,6 @@
 """Review pages: a campaign's rounds (open, history), one round's queue (filter, close), the
-verdict and score forms posted from the item page, and the score sheet with its Excel export."""
+review log (审核记录) of a round or of all rounds as Excel, the verdict and score forms posted
+from the item page, and the score sheet with its Excel export."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,7 @@ from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_visible_or_404, is_editable
 from fazhi.frameworks.models import Node
 from fazhi.reviews import selectors, services
-from fazhi.reviews.exports import write_score_sheet
+from fazhi.reviews.exports import write_review_log, write_score_sheet
 from fazhi.reviews.forms import (
     DecisionForm,
     RoundForm,
@@ -96,14 +97,8 @@ def _seats(data, candidates, areas: list[Node]) -> list[services.ReviewerSeat]:
 def round_detail(request, pk):
     round_ = selectors.round_by_pk(user=request.user, pk=pk)
     campaign = round_.campaign
-    mine = request.GET.get("mine") == "1"
     reviews = selectors.round_reviews(
-        round_=round_,
-        user=request.user,
-        verdict=request.GET.get("verdict", ""),
-        area=request.GET.get("area", ""),
-        query=request.GET.get("q", "").strip(),
-        areas_of_user=_my_areas(request.user, round_) if mine else None,
+        round_=round_, user=request.user, **_round_filters(request, round_)
     )
     areas = campaign_areas(campaign)
     return render(
@@ -121,6 +116,41 @@ def round_detail(request, pk):
             "filters": request.GET,
         },
     )
+
+
+def _round_filters(request, round_) -> dict:
+    """The round page's filters (审核意见, 领域, 编码或内容, 只看我负责的领域), read once for the
+    page and its export so that both list the same reviews."""
+    mine = request.GET.get("mine") == "1"
+    return {
+        "verdict": request.GET.get("verdict", ""),
+        "area": request.GET.get("area", ""),
+        "query": request.GET.get("q", "").strip(),
+        "areas_of_user": _my_areas(request.user, round_) if mine else None,
+    }
+
+
+@login_required
+def round_log_export(request, pk):
+    """The round page's list under its current filters (the link carries them), with each
+    review's comment history."""
+    round_ = selectors.round_by_pk(user=request.user, pk=pk)
+    reviews = selectors.round_reviews(
+        round_=round_, user=request.user, **_round_filters(request, round_)
+    )
+    response = xlsx_attachment(f"{round_.campaign.name}-第{round_.number}轮审核记录.xlsx")
+    write_review_log(response, reviews=selectors.with_comments(reviews))
+    return response
+
+
+@login_required
+def campaign_log_export(request, pk):
+    """Every round's reviews of the campaign, from the rounds page."""
+    campaign = _campaign(request, pk)
+    reviews = selectors.campaign_review_log(campaign=campaign, user=request.user)
+    response = xlsx_attachment(f"{campaign.name}-审核记录.xlsx")
+    write_review_log(response, reviews=selectors.with_comments(reviews))
+    return response
 
 
 def _verdict_cards(round_, user) -> list[tuple[str, str, int]]:

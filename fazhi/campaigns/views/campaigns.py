@@ -48,14 +48,9 @@ def campaign_detail(request, pk):
     campaign = get_visible_or_404(
         Campaign.objects.select_related("region", "framework"), request.user, pk=pk
     )
-    filters = {
-        "status": request.GET.get("status", ""),
-        "unit_id": int(request.GET["unit"]) if request.GET.get("unit", "").isdigit() else None,
-        "query": request.GET.get("q", "").strip(),
-        "unresolved": request.GET.get("unresolved") == "1",
-    }
+    filters = selectors.ItemFilters.from_params(request.GET)
     all_items = campaign.items.visible_to(request.user)
-    items = selectors.campaign_items(campaign=campaign, user=request.user, **filters)
+    items = selectors.campaign_items(campaign=campaign, user=request.user, **filters.as_kwargs())
     page = paginate(request, items, per_page=ITEMS_PER_PAGE)
     can_edit = is_editable(request.user, Campaign, campaign.pk)
     units = selectors.assignable_units(campaign=campaign)

@@ -22,8 +22,10 @@ PREVIEW_ROWS = 500
 
 @login_required
 def export_task_list(request, pk):
+    """The items of the campaign page under its current filters (the link carries them)."""
     campaign = get_visible_or_404(Campaign, request.user, pk=pk)
-    rows = export.task_list_rows(campaign=campaign, user=request.user)
+    filters = selectors.ItemFilters.from_params(request.GET)
+    rows = export.task_list_rows(campaign=campaign, user=request.user, filters=filters)
     response = xlsx_attachment(f"{campaign.name}-任务清单.xlsx")
     export.write_task_list(response, campaign=campaign, rows=rows)
     return response
@@ -32,7 +34,8 @@ def export_task_list(request, pk):
 @login_required
 def export_responsibility_list(request, pk):
     campaign = get_visible_or_404(Campaign, request.user, pk=pk)
-    rows = export.responsibility_rows(campaign=campaign, user=request.user)
+    filters = selectors.ItemFilters.from_params(request.GET)
+    rows = export.responsibility_rows(campaign=campaign, user=request.user, filters=filters)
     response = xlsx_attachment(f"{campaign.name}-责任清单.xlsx")
     export.write_responsibility_list(response, campaign=campaign, rows=rows)
     return response
