@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: $(STAMP)
+	bash scripts/system_packages.sh
 	$(BIN)/fazhi migrate --no-input
 	$(BIN)/fazhi collectstatic --no-input --verbosity 0
 	$(BIN)/fazhi demo-data

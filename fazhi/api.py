@@ -47,6 +47,7 @@ def _register_routers() -> None:
     from fazhi.campaigns.api import router as campaigns_router
     from fazhi.evidence.api import router as evidence_router
     from fazhi.fieldwork.api import router as fieldwork_router
+    from fazhi.filing.api import router as filing_router
     from fazhi.frameworks.api import router as frameworks_router
     from fazhi.orgs.api import router as orgs_router
     from fazhi.reviews.api import router as reviews_router
@@ -56,6 +57,7 @@ def _register_routers() -> None:
     api.add_router("/campaigns", campaigns_router)
     api.add_router("/evidence", evidence_router)
     api.add_router("/fieldwork", fieldwork_router)
+    api.add_router("/filing", filing_router)
     api.add_router("/reviews", reviews_router)
 
 

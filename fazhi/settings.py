@@ -238,3 +238,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("FAZHI_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# The filing: a build with no sign of life for this long counts as interrupted and may be
+# replaced; the files of this many newest ready builds per campaign are kept.
+FAZHI_FILING_STALE_MINUTES = env_int("FAZHI_FILING_STALE_MINUTES", 10)
+FAZHI_FILING_KEEP_BUILDS = env_int("FAZHI_FILING_KEEP_BUILDS", 2)

@@ -7,6 +7,11 @@ NAVIGATION = [
     ("创建活动", "campaigns:list", None),
     ("审核任务", "reviews:mine", ("admin", "lead_admin", "reviewer", "expert")),
     ("数据看板", "dashboards:index", None),
+    (
+        "申报材料",
+        "filing:index",
+        ("admin", "lead_admin", "reviewer", "leader", "inspector", "expert"),
+    ),
     ("指标体系", "frameworks:list", None),
     ("版本对比", "frameworks:diff", None),
     ("省级评估", "fieldwork:list", ("admin", "lead_admin", "reviewer", "expert", "leader")),

@@ -4,6 +4,7 @@ from fazhi.filing.views import builds, reports
 
 app_name = "filing"
 urlpatterns = [
+    path("", builds.filing_index, name="index"),
     path("campaigns/<int:pk>/", builds.filing_page, name="campaign"),
     path("campaigns/<int:pk>/build/", builds.build_start, name="start"),
     path("builds/<int:pk>/", builds.build_progress, name="build"),

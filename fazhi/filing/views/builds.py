@@ -1,19 +1,74 @@
 """The filing page: start a build, follow its progress, download its files."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from fazhi.campaigns.models import Campaign
+from fazhi.core.actions import perform
+from fazhi.core.listing import paginate
+from fazhi.core.permissions import require_roles
+from fazhi.core.scoping import can_write_at, get_visible_or_404
+from fazhi.filing import selectors, services
+from fazhi.filing.downloads import filing_file_response
+from fazhi.filing.forms import BuildForm
+from fazhi.filing.models import FilingBuild
 
 
+@require_roles(*selectors.FILING_READERS)
+def filing_index(request):
+    query = request.GET.get("q", "").strip()
+    page = paginate(request, selectors.filing_campaigns(user=request.user, query=query))
+    return render(request, "filing/index.html", {"page": page, "query": query})
+
+
+@require_roles(*selectors.FILING_READERS)
 def filing_page(request, pk):
-    raise Http404
+    campaign = get_visible_or_404(Campaign.objects.select_related("region"), request.user, pk=pk)
+    builds = selectors.campaign_builds(campaign=campaign, user=request.user)
+    can_build = can_write_at(request.user, FilingBuild, region=campaign.region)
+    return render(
+        request,
+        "filing/campaign.html",
+        {
+            "campaign": campaign,
+            "active": builds.filter(status__in=["queued", "running"]).first(),
+            "ready": selectors.latest_ready(builds),
+            "history": paginate(request, builds, per_page=10),
+            "form": BuildForm() if can_build else None,
+        },
+    )
 
 
+@require_roles("admin", "lead_admin")
+@require_POST
 def build_start(request, pk):
-    raise Http404
+    campaign = get_visible_or_404(Campaign.objects.select_related("region"), request.user, pk=pk)
+    form = BuildForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("filing:campaign", pk=campaign.pk)
+    perform(
+        request,
+        lambda: services.build_request(
+            acting_user=request.user, campaign=campaign, **form.cleaned_data
+        ),
+        success="已开始生成申报材料，完成后即可下载。",
+    )
+    return redirect("filing:campaign", pk=campaign.pk)
 
 
+@require_roles(*selectors.FILING_READERS)
 def build_progress(request, pk):
-    raise Http404
+    build = get_visible_or_404(FilingBuild, request.user, pk=pk)
+    if request.htmx and not build.is_active:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"  # finished: the page shows the files or the error
+        return response
+    return render(request, "filing/_progress.html", {"build": build})
 
 
+@require_roles(*selectors.FILING_READERS)
 def file_download(request, pk):
-    raise Http404
+    return filing_file_response(request, pk)

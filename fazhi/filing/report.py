@@ -1,0 +1,694 @@
+"""The self-assessment report (自评报告): a Word draft of the campaign's report, filled from its
+data through the template in force for its region (`fazhi.filing.report_templates`).
+
+`report_context` is what a template can say: plain dicts, lists, strings and numbers, every name
+listed in `VOCABULARY` with its meaning (the template page shows the list to template authors).
+Numbers are written as people write them (20, 8.5), dates the Chinese way (2025年6月30日).
+
+The data is read with the system's reach, not a user's: the report speaks for the whole
+campaign, and who may download it is decided by the caller. Progress comes from the dashboard's
+facts and groupings, scores from the reviews' totals, so the report, the dashboard and the score
+sheet never disagree. Highlights, shortcomings and next steps are derived by the rules below;
+they are a draft that the lead office edits, not a verdict."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from io import BytesIO
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from docxtpl import DocxTemplate
+from jinja2 import ChainableUndefined, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from fazhi.accounts.system import SYSTEM
+from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign, StageKind
+from fazhi.dashboards.selectors import (
+    NO_LEAD,
+    Area,
+    Completion,
+    Facts,
+    ItemFact,
+    UnitRef,
+    completion_by_area,
+    completion_by_unit,
+    dashboard_facts,
+    group_by,
+    headline,
+    lead_units,
+    overdue_items,
+    status_counts,
+)
+from fazhi.frameworks.models import Aggregation
+from fazhi.reviews.models import RETURN_VERDICTS, Comment, Side
+from fazhi.reviews.scoring import AreaTotal, Totals, cents
+from fazhi.reviews.selectors import campaign_totals, score_sheet
+
+HIGH_SCORE_RATIO = Decimal("0.9")  # a fully approved area scoring this share is a highlight
+LOW_COMPLETION = 60  # an area below this approved percentage is a shortcoming
+RECTIFY_DAYS = 30  # without a filing date ahead, next steps are due this many days from today
+MAX_LISTED = 10  # entries of one kind of shortcoming before the rest are summed up in one line
+
+
+# -- the vocabulary ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    meaning: str
+    example: object
+
+
+@dataclass(frozen=True)
+class Term:
+    """A top-level name of the context: a value (`today`), an object with fields (`campaign`),
+    or a list of objects (`areas`) that templates loop over with the variable `loop`."""
+
+    name: str
+    meaning: str
+    fields: tuple[Field, ...] = ()
+    loop: str = ""
+    example: object = None
+
+
+def _fields(*rows: tuple[str, str, object]) -> tuple[Field, ...]:
+    return tuple(Field(*row) for row in rows)
+
+
+PROGRESS_FIELDS = (
+    ("total", "任务项数", 12),
+    ("approved", "已通过", 9),
+    ("submitted", "已提交待审核", 1),
+    ("returned", "已退回", 1),
+    ("in_progress", "进行中", 1),
+    ("not_started", "未开始", 0),
+    ("overdue", "逾期未通过", 1),
+    ("completion", "完成率（整数百分比；没有任务项时为空）", 75),
+    ("completion_text", "完成率文字，如 75%（没有任务项时为 —）", "75%"),
+)
+SCORE_FIELDS = (
+    ("max_points", "满分（按权重计分时为权重）", 20),
+    ("self_score", "自评得分", 18.5),
+    ("review_score", "审核评分", 17),
+    ("estimate", "预估得分（审核评分，未审核的取自评）", 17.5),
+    ("indicators", "计分指标数", 4),
+    ("scored", "已评分指标数（预估）", 4),
+)
+
+VOCABULARY: tuple[Term, ...] = (
+    Term(
+        "campaign",
+        "创建活动",
+        _fields(
+            ("name", "名称", "某区创建全国法治政府建设示范区"),
+            ("region", "创建地区", "某区"),
+            ("level", "创建级别", "全国法治政府建设示范"),
+            ("period_start", "评估期起", "2023年1月1日"),
+            ("period_end", "评估期止", "2025年12月31日"),
+            ("period", "评估期", "2023年1月1日至2025年12月31日"),
+            ("framework", "指标体系（名称和版本）", "《市县法治政府建设示范指标体系》（2025）"),
+            ("framework_name", "指标体系名称", "市县法治政府建设示范指标体系"),
+            ("framework_edition", "指标体系版本", "2025"),
+            ("aggregation", "计分方式：分值相加或按权重百分比", "分值相加"),
+            ("weighted", "是否按权重计分（真/假）", False),
+        ),
+    ),
+    Term("today", "生成日期，如 2026年3月1日", example="2026年3月1日"),
+    Term(
+        "summary",
+        "全部任务项的汇总",
+        _fields(
+            *PROGRESS_FIELDS,
+            ("materials", "佐证材料份数", 30),
+            ("areas", "一级指标数", 2),
+            ("lead_units", "牵头单位数", 3),
+        ),
+    ),
+    Term(
+        "areas",
+        "各一级指标的完成情况和得分（列表）",
+        _fields(
+            ("code", "编号", "1"),
+            ("title", "名称", "依法全面履行政府职能"),
+            *PROGRESS_FIELDS,
+            ("materials", "佐证材料份数", 15),
+            *SCORE_FIELDS,
+        ),
+        loop="a",
+    ),
+    Term(
+        "scores",
+        "得分合计（与评分表的合计一致）",
+        _fields(
+            *SCORE_FIELDS,
+            ("vetoed", "是否有指标触发否决项（真/假）", False),
+            ("max_label", "满分一栏的名称：满分或权重", "满分"),
+        ),
+    ),
+    Term(
+        "units",
+        "各牵头单位的完成情况，完成率低的在前（列表）",
+        _fields(
+            ("name", "单位全称", "某区司法局"),
+            ("short_name", "单位简称", "区司法局"),
+            ("total", "牵头任务项数", 6),
+            ("approved", "已通过", 5),
+            ("overdue", "逾期未通过", 1),
+            ("completion", "完成率（整数百分比）", 83),
+            ("completion_text", "完成率文字", "83%"),
+        ),
+        loop="u",
+    ),
+    Term(
+        "highlights",
+        "主要亮点（列表）",
+        _fields(
+            ("text", "一句话", "依法全面履行政府职能：12 项任务全部通过审核。"),
+            ("area", "所属一级指标（没有时为空）", "依法全面履行政府职能"),
+        ),
+        loop="h",
+    ),
+    Term(
+        "shortcomings",
+        "存在的不足（列表）",
+        _fields(
+            (
+                "text",
+                "一句话",
+                "1.1.1 行政复议案件依法办理：审核评分扣 2 分，扣分原因：缺少年度报告。",
+            ),
+            ("kind", "类别：进度偏慢、逾期、扣分、否决、多次退回", "扣分"),
+            ("area", "所属一级指标", "依法全面履行政府职能"),
+            ("unit", "牵头单位", "某区司法局"),
+        ),
+        loop="s",
+    ),
+    Term(
+        "next_steps",
+        "下一步工作：每条不足一条，写明责任单位和完成时限（列表）",
+        _fields(
+            ("text", "一句话，写明单位和完成时限", "某区司法局：2026年3月31日前补充完善材料。"),
+            ("unit", "责任单位", "某区司法局"),
+            ("deadline", "完成时限", "2026年3月31日"),
+        ),
+        loop="n",
+    ),
+    Term(
+        "deductions",
+        "扣分明细：每个指标取预估得分所用一方（审核评分，未审核的取自评）的扣分（列表）",
+        _fields(
+            ("code", "指标编号", "1.1.1"),
+            ("title", "指标名称", "行政复议案件依法办理"),
+            ("area", "所属一级指标", "依法全面履行政府职能"),
+            ("side", "评分方：自评或审核评分", "审核评分"),
+            ("rule", "扣分依据", "评分标准第2条"),
+            ("reason", "扣分原因", "缺少年度报告"),
+            ("points", "扣分", 2),
+            ("unit", "牵头单位", "某区司法局"),
+        ),
+        loop="d",
+    ),
+    Term(
+        "overdue",
+        "逾期未通过的任务项，逾期久的在前（列表）",
+        _fields(
+            ("code", "编号", "1.1.2"),
+            ("title", "名称", "行政执法公示制度全面推行"),
+            ("area", "所属一级指标", "依法全面履行政府职能"),
+            ("unit", "牵头单位", "某区市场监督管理局"),
+            ("deadline", "完成时限", "2025年6月30日"),
+            ("days", "逾期天数", 30),
+        ),
+        loop="o",
+    ),
+    Term(
+        "returned_repeatedly",
+        "审核中被退回两次及以上的任务项（列表）",
+        _fields(
+            ("code", "编号", "2.1.3"),
+            ("title", "名称", "规范性文件合法性审查"),
+            ("area", "所属一级指标", "健全依法行政制度体系"),
+            ("unit", "牵头单位", "某区司法局"),
+            ("times", "退回次数", 2),
+            ("reason", "最近一次退回原因", "缺少审查意见书"),
+        ),
+        loop="r",
+    ),
+)
+
+
+def sample_context() -> dict:
+    """A context with every name of the vocabulary and two entries in every list: what an
+    uploaded template is test-rendered with."""
+    context = {}
+    for term in VOCABULARY:
+        if term.loop:
+            context[term.name] = [_sample_entry(term) for _ in range(2)]
+        elif term.fields:
+            context[term.name] = _sample_entry(term)
+        else:
+            context[term.name] = term.example
+    return context
+
+
+def _sample_entry(term: Term) -> dict:
+    return {field.name: field.example for field in term.fields}
+
+
+# -- the context ---------------------------------------------------------------------------------
+
+
+def report_context(*, campaign: Campaign, today: date) -> dict:
+    """The report's data as of `today`; see `VOCABULARY` for what each name holds."""
+    facts = dashboard_facts(campaign=campaign, user=SYSTEM, today=today)
+    totals = campaign_totals(campaign)
+    by_area = completion_by_area(facts)
+    by_unit = completion_by_unit(facts)
+    areas = _areas(facts, totals, by_area)
+    drafter = _Drafter(campaign=campaign, facts=facts, target=_target_date(campaign, today))
+    overdue = [drafter.overdue_row(item, days) for item, days in overdue_items(facts)]
+    deductions = drafter.deductions()
+    returned = drafter.returned_repeatedly()
+    drafter.low_completion(by_area, areas)
+    drafter.listed(overdue, kind="逾期", rest="另有 {n} 项任务逾期未通过审核，详见平台任务清单。")
+    drafter.listed(deductions, kind="扣分", rest="另有 {n} 处扣分，详见评分表。")
+    drafter.vetoed()
+    drafter.listed(returned, kind="多次退回", rest="另有 {n} 项任务多次被退回，详见审核记录。")
+    return {
+        "campaign": _campaign(campaign),
+        "today": chinese_date(today),
+        "summary": _summary(facts),
+        "areas": areas,
+        "scores": _scores(totals),
+        "units": [_unit_row(unit, done) for unit, done in by_unit],
+        "highlights": _highlights(areas, by_unit, max_label=_max_label(totals)),
+        "shortcomings": drafter.shortcomings,
+        "next_steps": drafter.next_steps,
+        "deductions": [_public(row) for row in deductions],
+        "overdue": [_public(row) for row in overdue],
+        "returned_repeatedly": [_public(row) for row in returned],
+    }
+
+
+def chinese_date(value: date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def plain_number(value) -> int | float:
+    """20.00 → 20, 8.50 → 8.5: numbers as people write them, and as templates can compare."""
+    value = cents(Decimal(value))
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _campaign(campaign: Campaign) -> dict:
+    framework = campaign.framework
+    return {
+        "name": campaign.name,
+        "region": campaign.region.name,
+        "level": campaign.get_level_display(),
+        "period_start": chinese_date(campaign.period_start),
+        "period_end": chinese_date(campaign.period_end),
+        "period": f"{chinese_date(campaign.period_start)}至{chinese_date(campaign.period_end)}",
+        "framework": f"《{framework.name}》（{framework.edition}）"
+        if framework.edition
+        else f"《{framework.name}》",
+        "framework_name": framework.name,
+        "framework_edition": framework.edition,
+        "aggregation": framework.get_aggregation_display(),
+        "weighted": framework.aggregation == Aggregation.WEIGHTED,
+    }
+
+
+def _progress(done: Completion) -> dict:
+    return {
+        "total": done.total,
+        "approved": done.approved,
+        "submitted": done.counts["submitted"],
+        "returned": done.counts["returned"],
+        "in_progress": done.counts["in_progress"],
+        "not_started": done.counts["not_started"],
+        "overdue": done.overdue,
+        "completion": done.percent,
+        "completion_text": "—" if done.percent is None else f"{done.percent}%",
+    }
+
+
+def _score_fields(maximum, scores: dict, indicators: int, scored: dict) -> dict:
+    return {
+        "max_points": plain_number(maximum),
+        "self_score": plain_number(scores[Side.SELF]),
+        "review_score": plain_number(scores[Side.REVIEW]),
+        "estimate": plain_number(scores["estimate"]),
+        "indicators": indicators,
+        "scored": scored["estimate"],
+    }
+
+
+NO_SCORES = {side: 0 for side in (*Side.values, "estimate")}
+
+
+def _areas(facts: Facts, totals: Totals, by_area: list[tuple[Area, Completion]]) -> list[dict]:
+    scored: dict[str, AreaTotal] = {area.key: area for area in totals.areas}
+    materials = {
+        key: sum(item.evidence_count for item in items)
+        for key, items in group_by(facts.items, lambda item: item.area).items()
+    }
+    rows = []
+    for area, done in by_area:
+        total = scored.get(area.key)
+        code = total.code if total else ""
+        scores = (
+            _score_fields(total.maximum, total.scores, total.indicators, total.scored)
+            if total
+            else _score_fields(0, NO_SCORES, 0, NO_SCORES)
+        )
+        rows.append(
+            {
+                "code": code,
+                "title": area.title,
+                **_progress(done),
+                "materials": materials.get(area.key, 0),
+                **scores,
+            }
+        )
+    return rows
+
+
+def _summary(facts: Facts) -> dict:
+    head = headline(facts)
+    return {
+        **_progress(Completion(counts=status_counts(facts.items), overdue=head.overdue)),
+        "materials": head.materials,
+        "areas": len(facts.areas),
+        "lead_units": sum(1 for unit in lead_units(facts) if unit is not None),
+    }
+
+
+def _scores(totals: Totals) -> dict:
+    return {
+        **_score_fields(totals.maximum, totals.scores, totals.indicators, totals.scored),
+        "vetoed": totals.vetoed["estimate"],
+        "max_label": _max_label(totals),
+    }
+
+
+def _max_label(totals: Totals) -> str:
+    return "权重" if totals.aggregation == Aggregation.WEIGHTED else "满分"
+
+
+def _unit_row(unit: UnitRef | None, done: Completion) -> dict:
+    progress = _progress(done)
+    return {
+        "name": unit.name if unit else NO_LEAD,
+        "short_name": unit.display_name if unit else NO_LEAD,
+        "total": progress["total"],
+        "approved": progress["approved"],
+        "overdue": progress["overdue"],
+        "completion": progress["completion"],
+        "completion_text": progress["completion_text"],
+    }
+
+
+def _unit_name(unit: UnitRef | None) -> str:
+    return unit.name if unit else NO_LEAD
+
+
+# -- highlights ----------------------------------------------------------------------------------
+
+
+def _highlights(
+    areas: list[dict], units: list[tuple[UnitRef | None, Completion]], *, max_label: str
+) -> list[dict]:
+    """Areas whose every item is approved and whose estimate reaches HIGH_SCORE_RATIO of their
+    maximum; then the lead units whose every item is approved."""
+    found = []
+    for area in areas:
+        full = area["total"] and area["approved"] == area["total"]
+        ratio = Decimal(str(area["estimate"])) / Decimal(str(area["max_points"] or 1))
+        if full and area["max_points"] and ratio >= HIGH_SCORE_RATIO:
+            found.append(
+                {
+                    "text": f"{area['title']}：{area['total']} 项任务全部通过审核，"
+                    f"预估得分 {area['estimate']} 分（{max_label} {area['max_points']} 分，"
+                    f"得分率 {round(ratio * 100)}%）。",
+                    "area": area["title"],
+                }
+            )
+    finished = [
+        f"{unit.name}（{done.total} 项）"
+        for unit, done in units
+        if unit is not None and done.total and done.approved == done.total
+    ]
+    if finished:
+        found.append({"text": f"{'、'.join(finished)}牵头的任务已全部通过审核。", "area": ""})
+    return found
+
+
+# -- shortcomings and next steps -----------------------------------------------------------------
+
+
+def _target_date(campaign: Campaign, today: date) -> date:
+    """When the next steps are due: the filing stage's end when it lies ahead, else
+    RECTIFY_DAYS from today."""
+    filing = campaign.stages.filter(kind=StageKind.FILING).values_list("ends_on", flat=True).first()
+    if filing and filing >= today:
+        return filing
+    return today + timedelta(days=RECTIFY_DAYS)
+
+
+def _public(row: dict) -> dict:
+    """A row without the drafting keys (those starting with _)."""
+    return {key: value for key, value in row.items() if not key.startswith("_")}
+
+
+@dataclass
+class _Drafter:
+    """Collects shortcomings and, for each, a next step naming the unit and when."""
+
+    campaign: Campaign
+    facts: Facts
+    target: date
+
+    def __post_init__(self) -> None:
+        self.shortcomings: list[dict] = []
+        self.next_steps: list[dict] = []
+        self.vetoes: list[tuple] = []  # (item, area title, lead unit), found by `deductions`
+        self.by_pk = {item.pk: item for item in self.facts.items}
+
+    def add(self, *, kind: str, text: str, area: str, unit: str, step: str, due: date) -> None:
+        self.shortcomings.append({"text": text, "kind": kind, "area": area, "unit": unit})
+        deadline = chinese_date(due)
+        self.next_steps.append(
+            {"text": f"{unit}：{deadline}前{step}", "unit": unit, "deadline": deadline}
+        )
+
+    def due(self, deadline: date | None) -> date:
+        """An item's own deadline if it is still ahead and comes before the target."""
+        if deadline and self.facts.today <= deadline < self.target:
+            return deadline
+        return self.target
+
+    def listed(self, rows: list[dict], *, kind: str, rest: str) -> None:
+        for row in rows[:MAX_LISTED]:
+            self.add(kind=kind, **row["_draft"])
+        if len(rows) > MAX_LISTED:
+            self.shortcomings.append(
+                {
+                    "text": rest.format(n=len(rows) - MAX_LISTED),
+                    "kind": kind,
+                    "area": "",
+                    "unit": "",
+                }
+            )
+
+    # each kind of shortcoming
+
+    def low_completion(self, by_area: list[tuple[Area, Completion]], areas: list[dict]) -> None:
+        """Areas whose approved share is under LOW_COMPLETION percent, naming the units that
+        lead the items not yet approved."""
+        for (where, done), area in zip(by_area, areas, strict=True):
+            if done.percent is None or done.percent >= LOW_COMPLETION:
+                continue
+            open_items = [i for i in self.facts.items if i.area == where.key and not i.done]
+            units = _ordered_names(item.lead for item in open_items)
+            self.add(
+                kind="进度偏慢",
+                text=f"{area['title']}：{area['total']} 项任务中已通过 "
+                f"{area['approved']} 项，完成率 {area['completion_text']}，进度偏慢。",
+                area=area["title"],
+                unit="、".join(units),
+                step=f"完成“{area['title']}”中尚未通过审核的 {len(open_items)} 项任务。",
+                due=self.target,
+            )
+
+    def overdue_row(self, item: ItemFact, days: int) -> dict:
+        unit = _unit_name(item.lead)
+        area = self.facts.area_title(item.area)
+        return {
+            "code": item.code,
+            "title": item.title,
+            "area": area,
+            "unit": unit,
+            "deadline": chinese_date(item.deadline),
+            "days": days,
+            "_draft": {
+                "text": f"{item.code} {item.title}：已超过完成时限（{chinese_date(item.deadline)}）"
+                f"{days} 天，仍未通过审核。",
+                "area": area,
+                "unit": unit,
+                "step": f"补齐“{item.code} {item.title}”的佐证材料并提交审核。",
+                "due": self.target,
+            },
+        }
+
+    def deductions(self) -> list[dict]:
+        """Every deduction of the side each indicator's estimate uses: the review's score, else
+        the self-assessment."""
+        rows, vetoes = [], []
+        for entry in score_sheet(self.campaign):
+            side = Side.REVIEW if entry["sides"][Side.REVIEW] else Side.SELF
+            assessment = entry["sides"][side]
+            if assessment is None:
+                continue
+            item = entry["item"]
+            if assessment.vetoed:
+                vetoes.append((item, entry["area"]))
+            for deduction in assessment.deductions.all():
+                rows.append(
+                    {
+                        "code": item.code,
+                        "title": item.title,
+                        "area": entry["area"],
+                        "side": Side(side).label,
+                        "rule": deduction.rule,
+                        "reason": deduction.reason,
+                        "points": plain_number(deduction.points),
+                        "_item": item,
+                    }
+                )
+        leads = self.leads({row["_item"].pk for row in rows} | {i.pk for i, _ in vetoes})
+        for row in rows:
+            item = row.pop("_item")
+            row["unit"] = leads.get(item.pk, NO_LEAD)
+            reason = row["reason"].rstrip("。；;，,. ")
+            row["_draft"] = {
+                "text": f"{item.code} {item.title}：{row['side']}扣 {row['points']} 分，"
+                f"扣分原因：{reason}。",
+                "area": row["area"],
+                "unit": row["unit"],
+                "step": f"针对“{reason}”补充完善“{item.code} {item.title}”的佐证材料。",
+                "due": self.due(item.deadline),
+            }
+        self.vetoes = [(item, area, leads.get(item.pk, NO_LEAD)) for item, area in vetoes]
+        return rows
+
+    def vetoed(self) -> None:
+        for item, area, unit in self.vetoes:
+            self.add(
+                kind="否决",
+                text=f"{item.code} {item.title}：触发否决项。",
+                area=area,
+                unit=unit,
+                step=f"查明 {item.code} 触发否决的问题并整改到位。",
+                due=self.target,
+            )
+
+    def leads(self, item_ids: set[int]) -> dict[int, str]:
+        """The lead unit's name of each item; indicators refined into finer items are not among
+        the facts' leaves, so theirs are read."""
+        names = {pk: _unit_name(self.by_pk[pk].lead) for pk in item_ids if pk in self.by_pk}
+        missing = item_ids - set(names)
+        if missing:
+            for pk, name in Assignment.objects.filter(
+                item_id__in=missing, role=AssignmentRole.LEAD
+            ).values_list("item_id", "unit__name"):
+                names[pk] = name
+        return names
+
+    def returned_repeatedly(self) -> list[dict]:
+        """Items that the review rounds returned (退回修改 or 补充材料) more than once, counted
+        from the decisions in the review history, with the latest reason."""
+        returns: dict[int, list[str]] = defaultdict(list)
+        for item_id, text in (
+            Comment.objects.filter(
+                review__item__campaign=self.campaign, verdict__in=list(RETURN_VERDICTS)
+            )
+            .order_by("created_at", "pk")
+            .values_list("review__item_id", "text")
+        ):
+            returns[item_id].append(text)
+        rows = []
+        for item in self.facts.items:
+            reasons = returns.get(item.pk, [])
+            if len(reasons) < 2:
+                continue
+            unit, area = _unit_name(item.lead), self.facts.area_title(item.area)
+            reason = reasons[-1].rstrip("。；;，,. ")
+            rows.append(
+                {
+                    "code": item.code,
+                    "title": item.title,
+                    "area": area,
+                    "unit": unit,
+                    "times": len(reasons),
+                    "reason": reasons[-1],
+                    "_draft": {
+                        "text": f"{item.code} {item.title}：审核中被退回 {len(reasons)} 次"
+                        f"（最近一次：{reason}），材料质量有待提高。",
+                        "area": area,
+                        "unit": unit,
+                        "step": f"对照退回意见逐项整改“{item.code} {item.title}”，重新提交审核。",
+                        "due": self.due(item.deadline),
+                    },
+                }
+            )
+        return sorted(rows, key=lambda row: -row["times"])
+
+
+def _ordered_names(units) -> list[str]:
+    seen = {}
+    for unit in units:
+        seen.setdefault(unit, None)
+    named = sorted((u for u in seen if u is not None), key=lambda u: u.order)
+    return [u.name for u in named] + ([NO_LEAD] if None in seen else [])
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+def template_environment(*, strict: bool = False) -> SandboxedEnvironment:
+    """The Jinja environment templates run in: sandboxed (an uploaded template is code from
+    outside), escaping values for the document's XML. Strict when checking an upload, so that
+    a misspelt name is caught there; lenient when drafting, so that a report is never refused
+    for a blank."""
+    undefined = StrictUndefined if strict else ChainableUndefined
+    return SandboxedEnvironment(autoescape=True, undefined=undefined)
+
+
+def fill(template: bytes, context: dict, out: IO[bytes], *, strict: bool = False) -> None:
+    """Render a docxtpl template with `context` into `out`."""
+    document = DocxTemplate(BytesIO(template))
+    document.render(context, template_environment(strict=strict), autoescape=True)
+    document.save(out)
+
+
+def render_report(*, campaign: Campaign, out: IO[bytes], today: date | None = None) -> None:
+    """Write the report's Word draft for `campaign` into `out`, through the template in force
+    for its region (its own, the nearest region's above, or the built-in one)."""
+    # report_templates test-renders uploads with this module's sample context.
+    from fazhi.filing.report_templates import template_content, template_problem
+
+    context = report_context(campaign=campaign, today=today or timezone.localdate())
+    template = template_content(campaign.region)
+    try:
+        fill(template, context, out)
+    except TemplateError as exc:
+        raise ValidationError(f"自评报告模板无法生成报告：{template_problem(exc)}") from exc
+    except Exception as exc:  # the template passed its check on the sample, not on these data
+        raise ValidationError(f"自评报告模板无法生成报告：{exc}") from exc

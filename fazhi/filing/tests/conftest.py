@@ -1,0 +1,61 @@
+"""Filing fixtures: files stored in each test's own folder, and 市中区's campaign with
+materials of several kinds on two areas' items."""
+
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from fpdf import FPDF
+
+from fazhi.evidence import services as evidence_services
+
+
+@pytest.fixture(autouse=True)
+def files_in_tmp(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "files"},
+        },
+    }
+
+
+def pdf_bytes(pages: int, label: str = "材料") -> bytes:
+    document = FPDF()
+    document.set_font("helvetica", size=12)
+    for number in range(1, pages + 1):
+        document.add_page()
+        document.cell(text=f"page {number} of {label.encode().hex()[:12]}")
+    buffer = io.BytesIO()
+    document.output(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def upload(campaign, people):
+    """Attach a file to an item as the lead unit's liaison (or the one named)."""
+
+    def _upload(code: str, name: str, content: bytes, *, user=None, **fields):
+        item = campaign.items.get(code=code)
+        return evidence_services.evidence_upload(
+            acting_user=user or people.szq_liaison,
+            item=item,
+            file=ContentFile(content, name=name),
+            **fields,
+        )
+
+    return _upload
+
+
+@pytest.fixture
+def filed(campaign, upload, people):
+    """Four materials: two on 1.1.1 (in upload order), one on 2.1.3, one of another unit on
+    1.1.2; 2.1.4 has none."""
+    upload("1.1.1", "复议决定书.pdf", pdf_bytes(3, "a"), title="行政复议决定书（2024）")
+    upload("1.1.1", "工作报告.txt", "行政复议工作报告\n".encode() * 50, title="=复议工作报告")
+    upload("2.1.3", "审查意见.pdf", pdf_bytes(2, "b"), title="合法性审查意见书")
+    upload(
+        "1.1.2", "公示.pdf", pdf_bytes(1, "c"), title="执法公示/目录:2024", user=people.scjg_liaison
+    )
+    return campaign
