@@ -1,7 +1,8 @@
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
+from ninja.responses import Status
 
 from fazhi.campaigns.selectors import campaign_by_ref
 from fazhi.filing import selectors, services
