@@ -1,8 +1,8 @@
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Case, OuterRef, Prefetch, QuerySet, Subquery, When
 
 from fazhi.campaigns.models import Campaign
 from fazhi.core.scoping import Scope
-from fazhi.filing.models import BuildStatus, FilingBuild, FilingFile
+from fazhi.filing.models import BuildStatus, FileKind, FilingBuild, FilingFile
 
 # Who reads filings: the lead office and the region's reviewers and leaders, and the experts a
 # campaign was granted to (the province's evaluators read the filing). Liaisons do not: the
@@ -36,8 +36,14 @@ def campaign_builds(*, campaign: Campaign, user) -> QuerySet[FilingBuild]:
         FilingBuild.objects.visible_to(user)
         .filter(campaign=campaign)
         .select_related("requested_by")
-        .prefetch_related(Prefetch("files", queryset=FilingFile.objects.order_by("kind", "number")))
+        .prefetch_related(Prefetch("files", queryset=files_in_reading_order()))
     )
+
+
+def files_in_reading_order() -> QuerySet[FilingFile]:
+    """The package first, then the volumes by number, then the report."""
+    place = Case(When(kind=FileKind.PACKAGE, then=0), When(kind=FileKind.VOLUME, then=1), default=2)
+    return FilingFile.objects.order_by(place, "number")
 
 
 def latest_ready(builds: QuerySet[FilingBuild]) -> FilingBuild | None:

@@ -17,6 +17,7 @@ from fazhi.core.listing import paginate
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.evidence import selectors as evidence_selectors
+from fazhi.filing.selectors import may_read_filings
 from fazhi.reviews.selectors import may_see_score_sheet
 
 ITEMS_PER_PAGE = 50
@@ -70,6 +71,7 @@ def campaign_detail(request, pk):
             "stages": campaign.stages.all(),
             "can_edit": can_edit,
             "can_see_scores": may_see_score_sheet(request.user),
+            "can_read_filing": may_read_filings(request.user),
             "assign_form": AssignForm(items=all_items, units=units) if can_edit else None,
         },
     )
