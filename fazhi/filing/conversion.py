@@ -10,12 +10,9 @@ a run that fails or hangs costs only its own files a second, single-file try."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -29,7 +26,7 @@ from django.core.files.storage import default_storage
 from pypdf import PasswordType, PdfReader
 
 from fazhi.evidence.extraction.kinds import LABELS, file_kind
-from fazhi.evidence.extraction.libreoffice import soffice_path
+from fazhi.evidence.extraction.libreoffice import soffice_path, soffice_run
 from fazhi.evidence.extraction.result import ExtractionError
 from fazhi.evidence.extraction.sniff import content_kind
 from fazhi.evidence.models import Blob
@@ -308,51 +305,13 @@ def _kept_conversion(sha256: str, out: Path) -> Rendition:
 def _soffice(
     program: str, sources: list[Path], *, out: Path, heartbeat: Callable[[], None]
 ) -> None:
-    """Run LibreOffice to convert `sources` into `out`, and kill it when their time is up.
-
-    Every run gets a fresh profile and HOME, as in evidence's LibreOffice reader: a run killed
-    half-way may leave its profile unusable, and parallel workers must not share one."""
+    """Run LibreOffice to convert `sources` into `out`, and kill it when their time is up. Every
+    run gets a fresh profile: a run killed half-way may leave its profile unusable, and parallel
+    workers must not share one."""
     run = Path(tempfile.mkdtemp(prefix="run-", dir=out.parent))
-    command = [
-        program,
-        f"-env:UserInstallation={(run / 'profile').as_uri()}",
-        "--headless",
-        "--invisible",
-        "--nodefault",
-        "--nolockcheck",
-        "--nologo",
-        "--norestore",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(out),
-        *map(str, sources),
-    ]
-    # Only what LibreOffice needs: it parses untrusted files and need not see our secrets.
-    environment = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "LANG": "C.UTF-8",
-        "HOME": str(run),
-        "TMPDIR": str(run),
-    }
-    # The program is LibreOffice found on PATH and the arguments are our own paths; no shell.
-    process = subprocess.Popen(  # noqa: S603
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=environment,
-        cwd=run,
-        start_new_session=True,  # so that a kill takes its children too
-    )
     deadline = time.monotonic() + RUN_SECONDS + SECONDS_PER_FILE * len(sources)
-    try:
+    with soffice_run(program, sources, target="pdf", outdir=out, work=run) as process:
         _wait(process, deadline=deadline, heartbeat=heartbeat)
-    finally:
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def _wait(process: subprocess.Popen, *, deadline: float, heartbeat: Callable[[], None]) -> None:

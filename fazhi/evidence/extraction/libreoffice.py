@@ -59,7 +59,6 @@ def converted(path: Path, kind: str, *, shown_as: str) -> Iterator[Path]:
             source.symlink_to(path.resolve())
         except OSError:
             shutil.copyfile(path, source)
-        (work / "home").mkdir()
         (work / "out").mkdir()
         _run(program, source, target, work)
         result = work / "out" / f"source.{target}"
@@ -71,6 +70,23 @@ def converted(path: Path, kind: str, *, shown_as: str) -> Iterator[Path]:
 
 
 def _run(program: str, source: Path, target: str, work: Path) -> None:
+    with soffice_run(program, [source], target=target, outdir=work / "out", work=work) as process:
+        try:
+            process.wait(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired as exc:
+            raise ExtractionError(
+                f"LibreOffice 转换超时（超过 {TIMEOUT_SECONDS} 秒），文件可能过大或已损坏。"
+            ) from exc
+
+
+@contextlib.contextmanager
+def soffice_run(
+    program: str, sources: list[Path], *, target: str, outdir: Path, work: Path
+) -> Iterator[subprocess.Popen]:
+    """LibreOffice converting `sources` to `target` (an extension: "docx", "pdf") into `outdir`,
+    with its profile, HOME and temporary files in `work`. However the block ends, the process is
+    killed with all its children if it is still running; the caller decides how long to wait."""
+    (work / "home").mkdir(exist_ok=True)
     command = [
         program,
         f"-env:UserInstallation={(work / 'profile').as_uri()}",
@@ -83,8 +99,8 @@ def _run(program: str, source: Path, target: str, work: Path) -> None:
         "--convert-to",
         target,
         "--outdir",
-        str(work / "out"),
-        str(source),
+        str(outdir),
+        *map(str, sources),
     ]
     # Only what LibreOffice needs: it parses untrusted files and need not see our secrets.
     environment = {
@@ -101,14 +117,10 @@ def _run(program: str, source: Path, target: str, work: Path) -> None:
         stderr=subprocess.DEVNULL,
         env=environment,
         cwd=work,
-        start_new_session=True,
+        start_new_session=True,  # so that a kill takes its children too
     )
     try:
-        process.wait(timeout=TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired as exc:
-        raise ExtractionError(
-            f"LibreOffice 转换超时（超过 {TIMEOUT_SECONDS} 秒），文件可能过大或已损坏。"
-        ) from exc
+        yield process
     finally:
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):

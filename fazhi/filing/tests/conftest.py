@@ -34,12 +34,12 @@ def pdf_bytes(pages: int, label: str = "材料") -> bytes:
 
 @pytest.fixture
 def upload(campaign, people):
-    """Attach a file to an item as the lead unit's liaison (or the one named)."""
+    """File a material on an item as 市中区's lead office (or the user named)."""
 
     def _upload(code: str, name: str, content: bytes, *, user=None, **fields):
         item = campaign.items.get(code=code)
         return evidence_services.evidence_upload(
-            acting_user=user or people.szq_liaison,
+            acting_user=user or people.szq_lead,
             item=item,
             file=ContentFile(content, name=name),
             **fields,

@@ -30,13 +30,11 @@ from fazhi.filing.conversion import (
     placeholder,
     prepare_renditions,
 )
-from fazhi.filing.tests.test_volumes import (  # noqa: F401 (the fixtures are used by name)
-    attach_fixture,
+from fazhi.filing.tests.test_volumes import (
     bind,
     bookmarks,
     corrupt_pdf,
     docx_file,
-    files_in_tmp,
     ofd_file,
     password_pdf,
     pdf_file,
@@ -92,10 +90,10 @@ def soffice_runs(monkeypatch):
 
 
 def test_pdfs_are_bound_as_they_are_even_encrypted_with_the_empty_password(
-    attach, campaign, tmp_path
+    upload, campaign, tmp_path
 ):
-    attach("1.1.1", "a.pdf", pdf_file(3, "plain"), title="普通文件")
-    attach("1.1.1", "b.pdf", password_pdf("locked", password=""), title="限制打印的文件")
+    upload("1.1.1", "a.pdf", pdf_file(3, "plain"), title="普通文件")
+    upload("1.1.1", "b.pdf", password_pdf("locked", password=""), title="限制打印的文件")
     assert renditions_by_title(campaign) == {
         "普通文件": Rendition(ORIGINAL, 3),
         "限制打印的文件": Rendition(ORIGINAL, 2),
@@ -106,10 +104,10 @@ def test_pdfs_are_bound_as_they_are_even_encrypted_with_the_empty_password(
 
 
 def test_a_pdf_that_needs_a_password_or_is_damaged_gets_a_placeholder_page(
-    attach, campaign, tmp_path
+    upload, campaign, tmp_path
 ):
-    attach("1.1.1", "加密.pdf", password_pdf("secret", password="secret"), title="加密文件")
-    attach("1.1.1", "损坏.pdf", corrupt_pdf(), title="损坏文件")
+    upload("1.1.1", "加密.pdf", password_pdf("secret", password="secret"), title="加密文件")
+    upload("1.1.1", "损坏.pdf", corrupt_pdf(), title="损坏文件")
     assert renditions_by_title(campaign) == {
         "加密文件": placeholder(PDF_PASSWORD),
         "损坏文件": placeholder(PDF_DAMAGED),
@@ -127,11 +125,11 @@ def test_a_pdf_that_needs_a_password_or_is_damaged_gets_a_placeholder_page(
 
 
 def test_ofd_archives_and_media_get_a_placeholder_naming_where_the_original_lies(
-    attach, campaign, tmp_path
+    upload, campaign, tmp_path
 ):
-    attach("2.1.3", "电子公文.ofd", ofd_file(), title="电子公文")
-    attach("2.1.3", "卷宗.rar", b"Rar!\x1a\x07\x00" + b"\x00" * 200, title="案卷压缩包")
-    attach("2.1.3", "现场.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 300, title="现场视频")
+    upload("2.1.3", "电子公文.ofd", ofd_file(), title="电子公文")
+    upload("2.1.3", "卷宗.rar", b"Rar!\x1a\x07\x00" + b"\x00" * 200, title="案卷压缩包")
+    upload("2.1.3", "现场.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 300, title="现场视频")
     pages = material_pages(campaign, tmp_path)
     found = materials(campaign)
     for title, kind, reason in (
@@ -161,11 +159,11 @@ def jpeg_turned_by_the_camera() -> bytes:
     return buffer.getvalue()
 
 
-def test_images_fill_one_a4_page_turned_to_suit_them(attach, campaign, tmp_path):
-    attach("1.1.2", "横幅.png", png_file((1600, 900)), title="横幅照片")
-    attach("1.1.2", "竖幅.png", png_file((600, 900)), title="竖幅照片")
-    attach("1.1.2", "手机.jpg", jpeg_turned_by_the_camera(), title="手机照片")
-    attach("1.1.2", "坏图.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, title="损坏的图片")
+def test_images_fill_one_a4_page_turned_to_suit_them(upload, campaign, tmp_path):
+    upload("1.1.2", "横幅.png", png_file((1600, 900)), title="横幅照片")
+    upload("1.1.2", "竖幅.png", png_file((600, 900)), title="竖幅照片")
+    upload("1.1.2", "手机.jpg", jpeg_turned_by_the_camera(), title="手机照片")
+    upload("1.1.2", "坏图.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, title="损坏的图片")
     assert set(renditions_by_title(campaign).values()) == {Rendition(IMAGE)}
     [volume] = bind(campaign, tmp_path / "out")
     reader = PdfReader(volume.path)
@@ -184,10 +182,10 @@ def test_images_fill_one_a4_page_turned_to_suit_them(attach, campaign, tmp_path)
 
 
 def test_without_libreoffice_office_files_get_a_placeholder(
-    attach, campaign, tmp_path, monkeypatch
+    upload, campaign, tmp_path, monkeypatch
 ):
     monkeypatch.setattr(conversion, "soffice_path", lambda: None)
-    attach("1.1.1", "报告.docx", docx_file("行政复议工作报告"), title="工作报告")
+    upload("1.1.1", "报告.docx", docx_file("行政复议工作报告"), title="工作报告")
     assert renditions_by_title(campaign) == {"工作报告": placeholder(NO_LIBREOFFICE)}
     page = flat(material_pages(campaign, tmp_path)["工作报告"])
     package_path = materials(campaign)["工作报告"].package_path
@@ -198,11 +196,11 @@ def test_without_libreoffice_office_files_get_a_placeholder(
 
 @needs_libreoffice
 def test_a_docx_is_converted_once_and_then_taken_from_the_cache(
-    attach, campaign, tmp_path, soffice_runs, monkeypatch
+    upload, campaign, tmp_path, soffice_runs, monkeypatch
 ):
     report = docx_file("区司法局行政复议工作报告正文")
-    attach("1.1.1", "报告.docx", report, title="工作报告")
-    attach("2.1.3", "报告副本.docx", report, title="工作报告副本")  # the same content
+    upload("1.1.1", "报告.docx", report, title="工作报告")
+    upload("2.1.3", "报告副本.docx", report, title="工作报告副本")  # the same content
     renditions = renditions_by_title(campaign)
     assert renditions["工作报告"] == renditions["工作报告副本"] == Rendition(CONVERTED, 1)
     assert soffice_runs == [1]  # one content, converted once
@@ -225,11 +223,11 @@ def test_a_docx_is_converted_once_and_then_taken_from_the_cache(
 
 @needs_libreoffice
 def test_a_file_that_fails_in_a_batch_gets_a_run_of_its_own_and_then_a_placeholder(
-    attach, campaign, tmp_path, soffice_runs
+    upload, campaign, tmp_path, soffice_runs
 ):
-    attach("1.1.1", "报告.docx", docx_file("工作报告正文"), title="工作报告")
-    attach("1.1.1", "损坏.docx", b"PK\x03\x04 not a real package" * 10, title="损坏的文档")
-    attach("1.1.1", "说明.txt", "情况说明正文\n".encode() * 5, title="情况说明")
+    upload("1.1.1", "报告.docx", docx_file("工作报告正文"), title="工作报告")
+    upload("1.1.1", "损坏.docx", b"PK\x03\x04 not a real package" * 10, title="损坏的文档")
+    upload("1.1.1", "说明.txt", "情况说明正文\n".encode() * 5, title="情况说明")
     assert renditions_by_title(campaign) == {
         "工作报告": Rendition(CONVERTED, 1),
         "损坏的文档": placeholder(CONVERSION_FAILED),
@@ -242,7 +240,7 @@ def test_a_file_that_fails_in_a_batch_gets_a_run_of_its_own_and_then_a_placehold
 
 
 def test_a_hanging_libreoffice_is_killed_while_the_build_keeps_signalling_life(
-    attach, campaign, tmp_path, monkeypatch
+    upload, campaign, tmp_path, monkeypatch
 ):
     hanging = tmp_path / "soffice"
     hanging.write_text("#!/bin/sh\nexec sleep 60\n")
@@ -251,8 +249,8 @@ def test_a_hanging_libreoffice_is_killed_while_the_build_keeps_signalling_life(
     monkeypatch.setattr(conversion, "RUN_SECONDS", 1)
     monkeypatch.setattr(conversion, "SECONDS_PER_FILE", 0)
     monkeypatch.setattr(conversion, "HEARTBEAT_SECONDS", 0.2)
-    attach("1.1.1", "甲.docx", docx_file("甲"), title="甲")
-    attach("1.1.1", "乙.docx", docx_file("乙"), title="乙")
+    upload("1.1.1", "甲.docx", docx_file("甲"), title="甲")
+    upload("1.1.1", "乙.docx", docx_file("乙"), title="乙")
     calls = []
     started = time.monotonic()
     found = list(materials(campaign).values())

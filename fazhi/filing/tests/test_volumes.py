@@ -9,12 +9,10 @@ from pathlib import Path
 
 import docx
 import pytest
-from django.core.files.base import ContentFile
 from fpdf import FPDF
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from fazhi.evidence.services import evidence_upload
 from fazhi.filing import pdfpages
 from fazhi.filing.contents import filing_contents
 from fazhi.filing.volumes import build_volumes
@@ -78,32 +76,6 @@ def ofd_file() -> bytes:
 # -- fixtures and readers ------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def files_in_tmp(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "files"},
-        },
-    }
-
-
-@pytest.fixture(name="attach")
-def attach_fixture(campaign, people):
-    """File a material on an item as 市中区's lead office."""
-
-    def _attach(code: str, name: str, content: bytes, **fields):
-        return evidence_upload(
-            acting_user=people.szq_lead,
-            item=campaign.items.get(code=code),
-            file=ContentFile(content, name=name),
-            **fields,
-        )
-
-    return _attach
-
-
 def bind(campaign, out: Path, *, split: str = "pages", page_budget: int = 400, progress=None):
     out.mkdir(exist_ok=True)
     return build_volumes(
@@ -165,22 +137,22 @@ def stamp_position(page, number: int) -> tuple[float, float]:
 
 
 @pytest.fixture
-def assorted(attach):
+def assorted(upload):
     """1.1.1: a 3-page A4 PDF and a 2-page A3 landscape one; 1.1.2: a rotated scan and a photo;
     2.1.3: an OFD; 2.1.4: nothing."""
-    attach(
+    upload(
         "1.1.1",
         "决定书.pdf",
         pdf_file(3, "alpha"),
         title="行政复议决定书",
         doc_number="区司复〔2024〕1号",
     )
-    attach(
+    upload(
         "1.1.1", "图纸.pdf", pdf_file(2, "bravo", format="A3", orientation="L"), title="执法流程图"
     )
-    attach("1.1.2", "扫描件.pdf", rotated_pdf("charlie"), title="公示扫描件")
-    attach("1.1.2", "照片.png", png_file(), title="公示栏照片")
-    attach("2.1.3", "电子公文.ofd", ofd_file(), title="审查意见书")
+    upload("1.1.2", "扫描件.pdf", rotated_pdf("charlie"), title="公示扫描件")
+    upload("1.1.2", "照片.png", png_file(), title="公示栏照片")
+    upload("2.1.3", "电子公文.ofd", ofd_file(), title="审查意见书")
 
 
 def test_a_volume_holds_cover_contents_dividers_and_the_materials_in_order(
@@ -271,9 +243,9 @@ def test_pages_of_any_size_and_rotation_get_their_number_at_the_visible_bottom_c
     assert reader.pages[starts["3. 公示扫描件"]].mediabox.width > 800
 
 
-def test_the_contents_numbers_stay_right_when_they_span_several_pages(attach, campaign, tmp_path):
+def test_the_contents_numbers_stay_right_when_they_span_several_pages(upload, campaign, tmp_path):
     for number in range(1, 41):
-        attach(
+        upload(
             "1.1.1",
             f"通知{number}.pdf",
             pdf_file(1 + number % 3, f"doc{number}"),
@@ -299,12 +271,12 @@ def test_the_contents_numbers_stay_right_when_they_span_several_pages(attach, ca
 
 
 def test_volumes_are_filled_up_to_the_page_budget_keeping_indicators_whole(
-    attach, campaign, tmp_path
+    upload, campaign, tmp_path
 ):
-    attach("1.1.1", "a.pdf", pdf_file(20, "a"), title="材料甲")
-    attach("1.1.2", "b.pdf", pdf_file(20, "b"), title="材料乙")
-    attach("2.1.3", "c.pdf", pdf_file(20, "c"), title="材料丙")
-    attach("2.1.4", "d.pdf", pdf_file(20, "d"), title="材料丁")
+    upload("1.1.1", "a.pdf", pdf_file(20, "a"), title="材料甲")
+    upload("1.1.2", "b.pdf", pdf_file(20, "b"), title="材料乙")
+    upload("2.1.3", "c.pdf", pdf_file(20, "c"), title="材料丙")
+    upload("2.1.4", "d.pdf", pdf_file(20, "d"), title="材料丁")
     # cover + contents + two indicators of 1 divider and 20 pages each = 44 pages a volume
     volumes = bind(campaign, tmp_path / "out", page_budget=50)
     assert [(v.first_code, v.last_code, v.pages) for v in volumes] == [
@@ -325,13 +297,13 @@ def test_volumes_are_filled_up_to_the_page_budget_keeping_indicators_whole(
 
 
 def test_an_indicator_larger_than_the_budget_is_split_between_its_materials(
-    attach, campaign, tmp_path
+    upload, campaign, tmp_path
 ):
-    attach("1.1.1", "a.pdf", pdf_file(20, "a"), title="材料a")
-    attach("1.1.1", "b.pdf", pdf_file(20, "b"), title="材料b")
-    attach("1.1.1", "huge.pdf", pdf_file(60, "huge"), title="大部头")
-    attach("1.1.1", "c.pdf", pdf_file(5, "c"), title="材料c")
-    attach("1.1.2", "e.pdf", pdf_file(3, "e"), title="材料e")
+    upload("1.1.1", "a.pdf", pdf_file(20, "a"), title="材料a")
+    upload("1.1.1", "b.pdf", pdf_file(20, "b"), title="材料b")
+    upload("1.1.1", "huge.pdf", pdf_file(60, "huge"), title="大部头")
+    upload("1.1.1", "c.pdf", pdf_file(5, "c"), title="材料c")
+    upload("1.1.2", "e.pdf", pdf_file(3, "e"), title="材料e")
     volumes = bind(campaign, tmp_path / "out", page_budget=50)
     titles = [[title for _, title, _ in bookmarks(PdfReader(v.path))] for v in volumes]
     assert titles == [
@@ -356,9 +328,9 @@ def test_an_indicator_larger_than_the_budget_is_split_between_its_materials(
     assert "大部头" in divider and "共 4 项，本册收录 1 项" in divider
 
 
-def test_split_by_area_makes_one_volume_per_area(attach, campaign, tmp_path):
-    attach("1.1.1", "a.pdf", pdf_file(2, "a"), title="材料甲")
-    attach("2.1.3", "c.pdf", pdf_file(2, "c"), title="材料丙")
+def test_split_by_area_makes_one_volume_per_area(upload, campaign, tmp_path):
+    upload("1.1.1", "a.pdf", pdf_file(2, "a"), title="材料甲")
+    upload("2.1.3", "c.pdf", pdf_file(2, "c"), title="材料丙")
     volumes = bind(campaign, tmp_path / "out", split="area")
     assert [(v.number, v.total, v.first_code, v.last_code) for v in volumes] == [
         (1, 2, "1.1.1", "1.1.2"),
@@ -371,8 +343,8 @@ def test_split_by_area_makes_one_volume_per_area(attach, campaign, tmp_path):
 # -- writing -------------------------------------------------------------------------------------
 
 
-def test_a_volume_that_fails_while_written_leaves_no_file(attach, campaign, tmp_path, monkeypatch):
-    attach("1.1.1", "a.pdf", pdf_file(2, "a"), title="材料甲")
+def test_a_volume_that_fails_while_written_leaves_no_file(upload, campaign, tmp_path, monkeypatch):
+    upload("1.1.1", "a.pdf", pdf_file(2, "a"), title="材料甲")
 
     def broken_write(self, stream):
         stream.write(b"%PDF-1.7 half")
