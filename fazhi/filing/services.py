@@ -116,11 +116,27 @@ def _retire_interrupted(campaign: Campaign) -> None:
     quiet = Q(heartbeat_at__lt=stale_before) | Q(
         heartbeat_at__isnull=True, created_at__lt=stale_before
     )
-    FilingBuild.objects.filter(campaign=campaign, status__in=ACTIVE_STATUSES).filter(quiet).update(
+    stale = FilingBuild.objects.filter(campaign=campaign, status__in=ACTIVE_STATUSES).filter(quiet)
+    stale_ids = list(stale.values_list("pk", flat=True))
+    stale.update(
         status=BuildStatus.FAILED,
         error="生成中断（长时间没有进展），已由新的生成取代。",
         finished_at=timezone.now(),
     )
+    for build_id in stale_ids:
+        _delete_leftovers(campaign.pk, build_id)
+
+
+def _delete_leftovers(campaign_id: int, build_id: int) -> None:
+    """A worker killed between storing its files and recording them leaves them behind with no
+    row pointing at them; they go with the build that is retired."""
+    folder = f"filings/{campaign_id}/{build_id}"
+    try:
+        _, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in names:
+        default_storage.delete(f"{folder}/{name}")
 
 
 # -- running it ----------------------------------------------------------------------------------

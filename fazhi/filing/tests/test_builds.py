@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
@@ -64,9 +65,12 @@ def test_one_build_at_a_time_and_an_interrupted_one_is_replaced(filed, people, s
         status=BuildStatus.RUNNING,
         heartbeat_at=timezone.now() - timedelta(minutes=settings.FAZHI_FILING_STALE_MINUTES + 1),
     )
+    # It had stored a file but died before recording it.
+    default_storage.save(f"filings/{filed.pk}/{queued.pk}/材料包.zip", ContentFile(b"PK"))
     fresh = services.build_request(acting_user=people.szq_lead, campaign=filed)
     queued.refresh_from_db()
     assert queued.status == BuildStatus.FAILED and "中断" in queued.error
+    assert stored_names(filed) == []
 
     # Should the old worker come back, its next progress report stops it.
     with pytest.raises(services.BuildAborted):
