@@ -9,7 +9,6 @@ that and stops)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -30,7 +29,7 @@ from django.utils import timezone
 from fazhi.accounts.audit import audit_record
 from fazhi.campaigns.models import Campaign
 from fazhi.core.scoping import can_write_at
-from fazhi.evidence.storage import CHUNK
+from fazhi.evidence.storage import file_sha256
 from fazhi.filing.contents import filing_contents, safe_name
 from fazhi.filing.models import (
     ACTIVE_STATUSES,
@@ -251,8 +250,8 @@ class BuildProgress:
 
 
 def _store(build: FilingBuild, item: Produced) -> FilingFile:
-    digest, size = _sha256(item.path)
     with item.path.open("rb") as content:
+        digest, size = file_sha256(content)
         name = default_storage.save(
             f"filings/{build.campaign_id}/{build.pk}/{item.path.name}", File(content)
         )
@@ -266,15 +265,6 @@ def _store(build: FilingBuild, item: Produced) -> FilingFile:
         sha256=digest,
         pages=item.pages,
     )
-
-
-def _sha256(path: Path) -> tuple[str, int]:
-    hasher, size = hashlib.sha256(), 0
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            hasher.update(chunk)
-            size += len(chunk)
-    return hasher.hexdigest(), size
 
 
 def _finish(build: FilingBuild, files: list[FilingFile]) -> None:
