@@ -1,6 +1,6 @@
 """The built-in template of the self-assessment report (自评报告), built here with python-docx so
 that it is read and reviewed as code, not kept as a binary. It holds docxtpl tags over the
-vocabulary of `fazhi.filing.report.VOCABULARY`; administrators download it, edit it in Word or
+vocabulary of `fazhi.filing.report_vocabulary`; administrators download it, edit it in Word or
 WPS and upload their own (`fazhi.filing.report_templates`).
 
 Laid out the way government documents are (GB/T 9704): A4 with 37/35/28/26 mm margins, the title

@@ -2,7 +2,7 @@
 nearest region's above it, else the built-in one (`fazhi.filing.report_default`).
 
 An upload is checked before anything is stored: a real .docx within the size limits, and one that
-renders with a sample of every name the report provides (`fazhi.filing.report.VOCABULARY`). A
+renders with a sample of every name the report provides (`fazhi.filing.report_vocabulary`). A
 broken template is refused with what is wrong in it, in words its author can act on: the Jinja
 error with the tag it stopped at, or the names no report provides. A replacement stores the new
 file first, switches the row in a transaction, and deletes the old file only once that committed,
@@ -17,6 +17,7 @@ import uuid
 import zipfile
 from io import BytesIO
 from pathlib import PurePosixPath
+from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -24,14 +25,21 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from docx import Document
 from docxtpl import DocxTemplate
-from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import (
+    ChainableUndefined,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    UndefinedError,
+)
 from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from fazhi.accounts.audit import audit_record
 from fazhi.core.scoping import can_write_at, is_editable
 from fazhi.filing.models import ReportTemplate
-from fazhi.filing.report import sample_context, template_environment
 from fazhi.filing.report_default import default_template_bytes
+from fazhi.filing.report_vocabulary import sample_context
 from fazhi.orgs.models import Region
 
 log = logging.getLogger(__name__)
@@ -43,6 +51,25 @@ DOCX_PARTS = ("[Content_Types].xml", "word/document.xml")
 TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")
 TAG = re.compile(r"\{[{%].*?[%}]\}", re.DOTALL)
 OWNER_ROLES_TEXT = "本地区的系统管理员或牵头科室管理员"
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+def template_environment(*, strict: bool = False) -> SandboxedEnvironment:
+    """The Jinja environment templates run in: sandboxed (an uploaded template is code from
+    outside), escaping values for the document's XML. Strict when checking an upload, so that
+    a misspelt name is caught there; lenient when drafting, so that a report is never refused
+    for a blank."""
+    undefined = StrictUndefined if strict else ChainableUndefined
+    return SandboxedEnvironment(autoescape=True, undefined=undefined)
+
+
+def fill(template: bytes, context: dict, out: IO[bytes], *, strict: bool = False) -> None:
+    """Render a docxtpl template with `context` into `out`."""
+    document = DocxTemplate(BytesIO(template))
+    document.render(context, template_environment(strict=strict), autoescape=True)
+    document.save(out)
 
 
 # -- reads ---------------------------------------------------------------------------------------

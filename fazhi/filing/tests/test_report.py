@@ -13,15 +13,10 @@ from docx.oxml.ns import qn
 from fazhi.campaigns import services as campaign_services
 from fazhi.campaigns.models import Item, Stage, StageKind
 from fazhi.evidence import services as evidence_services
-from fazhi.filing.report import (
-    VOCABULARY,
-    plain_number,
-    render_report,
-    report_context,
-    sample_context,
-)
+from fazhi.filing.report import plain_number, render_report, report_context
 from fazhi.filing.report_default import default_template_bytes
 from fazhi.filing.report_templates import check_template
+from fazhi.filing.report_vocabulary import VOCABULARY, sample_context
 from fazhi.frameworks.models import Aggregation
 from fazhi.reviews import services as review_services
 from fazhi.reviews.models import Side, Verdict

@@ -18,8 +18,9 @@ from fazhi.core.scoping import get_visible_or_404
 from fazhi.filing import report_templates
 from fazhi.filing.contents import safe_name
 from fazhi.filing.forms_reports import ReportTemplateForm
-from fazhi.filing.report import VOCABULARY, render_report
+from fazhi.filing.report import render_report
 from fazhi.filing.report_default import default_template_bytes
+from fazhi.filing.report_vocabulary import VOCABULARY
 from fazhi.reviews.selectors import may_see_score_sheet
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
