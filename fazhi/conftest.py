@@ -1,6 +1,8 @@
 """Shared fixtures: a small org tree and one named persona per role, plus the outsiders who
 must be refused (a liaison of another unit, the lead office of another county)."""
 
+import os
+import uuid
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
@@ -14,6 +16,36 @@ from fazhi.orgs.models import Region, Unit
 pytest_plugins = ["fazhi.core.tests.browser"]
 
 PASSWORD = "Fazhi@2026test"
+
+
+@pytest.fixture(autouse=True)
+def files_in_tmp(settings, tmp_path):
+    """Each test stores its files apart: in its own folder on local disk, or, when the run is
+    given object storage (FAZHI_S3_BUCKET, as scripts/run_tests.py does for its PostgreSQL
+    pass), under its own key prefix in that bucket."""
+    if os.environ.get("FAZHI_S3_BUCKET"):
+        options = {**settings.STORAGES["default"]["OPTIONS"], "location": f"t/{uuid.uuid4().hex}"}
+        default = {**settings.STORAGES["default"], "OPTIONS": options}
+    else:
+        default = {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "files"},
+        }
+    settings.STORAGES = {**settings.STORAGES, "default": default}
+
+
+def stored_names(folder: str) -> list[str]:
+    """Every file stored under `folder`, relative to it, whichever storage holds them."""
+    from django.core.files.storage import default_storage
+
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:  # local disk: nothing was ever stored there
+        return []
+    names = list(files)
+    for sub in folders:
+        names += [f"{sub}/{name}" for name in stored_names(f"{folder}/{sub}")]
+    return sorted(names)
 
 
 def make_region(code: str, name: str, level: str, parent: Region | None = None) -> Region:

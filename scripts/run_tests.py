@@ -1,5 +1,7 @@
-"""The whole test suite: on SQLite, then again on PostgreSQL in a throwaway cluster when the
-PostgreSQL server programs are installed (Debian's `postgresql` package; .ci/run installs it)."""
+"""The whole test suite twice: on the embedded default (SQLite, files on local disk), then as the
+scale deployment runs, on PostgreSQL in a throwaway cluster with files in S3-compatible object
+storage (moto's S3 server on loopback), when the PostgreSQL server programs are installed
+(Debian's `postgresql` package; .ci/run installs it)."""
 
 import os
 import shutil
@@ -8,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,9 +29,9 @@ def main() -> int:
             flush=True,
         )
         return status
-    print("== 测试第二轮：PostgreSQL ==", flush=True)
-    with throwaway_cluster(pg_bin) as url:
-        status = run_pytest({"DATABASE_URL": url}, extra) or status
+    print("== 测试第二轮：PostgreSQL + S3 对象存储 ==", flush=True)
+    with throwaway_cluster(pg_bin) as url, object_store() as storage:
+        status = run_pytest({"DATABASE_URL": url, **storage}, extra) or status
     return status
 
 
@@ -90,6 +94,49 @@ class throwaway_cluster:
             self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+S3_BUCKET = "fazhi-test"
+
+
+@contextmanager
+def object_store():
+    """moto's S3 server on a free loopback port with an empty bucket; yields the platform's
+    FAZHI_S3_* variables pointing at it."""
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_answering(endpoint)
+        # A bucket is made with a plain PUT (moto's server takes any credentials).
+        request = urllib.request.Request(f"{endpoint}/{S3_BUCKET}", method="PUT")  # noqa: S310
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 - loopback
+        yield {
+            "FAZHI_S3_BUCKET": S3_BUCKET,
+            "FAZHI_S3_ENDPOINT_URL": endpoint,
+            "FAZHI_S3_REGION": "us-east-1",
+            "FAZHI_S3_ACCESS_KEY": "test",
+            "FAZHI_S3_SECRET_KEY": "test",
+        }
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def wait_until_answering(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()  # noqa: S310 - loopback
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def free_port() -> int:

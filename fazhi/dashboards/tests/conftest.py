@@ -7,18 +7,6 @@ from fazhi.campaigns import services as campaign_services
 from fazhi.evidence import services as evidence_services
 
 
-@pytest.fixture(autouse=True)
-def files_in_tmp(settings, tmp_path):
-    """Each test stores its files in its own folder."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "files"},
-        },
-    }
-
-
 @pytest.fixture
 def work(campaign, people):
     """Moves the campaign's items the way people do: the lead office uploads a material and

@@ -212,6 +212,8 @@ def test_uploads_stream_from_file_objects_without_knowing_the_hash(campaign, peo
 class BrokenStream(io.RawIOBase):
     """A file whose connection drops after the first megabyte."""
 
+    size = 5 * 1024 * 1024
+
     def __init__(self):
         self.sent = 0
 
@@ -222,8 +224,13 @@ class BrokenStream(io.RawIOBase):
         return True
 
     def seek(self, offset, whence=io.SEEK_SET):
-        self.sent = offset
-        return offset
+        self.sent = {io.SEEK_SET: 0, io.SEEK_CUR: self.sent, io.SEEK_END: self.size}[
+            whence
+        ] + offset
+        return self.sent
+
+    def tell(self):
+        return self.sent
 
     def readinto(self, buffer):
         if self.sent >= 1024 * 1024:
@@ -240,7 +247,7 @@ def test_an_upload_interrupted_mid_stream_leaves_nothing_stored(
 ):
     item = campaign.items.get(code="1.1.1")
     upload = File(io.BufferedReader(BrokenStream()), name="大文件.pdf")
-    upload.size = 5 * 1024 * 1024
+    upload.size = BrokenStream.size
     if hashed_while_streaming:
         upload.sha256 = "0" * 64
     with pytest.raises(ConnectionResetError):
@@ -248,6 +255,16 @@ def test_an_upload_interrupted_mid_stream_leaves_nothing_stored(
     assert not Evidence.objects.exists() and not Blob.objects.exists()
     item.refresh_from_db()
     assert item.evidence_count == 0 and item.status == ItemStatus.NOT_STARTED
+
+
+def test_a_file_shorter_than_its_reported_size_is_refused_and_nothing_kept(campaign, people):
+    item = campaign.items.get(code="1.1.1")
+    upload = File(io.BytesIO(b"%PDF-1.7 only the beginning"), name="截断.pdf")
+    upload.size, upload.sha256 = 5 * 1024 * 1024, "1" * 64  # as the upload handler said
+    with pytest.raises(ValidationError, match="未完整保存"):
+        services.evidence_upload(acting_user=people.szq_liaison, item=item, file=upload)
+    assert not Evidence.objects.exists() and not Blob.objects.exists()
+    assert not default_storage.exists(blob_name("1" * 64))
 
 
 def test_a_metadata_change_is_audited_with_only_the_fields_that_changed(campaign, people):

@@ -10,17 +10,6 @@ from fpdf import FPDF
 from fazhi.evidence import services as evidence_services
 
 
-@pytest.fixture(autouse=True)
-def files_in_tmp(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "files"},
-        },
-    }
-
-
 def pdf_bytes(pages: int, label: str = "材料") -> bytes:
     document = FPDF()
     document.set_font("helvetica", size=12)

@@ -3,7 +3,6 @@ a failed or interrupted build, one build at a time, downloads that resume, who m
 
 import zipfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,13 +11,13 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
+from fazhi.conftest import stored_names
 from fazhi.filing import services
 from fazhi.filing.models import BuildStatus, FileKind, FilingBuild, FilingFile
 
 
-def stored_names(campaign) -> list[str]:
-    root = Path(default_storage.path(f"filings/{campaign.pk}"))
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+def campaign_files(campaign) -> list[str]:
+    return stored_names(f"filings/{campaign.pk}")
 
 
 def test_a_build_stores_the_package_the_volumes_and_the_report(filed, people):
@@ -33,7 +32,7 @@ def test_a_build_stores_the_package_the_volumes_and_the_report(filed, people):
     with default_storage.open(package.storage_name) as fh, zipfile.ZipFile(fh) as archive:
         assert len([n for n in archive.namelist() if not n.endswith("/")]) == 5  # 4 + index
     assert build.summary["volumes"] == build.files.filter(kind=FileKind.VOLUME).count()
-    assert len(stored_names(filed)) == build.files.count()
+    assert len(campaign_files(filed)) == build.files.count()
 
 
 def test_a_failed_build_leaves_no_file_and_can_be_started_again(filed, people, monkeypatch):
@@ -46,7 +45,7 @@ def test_a_failed_build_leaves_no_file_and_can_be_started_again(filed, people, m
     assert failed.status == BuildStatus.FAILED
     assert "模板损坏" in failed.error
     assert not FilingFile.objects.exists()
-    assert stored_names(filed) == []
+    assert campaign_files(filed) == []
 
     monkeypatch.undo()
     again = services.build_request(acting_user=people.szq_lead, campaign=filed)
@@ -70,7 +69,7 @@ def test_one_build_at_a_time_and_an_interrupted_one_is_replaced(filed, people, s
     fresh = services.build_request(acting_user=people.szq_lead, campaign=filed)
     queued.refresh_from_db()
     assert queued.status == BuildStatus.FAILED and "中断" in queued.error
-    assert stored_names(filed) == []
+    assert campaign_files(filed) == []
 
     # Should the old worker come back, its next progress report stops it.
     with pytest.raises(services.BuildAborted):
@@ -90,7 +89,7 @@ def test_a_build_taken_over_midway_keeps_nothing(filed, people, monkeypatch):
     build = services.build_request(acting_user=people.szq_lead, campaign=filed)
     build.refresh_from_db()
     assert build.status == BuildStatus.FAILED
-    assert stored_names(filed) == [] and not FilingFile.objects.exists()
+    assert campaign_files(filed) == [] and not FilingFile.objects.exists()
 
 
 def test_only_the_newest_builds_keep_their_files(filed, people, settings):
@@ -98,7 +97,7 @@ def test_only_the_newest_builds_keep_their_files(filed, people, settings):
     first = services.build_request(acting_user=people.szq_lead, campaign=filed)
     second = services.build_request(acting_user=people.szq_lead, campaign=filed)
     assert not first.files.exists()
-    assert {n.split("/")[0] for n in stored_names(filed)} == {str(second.pk)}
+    assert {n.split("/")[0] for n in campaign_files(filed)} == {str(second.pk)}
 
 
 def test_only_the_lead_office_builds(filed, people):

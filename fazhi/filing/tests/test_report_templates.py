@@ -4,7 +4,6 @@ uploads checked before anything changes; replacement and reset; who may do what.
 import zipfile
 from datetime import date
 from io import BytesIO
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -15,6 +14,7 @@ from docx import Document
 
 from fazhi.accounts.models import AuditEntry
 from fazhi.campaigns.services import campaign_create
+from fazhi.conftest import stored_names
 from fazhi.filing import report_templates
 from fazhi.filing.models import ReportTemplate
 from fazhi.filing.report import render_report
@@ -54,10 +54,7 @@ def upload(user, region, content: bytes, name: str = "自评报告模板.docx") 
 
 
 def stored_files() -> list[str]:
-    root = Path(default_storage.path(report_templates.STORAGE_FOLDER))
-    if not root.exists():
-        return []
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    return stored_names(report_templates.STORAGE_FOLDER)
 
 
 def first_line(campaign) -> str:
