@@ -167,6 +167,9 @@ FILE_STORAGE = (
             "file_overwrite": False,
             "default_acl": None,
             "querystring_auth": True,
+            # A file read whole through Django's storage API spills to disk past 2 MiB instead of
+            # being held in memory (django-storages' default keeps it all in memory).
+            "max_memory_size": 2 * 1024 * 1024,
         },
     }
     if env_str("FAZHI_S3_BUCKET")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -44,6 +45,13 @@ def store_blob(file: File, *, sha256: str, size: int, kind: str = "") -> tuple[B
         return existing, False
     file.seek(0)
     stored_name = default_storage.save(blob_name(sha256), file)
+    stored_size = default_storage.size(stored_name)
+    if stored_size != size:
+        # A stream that ended early, or reported a size it did not have, never becomes a blob.
+        default_storage.delete(stored_name)
+        raise ValidationError(
+            f"文件未完整保存（应为 {size} 字节，实际 {stored_size} 字节），请重新上传。"
+        )
     try:
         with transaction.atomic():
             blob = Blob.objects.create(
@@ -57,7 +65,14 @@ def store_blob(file: File, *, sha256: str, size: int, kind: str = "") -> tuple[B
 
 
 def open_blob(blob: Blob):
-    return default_storage.open(blob.storage_name, "rb")
+    """The blob's content as a file to read from start to end. From object storage it is the
+    object's body, streamed as it arrives: django-storages' own file object would first
+    download the whole object before the first byte could be read."""
+    file = default_storage.open(blob.storage_name, "rb")
+    obj = getattr(file, "obj", None)
+    if obj is None:
+        return file
+    return obj.get()["Body"]
 
 
 @contextmanager

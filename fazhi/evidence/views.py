@@ -8,18 +8,19 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fazhi.campaigns.models import Campaign, Item
 from fazhi.campaigns.selectors import area_key, assignable_units, campaign_areas
 from fazhi.core.actions import perform
-from fazhi.core.downloads import attachment_header, xlsx_attachment
+from fazhi.core.downloads import ranged_file_response, xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
-from fazhi.evidence import bulk, ledger, selectors, services, storage
+from fazhi.evidence import bulk, ledger, selectors, services
 from fazhi.evidence.archives import ArchiveError, is_zip
 from fazhi.evidence.forms import ArchiveForm, EvidenceForm
 from fazhi.evidence.models import Evidence, ExtractStatus
@@ -235,11 +236,19 @@ def evidence_download(request, pk):
     version = versions.filter(number=int(number)).first() if number.isdigit() else evidence.current
     if version is None:
         raise Http404("没有该版本。")
-    response = FileResponse(
-        storage.open_blob(version.blob), content_type="application/octet-stream"
+    blob = version.blob
+    try:
+        content = default_storage.open(blob.storage_name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404("文件内容缺失，请联系管理员从备份恢复。") from exc
+    return ranged_file_response(
+        request,
+        content,
+        size=blob.size,
+        filename=version.original_name,
+        etag=blob.sha256,
+        content_type="application/octet-stream",
     )
-    response["Content-Disposition"] = attachment_header(version.original_name)
-    return response
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from fazhi.evidence import services
+from fazhi.evidence import services, storage
 from fazhi.evidence.models import Blob, ExtractStatus
 
 BUCKET = "fazhi-test"
@@ -56,5 +56,12 @@ def test_materials_are_stored_read_and_downloaded_through_object_storage(
     assert default_storage.exists(blob.storage_name)
     # Extraction downloads the object to a temporary file: there is no local path.
     assert blob.extract_status == ExtractStatus.DONE and "行政复议" in blob.text
-    response = login(people.szq_liaison).get(reverse("evidence:download", args=[evidence.pk]))
+    url = reverse("evidence:download", args=[evidence.pk])
+    response = login(people.szq_liaison).get(url)
     assert b"".join(response.streaming_content) == "行政复议决定书".encode()
+    # A resumed download asks the object store for just the missing bytes.
+    resumed = login(people.szq_liaison).get(url, HTTP_RANGE="bytes=6-")
+    assert resumed.status_code == 206
+    assert b"".join(resumed.streaming_content) == "复议决定书".encode()
+    with storage.open_blob(blob) as body:
+        assert body.read() == "行政复议决定书".encode()

@@ -116,6 +116,16 @@ def test_download_streams_the_current_or_an_older_version(material, people, logi
     assert "filename*=UTF-8''" in old["Content-Disposition"]
 
 
+def test_a_broken_download_resumes_from_where_it_stopped(material, people, login):
+    client = login(people.szq_liaison)
+    url = reverse("evidence:download", args=[material.pk])
+    whole = b"".join(client.get(url).streaming_content)
+    resumed = client.get(url, HTTP_RANGE="bytes=3-")
+    assert resumed.status_code == 206
+    assert b"".join(resumed.streaming_content) == whole[3:]
+    assert resumed["Content-Range"] == f"bytes 3-{len(whole) - 1}/{len(whole)}"
+
+
 def test_delete_and_restore_from_the_pages(material, people, login):
     client = login(people.szq_liaison)
     client.post(reverse("evidence:delete", args=[material.pk]))
