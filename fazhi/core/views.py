@@ -1,6 +1,10 @@
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
+from fazhi.core.health import health_checks
 from fazhi.core.selectors import home_counts, home_tasks
 
 
@@ -11,3 +15,15 @@ def home(request):
         "core/home.html",
         {"counts": home_counts(user=request.user), "tasks": home_tasks(user=request.user)},
     )
+
+
+@never_cache
+@require_safe
+def health(request):
+    """No login: the load balancer asks. 200 when the database and the file storage answer,
+    503 naming what does not (and nothing else about the deployment)."""
+    checks = health_checks()
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "unavailable"}
+    body.update({name: "ok" if answers else "unavailable" for name, answers in checks.items()})
+    return JsonResponse(body, status=200 if healthy else 503)
