@@ -66,7 +66,6 @@ def uploading_unit(acting_user, item: Item, unit: Unit | None = None) -> Unit:
     raise PermissionDenied(f"贵单位没有承担 {item.code}，不能上传材料。")
 
 
-@transaction.atomic
 def evidence_upload(
     *,
     acting_user,
@@ -85,27 +84,38 @@ def evidence_upload(
     unit = uploading_unit(acting_user, item, unit)
     check_item_open_for_evidence(item)
     name = PurePosixPath(original_name or file.name).name
-    blob, created = _store(file, name)
-    evidence = Evidence.objects.create(
-        item=item,
-        unit=unit,
-        title=(title.strip() or PurePosixPath(name).stem)[:TITLE_MAX],
-        doc_number=doc_number.strip(),
-        issued_on=issued_on,
-        effective_on=effective_on,
-        description=description,
-        uploaded_by=stored_user(acting_user),
-    )
-    _add_version(evidence, blob, name, acting_user, is_new_content=created)
-    refresh_item_status(item)
-    audit_record(
-        acting_user=acting_user,
-        action="evidence.upload",
-        target=evidence,
-        region=item.campaign.region,
-        after={"item": item.code, "unit": unit.name, "file": name, "sha256": blob.sha256},
-    )
+    blob, text_words = _store_outside_transaction(file, name)
+    with transaction.atomic():
+        evidence = Evidence.objects.create(
+            item=item,
+            unit=unit,
+            title=(title.strip() or PurePosixPath(name).stem)[:TITLE_MAX],
+            doc_number=doc_number.strip(),
+            issued_on=issued_on,
+            effective_on=effective_on,
+            description=description,
+            uploaded_by=stored_user(acting_user),
+        )
+        _add_version(evidence, blob, name, acting_user, text_words=text_words)
+        refresh_item_status(item)
+        audit_record(
+            acting_user=acting_user,
+            action="evidence.upload",
+            target=evidence,
+            region=item.campaign.region,
+            after={"item": item.code, "unit": unit.name, "file": name, "sha256": blob.sha256},
+        )
     return evidence
+
+
+def _store_outside_transaction(file: File, name: str) -> tuple[Blob, str]:
+    """Store the content and cut its known text into search words before the material's
+    transaction opens: on SQLite that transaction holds the one write lock, and a large file
+    being written (or a long text being cut) would keep every other user's writes waiting.
+    A blob whose material then fails to be written is kept, unreferenced and never shown, and
+    is read when an upload of the same content next uses it."""
+    blob, _ = _store(file, name)
+    return blob, search.index_words(blob.text)
 
 
 def _store(file: File, name: str) -> tuple[Blob, bool]:
@@ -127,8 +137,10 @@ def _enqueue_extraction(blob: Blob) -> None:
 
 
 def _add_version(
-    evidence: Evidence, blob: Blob, name: str, acting_user, *, is_new_content: bool
+    evidence: Evidence, blob: Blob, name: str, acting_user, *, text_words: str
 ) -> EvidenceVersion:
+    # New content, or content whose first upload failed after storing it, is still unread.
+    unread = blob.extract_status == ExtractStatus.PENDING and not blob.versions.exists()
     number = (evidence.current.number + 1) if evidence.current else 1
     version = EvidenceVersion.objects.create(
         evidence=evidence,
@@ -141,8 +153,8 @@ def _add_version(
     evidence.save(update_fields=["current", "updated_at"])
     if blob.extract_status != ExtractStatus.PENDING:
         _fill_from_text(evidence, blob)
-    index_evidence(evidence)
-    if is_new_content:
+    index_evidence(evidence, text_words=text_words)
+    if unread:
         _enqueue_extraction(blob)  # fills in and re-indexes the materials using it when done
     return version
 
@@ -152,7 +164,6 @@ def _check_editable(acting_user, evidence: Evidence) -> None:
         raise PermissionDenied("您无权修改该材料。")
 
 
-@transaction.atomic
 def evidence_replace(
     *, acting_user, evidence: Evidence, file: File, original_name: str | None = None
 ) -> EvidenceVersion:
@@ -162,15 +173,16 @@ def evidence_replace(
     if evidence.is_deleted:
         raise ValidationError("已删除的材料不能更换文件，请先恢复。")
     name = PurePosixPath(original_name or file.name).name
-    blob, created = _store(file, name)
-    version = _add_version(evidence, blob, name, acting_user, is_new_content=created)
-    audit_record(
-        acting_user=acting_user,
-        action="evidence.replace",
-        target=evidence,
-        region=evidence.item.campaign.region,
-        after={"version": version.number, "file": name, "sha256": blob.sha256},
-    )
+    blob, text_words = _store_outside_transaction(file, name)
+    with transaction.atomic():
+        version = _add_version(evidence, blob, name, acting_user, text_words=text_words)
+        audit_record(
+            acting_user=acting_user,
+            action="evidence.replace",
+            target=evidence,
+            region=evidence.item.campaign.region,
+            after={"version": version.number, "file": name, "sha256": blob.sha256},
+        )
     return version
 
 
@@ -255,11 +267,15 @@ def evidence_restore(*, acting_user, evidence: Evidence) -> Evidence:
 # -- text ------------------------------------------------------------------------------------
 
 
-def index_evidence(evidence: Evidence) -> None:
-    text = evidence.current.blob.text if evidence.current else ""
-    words = search.index_words(
-        evidence.title, evidence.doc_number, evidence.description, evidence.item.code, text
+def index_evidence(evidence: Evidence, *, text_words: str | None = None) -> None:
+    """Refresh the material's search words. `text_words`, the words of its file's text, may be
+    cut beforehand, outside the caller's transaction: cutting a long text takes a while."""
+    if text_words is None:
+        text_words = search.index_words(evidence.current.blob.text if evidence.current else "")
+    own_words = search.index_words(
+        evidence.title, evidence.doc_number, evidence.description, evidence.item.code
     )
+    words = " ".join(w for w in (own_words, text_words) if w)
     SearchDocument.objects.update_or_create(evidence=evidence, defaults={"words": words})
 
 
@@ -301,10 +317,11 @@ def blob_extract(*, blob_id: int) -> ExtractionOutcome:
         blob.extract_error = ""
     blob.extracted_at = timezone.now()
     blob.save()
+    text_words = search.index_words(blob.text)  # once, and before the transaction opens
     with transaction.atomic():
         for evidence in _evidence_using(blob):
             _fill_from_text(evidence, blob)
-            index_evidence(evidence)
+            index_evidence(evidence, text_words=text_words)
     return ExtractionOutcome(blob.extract_status, blob.extract_error)
 
 

@@ -175,18 +175,27 @@ def test_document_number_and_date_are_read_from_the_text_when_left_empty(campaig
     assert evidence.metadata_from_text == []  # the user's own values, no longer guesses
 
 
-def test_a_failed_upload_leaves_no_row_behind(campaign, people, monkeypatch):
+def test_a_failed_upload_leaves_no_material_and_the_retry_reads_the_file(
+    campaign, people, monkeypatch
+):
     item = campaign.items.get(code="1.1.1")
+    add_version = services._add_version
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "_add_version", broken)
     with pytest.raises(RuntimeError):
-        upload(people.szq_liaison, item, "a.txt", b"abc")
-    assert not Evidence.objects.exists() and not Blob.objects.exists()
+        upload(people.szq_liaison, item, "a.txt", "行政复议".encode())
+    assert not Evidence.objects.exists()
     item.refresh_from_db()
     assert item.evidence_count == 0
+    # The content stored before the failure is kept unreferenced, and read on the retry.
+    monkeypatch.setattr(services, "_add_version", add_version)
+    evidence = upload(people.szq_liaison, item, "a.txt", "行政复议".encode())
+    blob = Blob.objects.get()
+    assert evidence.current.blob == blob
+    assert blob.extract_status == ExtractStatus.DONE and "行政复议" in blob.text
 
 
 def test_upload_one_reports_failures_instead_of_raising(campaign, people):
