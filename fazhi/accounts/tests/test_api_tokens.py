@@ -3,6 +3,7 @@ reaches on the pages."""
 
 import hashlib
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -78,7 +79,14 @@ def test_a_valid_token_reads_who_am_i(people, client):
 def test_using_a_token_records_when_it_was_last_used(people, client):
     key = token_for(people.szq_liaison)
     api_get(client, "/orgs/me", key)
-    assert ApiToken.objects.get(user=people.szq_liaison).last_used_at is not None
+    first = ApiToken.objects.get(user=people.szq_liaison).last_used_at
+    assert first is not None
+    # To the minute: a call soon after writes nothing; one a minute later moves it.
+    api_get(client, "/orgs/me", key)
+    assert ApiToken.objects.get(user=people.szq_liaison).last_used_at == first
+    ApiToken.objects.update(last_used_at=first - timedelta(minutes=2))
+    api_get(client, "/orgs/me", key)
+    assert ApiToken.objects.get(user=people.szq_liaison).last_used_at > first
 
 
 @pytest.mark.parametrize("key", [None, "", "fz_not-a-real-key", "Basic abc"])

@@ -55,6 +55,7 @@ def test_the_ranking_endpoint_runs_a_fixed_number_of_queries(
             assert client.get(ranking_url(evaluation), **auth).status_code == 200
         return len(captured)
 
+    queries()  # the token's first use is recorded; later calls within the minute are not
     before = queries()
     grow(evaluation, province, people, tree, campaign)
     assert queries() == before
