@@ -1,13 +1,15 @@
 # Fazhi — the two commands of the README:
 #   make demo   set up .venv, migrate, load demo data, start on http://127.0.0.1:$(PORT)
 #   make test   set up .venv with test tools, run the whole suite (SQLite, then PostgreSQL when installed)
+#   make bench  every benchmark under bench/ at county scale; make bench SCALE=province at full
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
+SCALE ?= county
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install install-test lint serve clean
+.PHONY: demo test bench install install-test lint serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,12 +33,15 @@ serve: $(STAMP)
 	PORT=$(PORT) $(BIN)/fazhi serve
 
 test: $(STAMP)
-	$(BIN)/ruff check fazhi
+	$(BIN)/ruff check fazhi bench scripts
 	$(BIN)/fazhi makemigrations --check --dry-run --verbosity 0
 	$(BIN)/python scripts/run_tests.py
 
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --scale $(SCALE)
+
 lint: $(STAMP)
-	$(BIN)/ruff check fazhi && $(BIN)/ruff format --check fazhi
+	$(BIN)/ruff check fazhi bench scripts && $(BIN)/ruff format --check fazhi bench scripts
 
 clean:
 	rm -rf $(VENV) var

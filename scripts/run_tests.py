@@ -53,8 +53,10 @@ class throwaway_cluster:
     """initdb into a temporary folder, start on a free loopback port, stop and delete on exit.
     PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user."""
 
-    def __init__(self, pg_bin: Path):
+    def __init__(self, pg_bin: Path, *, durable: bool = False):
         self.pg_bin = pg_bin
+        # Tests need no durability and run faster without it; benchmarks keep a deployment's.
+        self.durable = durable
         self.folder = Path(tempfile.mkdtemp(prefix="fazhi-pg-"))
         self.port = free_port()
         self.as_postgres = os.geteuid() == 0
@@ -80,9 +82,11 @@ class throwaway_cluster:
             "--locale=C.UTF-8",
         )
         options = (
-            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.folder} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} "
+            f"-c unix_socket_directories={self.folder} -c max_connections=200"
         )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             "pg_ctl", "-D", data, "-o", options, "-l", str(self.folder / "log"), "-w", "start"
         )

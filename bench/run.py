@@ -1,0 +1,146 @@
+"""Every benchmark at one scale, on SQLite and then on PostgreSQL, with one table of figures.
+
+    .venv/bin/python bench/run.py [--scale county|city|province] [--only sqlite|postgresql]
+                                  [--write-readme]
+
+For each database it makes a throwaway data folder (and, for PostgreSQL, a throwaway cluster
+on loopback, with the durability settings a deployment keeps), migrates, seeds the synthetic
+province with `fazhi bench seed`, and runs bench/pages.py, bench/ingest.py and bench/rush.py
+against it; bench/filing.py runs once, on SQLite. Each benchmark prints its own lines as it
+goes; the figures are gathered into bench/results/<scale>.md (and, with --write-readme, into
+the README's "Benchmarks" section) with the machine they came from."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from harness import ROOT, machine
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from run_tests import find_postgres_bin, throwaway_cluster  # noqa: E402
+
+PYTHON = sys.executable
+FAZHI = [PYTHON, "-m", "fazhi.cli"]
+RESULTS = ROOT / "bench" / "results"
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+# What each scale runs: the size of the upload, the number of rushing clients and how long.
+PLANS = {
+    "county": {"upload_mb": 256, "clients": 100, "duration": 20, "materials": 300},
+    "city": {"upload_mb": 512, "clients": 200, "duration": 30, "materials": 600},
+    "province": {"upload_mb": 2048, "clients": 500, "duration": 60, "materials": 1500},
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=list(PLANS), default="county")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--write-readme", action="store_true")
+    args = parser.parse_args()
+    plan = PLANS[args.scale]
+    results = Path(tempfile.mkstemp(prefix="fazhi-bench-", suffix=".jsonl")[1])
+    seeding: dict[str, float] = {}
+    print(f"== 基准测试：规模 {args.scale}；{machine()} ==", flush=True)
+    status = 0
+    if args.only in (None, "sqlite"):
+        status |= run_database("sqlite", {}, args.scale, plan, results, seeding)
+        status |= run(
+            [PYTHON, "bench/filing.py", "--materials", str(plan["materials"])],
+            {"FAZHI_BENCH_RESULTS": str(results)},
+        )
+    pg_bin = find_postgres_bin()
+    if args.only in (None, "postgresql"):
+        if pg_bin is None:
+            print("未安装 PostgreSQL 服务端，跳过 PostgreSQL。", flush=True)
+        else:
+            with throwaway_cluster(pg_bin, durable=True) as url:
+                environment = {"DATABASE_URL": url}
+                status |= run_database(
+                    "postgresql", environment, args.scale, plan, results, seeding
+                )
+    table = results_table(args.scale, results, seeding)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{args.scale}.md").write_text(table, encoding="utf-8")
+    print(table)
+    if args.write_readme:
+        write_readme(table)
+    results.unlink()
+    return status
+
+
+def run_database(name, environment, scale, plan, results, seeding) -> int:
+    print(f"\n== {name} ==", flush=True)
+    with tempfile.TemporaryDirectory(prefix=f"fazhi-bench-{name}-") as data_dir:
+        env = {**environment, "FAZHI_DATA_DIR": data_dir, "FAZHI_BENCH_RESULTS": str(results)}
+        status = run([*FAZHI, "migrate", "--no-input", "--verbosity", "0"], env)
+        started = time.perf_counter()
+        status |= run([*FAZHI, "bench", "seed", "--scale", scale], env)
+        seeding[name] = time.perf_counter() - started
+        status |= run([PYTHON, "bench/pages.py"], env)
+        status |= run([PYTHON, "bench/ingest.py", "--size-mb", str(plan["upload_mb"])], env)
+        status |= run(
+            [
+                PYTHON,
+                "bench/rush.py",
+                "--clients",
+                str(plan["clients"]),
+                "--duration",
+                str(plan["duration"]),
+            ],
+            env,
+        )
+    return status
+
+
+def run(command: list[str], env: dict) -> int:
+    print(f"$ {' '.join(command[1:] if command[0] == PYTHON else command)}", flush=True)
+    return subprocess.call(command, cwd=ROOT, env={**os.environ, **env})  # noqa: S603
+
+
+def results_table(scale: str, results: Path, seeding: dict[str, float]) -> str:
+    rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        f"Scale `{scale}`, measured {datetime.now(UTC):%Y-%m-%d} on {machine()}.",
+        "",
+        "| database | benchmark | what | median | p95 | goal | baseline (same run) | ratio | met |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        unit = row.get("unit") or "ms"
+        goal = f"≤ {row['goal_p95_ms']:g} {unit}" if row.get("goal_p95_ms") is not None else ""
+        if row.get("goal_ratio"):
+            goal += f"{', ' if goal else ''}≤ {row['goal_ratio']:g}× baseline"
+        baseline = (
+            f"{row['baseline']}: {row['baseline_p95_ms']:.1f}" if row.get("baseline_p95_ms") else ""
+        )
+        ratio = f"{row['ratio']:.2f}×" if row.get("ratio") else ""
+        lines.append(
+            f"| {row['database']} | {row['bench']} | {row['name']} | {row['median_ms']:.1f} "
+            f"| {row['p95_ms']:.1f} | {goal} | {baseline} | {ratio} | "
+            f"{'yes' if row['met'] else '**no**'} |"
+        )
+    for database, seconds in seeding.items():
+        lines.append(f"\nSeeding the `{scale}` scale on {database}: {seconds:.0f} s.")
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(table: str) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(README_START), text.index(README_END)
+    readme.write_text(
+        text[: start + len(README_START)] + "\n" + table + text[end:], encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
