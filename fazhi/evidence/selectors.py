@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fazhi.campaigns.models import Campaign, Item
@@ -46,7 +47,7 @@ def search_evidence(*, campaign: Campaign, user, query: str) -> QuerySet[Evidenc
     query = query.strip()
     if not query:
         return Evidence.objects.none()
-    ids = search.matching_ids(query)
+    ids = search.matching_ids(query, campaign_id=campaign.pk)
     condition = Q(title__icontains=query) | Q(doc_number__icontains=query)
     if ids is not None:
         condition |= Q(pk__in=ids)
@@ -154,9 +155,20 @@ def evidence_ledger(*, campaign: Campaign, user, filters: LedgerFilters) -> Quer
     if filters.uploaded_to:
         end = timezone.make_aware(datetime.combine(filters.uploaded_to, time.max))
         evidence = evidence.filter(created_at__lte=end)
+    # Versions counted by a subquery, not a join with GROUP BY: grouping by every selected
+    # column made the database sort all the campaign's rows before taking one page. The
+    # extracted text is not shown and can be long: it stays in the database.
+    versions = (
+        EvidenceVersion.objects.filter(evidence=OuterRef("pk"))
+        .order_by()
+        .values("evidence")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         evidence.select_related("item", "unit", "current__blob", "uploaded_by")
-        .annotate(version_count=Count("versions"))
+        .defer("current__blob__text")
+        .annotate(version_count=Coalesce(Subquery(versions), 0))
         .order_by("item__sort_key", "created_at", "pk")
     )
 

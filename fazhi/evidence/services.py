@@ -275,7 +275,8 @@ def index_evidence(evidence: Evidence, *, text_words: str | None = None) -> None
     own_words = search.index_words(
         evidence.title, evidence.doc_number, evidence.description, evidence.item.code
     )
-    words = " ".join(w for w in (own_words, text_words) if w)
+    within = search.campaign_word(evidence.item.campaign_id)
+    words = " ".join(w for w in (within, own_words, text_words) if w)
     SearchDocument.objects.update_or_create(evidence=evidence, defaults={"words": words})
 
 

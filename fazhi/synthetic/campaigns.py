@@ -26,6 +26,7 @@ from fazhi.campaigns.models import (
 )
 from fazhi.campaigns.services import _combined_status
 from fazhi.evidence.models import Blob, Evidence, EvidenceVersion, ExtractStatus, SearchDocument
+from fazhi.evidence.search import campaign_word
 from fazhi.evidence.storage import blob_name
 from fazhi.frameworks.models import Framework, Node
 from fazhi.orgs.models import UnitKind
@@ -304,9 +305,9 @@ def _materials(ctx: Context, rng, place: Place, leaves, materials: int) -> list:
             documents.append(
                 SearchDocument(
                     evidence=row,
-                    words=ctx.words.joined(
-                        row.title, row.doc_number, "", leaf.item.code, *blob.pieces
-                    ),
+                    words=campaign_word(leaf.item.campaign_id)
+                    + " "
+                    + ctx.words.joined(row.title, row.doc_number, "", leaf.item.code, *blob.pieces),
                 )
             )
     if ctx.files:

@@ -12,7 +12,7 @@ from fazhi.campaigns.models import Campaign, ItemStatus
 from fazhi.campaigns.selectors import my_tasks
 from fazhi.dashboards.selectors import dashboard_facts
 from fazhi.evidence.models import Evidence
-from fazhi.evidence.search import index_words
+from fazhi.evidence.search import campaign_word, index_words
 from fazhi.evidence.selectors import search_evidence
 from fazhi.orgs.models import Region, Unit
 from fazhi.reviews.models import Assessment, Review, Round, RoundStatus, Verdict
@@ -61,7 +61,7 @@ def test_a_seeded_materials_search_words_are_those_indexing_would_give(county):
             evidence.item.code,
             evidence.current.blob.text,
         )
-        assert evidence.search_document.words == expected
+        assert evidence.search_document.words == f"{campaign_word(county.pk)} {expected}"
 
 
 def test_the_lead_admin_logs_in_with_the_documented_password_and_sees_the_dashboard(county, client):
