@@ -150,7 +150,9 @@ def dashboard_facts(*, campaign: Campaign, user, unit: Unit | None = None, today
         )
     )
     leads, roles, units = {}, {}, {}
-    for a in Assignment.objects.filter(item__in=leaves).values(
+    # By the ids already loaded: `item__in=leaves` made PostgreSQL scan the whole province's
+    # assignments.
+    for a in Assignment.objects.filter(item_id__in=[row["pk"] for row in rows]).values(
         "item_id",
         "role",
         "unit_id",
