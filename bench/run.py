@@ -7,8 +7,9 @@ For each database it makes a throwaway data folder (and, for PostgreSQL, a throw
 on loopback, with the durability settings a deployment keeps), migrates, seeds the synthetic
 province with `fazhi bench seed`, and runs bench/pages.py, bench/ingest.py and bench/rush.py
 against it; bench/filing.py runs once, on SQLite. Each benchmark prints its own lines as it
-goes; the figures are gathered into bench/results/<scale>.md (and, with --write-readme, into
-the README's "Benchmarks" section) with the machine they came from."""
+goes; each database's figures are gathered into bench/results/<scale>-<database>.md (and, with
+--write-readme, all of the scale's into the README's "Benchmarks" section) with the machine
+they came from."""
 
 from __future__ import annotations
 
@@ -47,44 +48,37 @@ def main() -> int:
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
     plan = PLANS[args.scale]
-    results = Path(tempfile.mkstemp(prefix="fazhi-bench-", suffix=".jsonl")[1])
-    seeding: dict[str, float] = {}
     print(f"== 基准测试：规模 {args.scale}；{machine()} ==", flush=True)
     status = 0
     if args.only in (None, "sqlite"):
-        status |= run_database("sqlite", {}, args.scale, plan, results, seeding)
-        status |= run(
-            [PYTHON, "bench/filing.py", "--materials", str(plan["materials"])],
-            {"FAZHI_BENCH_RESULTS": str(results)},
-        )
-    pg_bin = find_postgres_bin()
+        status |= run_database("sqlite", {}, args.scale, plan, with_filing=True)
     if args.only in (None, "postgresql"):
+        pg_bin = find_postgres_bin()
         if pg_bin is None:
             print("未安装 PostgreSQL 服务端，跳过 PostgreSQL。", flush=True)
         else:
             with throwaway_cluster(pg_bin, durable=True) as url:
-                environment = {"DATABASE_URL": url}
-                status |= run_database(
-                    "postgresql", environment, args.scale, plan, results, seeding
-                )
-    table = results_table(args.scale, results, seeding)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{args.scale}.md").write_text(table, encoding="utf-8")
-    print(table)
+                status |= run_database("postgresql", {"DATABASE_URL": url}, args.scale, plan)
+    tables = "\n".join(
+        path.read_text(encoding="utf-8") for path in sorted(RESULTS.glob(f"{args.scale}-*.md"))
+    )
+    print(tables)
     if args.write_readme:
-        write_readme(table)
-    results.unlink()
+        write_readme(tables)
     return status
 
 
-def run_database(name, environment, scale, plan, results, seeding) -> int:
+def run_database(name, environment, scale, plan, *, with_filing=False) -> int:
+    """Seed and run every benchmark on one database; its figures go to
+    bench/results/<scale>-<database>.md as soon as it is done."""
     print(f"\n== {name} ==", flush=True)
+    results = Path(tempfile.mkstemp(prefix="fazhi-bench-", suffix=".jsonl")[1])
     with tempfile.TemporaryDirectory(prefix=f"fazhi-bench-{name}-") as data_dir:
         env = {**environment, "FAZHI_DATA_DIR": data_dir, "FAZHI_BENCH_RESULTS": str(results)}
         status = run([*FAZHI, "migrate", "--no-input", "--verbosity", "0"], env)
         started = time.perf_counter()
         status |= run([*FAZHI, "bench", "seed", "--scale", scale], env)
-        seeding[name] = time.perf_counter() - started
+        seeding = time.perf_counter() - started
         status |= run([PYTHON, "bench/pages.py"], env)
         status |= run([PYTHON, "bench/ingest.py", "--size-mb", str(plan["upload_mb"])], env)
         status |= run(
@@ -98,6 +92,15 @@ def run_database(name, environment, scale, plan, results, seeding) -> int:
             ],
             env,
         )
+    if with_filing:  # its own data, on SQLite
+        status |= run(
+            [PYTHON, "bench/filing.py", "--materials", str(plan["materials"])],
+            {"FAZHI_BENCH_RESULTS": str(results)},
+        )
+    RESULTS.mkdir(exist_ok=True)
+    table = results_table(scale, name, results, seeding)
+    (RESULTS / f"{scale}-{name}.md").write_text(table, encoding="utf-8")
+    results.unlink()
     return status
 
 
@@ -106,13 +109,14 @@ def run(command: list[str], env: dict) -> int:
     return subprocess.call(command, cwd=ROOT, env={**os.environ, **env})  # noqa: S603
 
 
-def results_table(scale: str, results: Path, seeding: dict[str, float]) -> str:
+def results_table(scale: str, name: str, results: Path, seeding: float) -> str:
     rows = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
     lines = [
-        f"Scale `{scale}`, measured {datetime.now(UTC):%Y-%m-%d} on {machine()}.",
+        f"**{rows[0]['database'] if rows else name}**, scale `{scale}` (seeded in "
+        f"{seeding:.0f} s), measured {datetime.now(UTC):%Y-%m-%d} on {machine()}:",
         "",
-        "| database | benchmark | what | median | p95 | goal | baseline (same run) | ratio | met |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| benchmark | what | median | p95 | goal | baseline (same run) | ratio | met |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         unit = row.get("unit") or "ms"
@@ -124,12 +128,10 @@ def results_table(scale: str, results: Path, seeding: dict[str, float]) -> str:
         )
         ratio = f"{row['ratio']:.2f}×" if row.get("ratio") else ""
         lines.append(
-            f"| {row['database']} | {row['bench']} | {row['name']} | {row['median_ms']:.1f} "
-            f"| {row['p95_ms']:.1f} | {goal} | {baseline} | {ratio} | "
+            f"| {row['bench']} | {row['name']} | {row['median_ms']:.1f} {unit} "
+            f"| {row['p95_ms']:.1f} {unit} | {goal} | {baseline} | {ratio} | "
             f"{'yes' if row['met'] else '**no**'} |"
         )
-    for database, seconds in seeding.items():
-        lines.append(f"\nSeeding the `{scale}` scale on {database}: {seconds:.0f} s.")
     return "\n".join(lines) + "\n"
 
 
