@@ -1,7 +1,8 @@
 import re
 from urllib.parse import quote
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 
 CHUNK = 1024 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,6 +46,16 @@ def ranged_file_response(
     response["ETag"] = f'"{etag}"'
     response["Content-Disposition"] = attachment_header(filename)
     return response
+
+
+def stored_file_response(request, storage_name: str, *, missing: str, **download) -> HttpResponse:
+    """A file of the platform's storage, handed out as `ranged_file_response` does (with its
+    size, filename, etag and content_type); 404 saying `missing` when the storage has lost it."""
+    try:
+        content = default_storage.open(storage_name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404(missing) from exc
+    return ranged_file_response(request, content, **download)
 
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")

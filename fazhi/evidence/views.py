@@ -8,7 +8,6 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 from fazhi.campaigns.models import Campaign, Item
 from fazhi.campaigns.selectors import area_key, assignable_units, campaign_areas
 from fazhi.core.actions import perform
-from fazhi.core.downloads import ranged_file_response, xlsx_attachment
+from fazhi.core.downloads import stored_file_response, xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
@@ -237,13 +236,10 @@ def evidence_download(request, pk):
     if version is None:
         raise Http404("没有该版本。")
     blob = version.blob
-    try:
-        content = default_storage.open(blob.storage_name, "rb")
-    except FileNotFoundError as exc:
-        raise Http404("文件内容缺失，请联系管理员从备份恢复。") from exc
-    return ranged_file_response(
+    return stored_file_response(
         request,
-        content,
+        blob.storage_name,
+        missing="文件内容缺失，请联系管理员从备份恢复。",
         size=blob.size,
         filename=version.original_name,
         etag=blob.sha256,

@@ -1,9 +1,8 @@
 """Handing out a filing's file, to the page and to the API alike: resumable, scoped."""
 
-from django.core.files.storage import default_storage
 from django.http import Http404
 
-from fazhi.core.downloads import ranged_file_response
+from fazhi.core.downloads import stored_file_response
 from fazhi.filing.models import FileKind
 from fazhi.filing.selectors import downloadable_file
 
@@ -18,13 +17,10 @@ def filing_file_response(request, pk: int):
     file = downloadable_file(user=request.user, pk=pk).first()
     if file is None:
         raise Http404("没有找到该文件，或您无权下载。")
-    try:
-        content = default_storage.open(file.storage_name, "rb")
-    except FileNotFoundError as exc:
-        raise Http404("该文件已被清理，请重新生成。") from exc
-    return ranged_file_response(
+    return stored_file_response(
         request,
-        content,
+        file.storage_name,
+        missing="该文件已被清理，请重新生成。",
         size=file.size,
         filename=file.name,
         etag=file.sha256,
