@@ -58,6 +58,7 @@ def main() -> None:
     user, item = liaison_and_item()
     size = args.size_mb * MIB
     store_dir = storage_dir(default_storage)
+    store_dir.mkdir(parents=True, exist_ok=True)  # a seeded database may have stored no file yet
     temp_dir = Path(tempfile.gettempdir())
     same_fs = os.stat(store_dir).st_dev == os.stat(temp_dir).st_dev
     print(

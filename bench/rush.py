@@ -120,6 +120,8 @@ class Client:
     csrf: str = ""
     token: str = ""
     items: list[int] = field(default_factory=list)  # items of the unit open for materials
+    # Those of them no cycle submits, so that an upload never races a submission.
+    upload_items: list[int] = field(default_factory=list)
     campaigns: list[int] = field(default_factory=list)
     rounds: list[int] = field(default_factory=list)
     cycle: list[CycleItem] = field(default_factory=list)
@@ -245,7 +247,7 @@ class Cast:
                 taken.add(review.item_id)
                 break
         for client in self.clients:
-            client.items = [pk for pk in client.items if pk not in taken] or client.items
+            client.upload_items = [pk for pk in client.items if pk not in taken]
 
     def _log_in(self, users) -> None:
         tokens = {}
@@ -435,8 +437,8 @@ async def liaison_step(client, port, cast, files, stats, args, rng, steps) -> No
         await submit_cycle_item(client, pending[0], port, cast, files, stats, args, rng)
         return
     roll = rng.random()
-    if roll < 0.45:
-        await upload(client, rng.choice(client.items), port, files, stats, args, rng)
+    if roll < 0.45 and client.upload_items:
+        await upload(client, rng.choice(client.upload_items), port, files, stats, args, rng)
     elif roll < 0.70:
         await call(
             "list",
