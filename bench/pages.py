@@ -586,7 +586,7 @@ def searches(s: Subjects, headers: dict, options) -> None:
     url = reverse("campaigns:search", args=[c])
     api = Client()
     for query in [*SEARCHES, rare]:
-        ids = search.matching_ids(query)
+        ids = search.matching_ids(query, campaign_id=c)
         alive = (
             "FROM evidence_evidence e JOIN campaigns_item i ON i.id = e.item_id "
             "WHERE i.campaign_id = %s AND e.deleted_at IS NULL"
