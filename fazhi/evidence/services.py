@@ -113,19 +113,15 @@ def _store_outside_transaction(file: File, name: str) -> tuple[Blob, str]:
     transaction opens: on SQLite that transaction holds the one write lock, and a large file
     being written (or a long text being cut) would keep every other user's writes waiting.
     A blob whose material then fails to be written is kept, unreferenced and never shown, and
-    is read when an upload of the same content next uses it."""
-    blob, _ = _store(file, name)
-    return blob, search.index_words(blob.text)
-
-
-def _store(file: File, name: str) -> tuple[Blob, bool]:
-    """Check and store the content; its text is read once a material points at it."""
+    is read when an upload of the same content next uses it (its text is read once a material
+    points at it)."""
     size = file.size
     kind = _check_file(name, size)
     sha256 = getattr(file, "sha256", None)
     if sha256 is None:
         sha256, size = storage.file_sha256(file)
-    return storage.store_blob(file, sha256=sha256, size=size, kind=kind)
+    blob, _ = storage.store_blob(file, sha256=sha256, size=size, kind=kind)
+    return blob, search.index_words(blob.text)
 
 
 def _enqueue_extraction(blob: Blob) -> None:
