@@ -185,7 +185,6 @@ def evidence_replace(
 METADATA_FIELDS = ["title", "doc_number", "issued_on", "effective_on", "description"]
 
 
-@transaction.atomic
 def evidence_update(
     *,
     acting_user,
@@ -208,15 +207,18 @@ def evidence_update(
     evidence.metadata_from_text = [
         f for f in evidence.metadata_from_text if before.get(f) == after.get(f)
     ]
-    evidence.save()
-    index_evidence(evidence)
-    audit_update(
-        acting_user=acting_user,
-        action="evidence.update",
-        target=evidence,
-        before=before,
-        region=evidence.item.campaign.region,
-    )
+    # The file's text is cut into words before the transaction, as on upload.
+    text_words = _text_words(evidence)
+    with transaction.atomic():
+        evidence.save()
+        index_evidence(evidence, text_words=text_words)
+        audit_update(
+            acting_user=acting_user,
+            action="evidence.update",
+            target=evidence,
+            before=before,
+            region=evidence.item.campaign.region,
+        )
     return evidence
 
 
@@ -263,11 +265,15 @@ def evidence_restore(*, acting_user, evidence: Evidence) -> Evidence:
 # -- text ------------------------------------------------------------------------------------
 
 
+def _text_words(evidence: Evidence) -> str:
+    return search.index_words(evidence.current.blob.text if evidence.current else "")
+
+
 def index_evidence(evidence: Evidence, *, text_words: str | None = None) -> None:
     """Refresh the material's search words. `text_words`, the words of its file's text, may be
     cut beforehand, outside the caller's transaction: cutting a long text takes a while."""
     if text_words is None:
-        text_words = search.index_words(evidence.current.blob.text if evidence.current else "")
+        text_words = _text_words(evidence)
     own_words = search.index_words(
         evidence.title, evidence.doc_number, evidence.description, evidence.item.code
     )
