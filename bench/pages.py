@@ -398,19 +398,24 @@ def campaign_item_lists(s: Subjects, options) -> None:
             f"SELECT COUNT(*) FROM campaigns_item i WHERE i.campaign_id = %s{where}",  # noqa: S608
             [c, *values],
         )()[0][0]
-        rows = bare()
-        if not rows:
-            raise BenchError(f"campaign items filtered by {params} found nothing")
-        page = fetch(client, url, params)
-        expect(page(), f"共 {count} 条", *(row[1] for row in rows), what=f"campaign items {params}")
-        measure(
+        list_page(
             f"campaign items {label or 'unfiltered'}",
-            page,
+            fetch(client, url, params),
             bare,
-            goal_ms=25,
+            shown=lambda rows, count=count: [f"共 {count} 条", *(row[1] for row in rows)],
             note=f"{count} rows" + (f", {params}" if params else ""),
             options=options,
         )
+
+
+def list_page(name: str, page, bare, *, shown, note: str, options) -> None:
+    """A list page against the bare SQL of its main list: the query must find rows, the page
+    must show what `shown(rows)` names, then both are timed (goal: p95 ≤ 25 ms)."""
+    rows = bare()
+    if not rows:
+        raise BenchError(f"{name}: the bare query found nothing ({note})")
+    expect(page(), *shown(rows), what=name)
+    measure(name, page, bare, goal_ms=25, note=note, options=options)
 
 
 def my_tasks(s: Subjects, options) -> None:
@@ -437,16 +442,11 @@ def my_tasks(s: Subjects, options) -> None:
             "ORDER BY i.deadline IS NULL, i.deadline, i.campaign_id, i.sort_key LIMIT 50",
             [unit, unit, *values],
         )
-        rows = bare()
-        if not rows:
-            raise BenchError(f"my tasks of unit {unit} {params} found nothing")
-        page = fetch(client, reverse("campaigns:my_tasks"), params)
-        expect(page(), *(row[2] for row in rows), what=f"my tasks {params}")
-        measure(
+        list_page(
             f"my tasks {params.get('status', 'unfiltered')}",
-            page,
+            fetch(client, reverse("campaigns:my_tasks"), params),
             bare,
-            goal_ms=25,
+            shown=lambda rows: [row[2] for row in rows],
             note=f"{s.liaison.username}" + (f", {params}" if params else ""),
             options=options,
         )
@@ -505,16 +505,11 @@ def evidence_ledger(s: Subjects, options) -> None:
             [c, *values],
         )
         count = sql(f"SELECT COUNT(*) {scope}{where}", [c, *values])()[0][0]  # noqa: S608
-        rows = bare()
-        if not rows:
-            raise BenchError(f"ledger filtered by {params} found nothing")
-        page = fetch(client, url, params)
-        expect(page(), f"共 {count} 条", *(row[1] for row in rows), what=f"ledger {params}")
-        measure(
+        list_page(
             f"evidence ledger {label or 'unfiltered'}",
-            page,
+            fetch(client, url, params),
             bare,
-            goal_ms=25,
+            shown=lambda rows, count=count: [f"共 {count} 条", *(row[1] for row in rows)],
             note=f"{count} rows" + (f", {params}" if params else ""),
             options=options,
         )
