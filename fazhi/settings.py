@@ -34,6 +34,9 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("FAZHI_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("FAZHI_CSRF_TRUSTED_ORIGINS")
+# The header a trusted reverse proxy puts the client's address in (X-Real-IP, X-Forwarded-For);
+# unset, the connection's own address is taken, as anyone could send the header.
+FAZHI_CLIENT_IP_HEADER = env_str("FAZHI_CLIENT_IP_HEADER")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fazhi.accounts.middleware.SlidingSessionMiddleware",
+    "fazhi.accounts.middleware.RequestAddressMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,15 +1,36 @@
 """Writing the audit log. Every service that changes data calls `audit_record` inside its
-transaction, so the log row and the change commit or roll back together."""
+transaction, so the log row and the change commit or roll back together.
+
+The source address comes from the request the service runs in: `RequestAddressMiddleware` sets it
+for the request's duration, so services need no `request` argument to record it, and work done
+outside a request (the worker, the command line) records none."""
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 
 from fazhi.accounts.models import AuditEntry
 from fazhi.accounts.system import stored_user
+
+_request_address: ContextVar[str | None] = ContextVar("fazhi_request_address", default=None)
+
+
+@contextmanager
+def request_address(address: str | None) -> Iterator[None]:
+    """Audit rows written inside this block record `address` unless told another."""
+    token = _request_address.set(address)
+    try:
+        yield
+    finally:
+        _request_address.reset(token)
 
 
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
@@ -73,7 +94,7 @@ def audit_record(
         summary=summary[:500],
         before=_json_safe(before) if before is not None else None,
         after=_json_safe(after) if after is not None else None,
-        ip_address=ip_address,
+        ip_address=ip_address or _request_address.get(),
     )
 
 
@@ -87,4 +108,25 @@ def _actor_name(user) -> str:
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The address the request came from. Behind a reverse proxy every request comes from the
+    proxy, so the proxy's header is read, but only when settings name it: otherwise anyone
+    could claim any address by sending the header. The proxy appends the address it saw, so
+    the last value is the one it vouches for."""
+    if request is None:
+        return None
+    header = settings.FAZHI_CLIENT_IP_HEADER
+    if header:
+        meta_key = "HTTP_" + header.upper().replace("-", "_")
+        forwarded = request.META.get(meta_key, "").split(",")[-1].strip()
+        if _is_address(forwarded):
+            return forwarded
+    remote = request.META.get("REMOTE_ADDR", "")
+    return remote if _is_address(remote) else None
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

@@ -3,6 +3,8 @@ import time
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from fazhi.accounts.audit import client_ip, request_address
+
 ALLOWED_WHILE_CHANGING = ("accounts:password_change", "accounts:logout")
 
 
@@ -63,3 +65,16 @@ def mark_refreshed(session) -> None:
 def session_refreshed_at_login(sender, request, user, **kwargs):
     """Logging in saves the session anyway: the next minute's requests need not."""
     mark_refreshed(request.session)
+
+
+class RequestAddressMiddleware:
+    """Every audit row written while a request is served records where the request came from:
+    uploads, verdicts, imports and the rest reach `audit_record` through services that are
+    also called by the worker and the command line, which have no request to pass on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with request_address(client_ip(request)):
+            return self.get_response(request)

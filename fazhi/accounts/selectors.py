@@ -3,6 +3,7 @@ from datetime import datetime, time
 from django.db.models import Q
 from django.utils import timezone
 
+from fazhi.accounts.audit_display import actions_named
 from fazhi.accounts.models import AuditEntry, User
 
 
@@ -24,6 +25,7 @@ def audit_list(*, user, query: str = "", action: str = "", date_from=None, date_
             Q(actor_name__icontains=query)
             | Q(target_repr__icontains=query)
             | Q(summary__icontains=query)
+            | Q(action__in=actions_named(query))
         )
     if action:
         entries = entries.filter(action__startswith=action)

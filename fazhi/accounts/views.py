@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from fazhi.accounts import exports, selectors, services
+from fazhi.accounts import audit_display, exports, selectors, services
 from fazhi.accounts.forms import (
     ApiTokenForm,
     LoginForm,
@@ -174,13 +174,14 @@ def _audit_filters(request) -> dict:
 def audit_list(request):
     form_values, filters = _audit_filters(request)
     page = paginate(request, selectors.audit_list(user=request.user, **filters), per_page=50)
+    page.object_list = audit_display.describe(page.object_list, user=request.user)
     return render(
         request,
         "accounts/audit_list.html",
         {
             "page": page,
             "filters": form_values,
-            "actions": selectors.audit_actions(user=request.user),
+            "actions": audit_display.action_choices(selectors.audit_actions(user=request.user)),
         },
     )
 
@@ -189,5 +190,7 @@ def audit_list(request):
 def audit_export(request):
     _, filters = _audit_filters(request)
     response = xlsx_attachment(f"审计日志-{timezone.localdate():%Y%m%d}.xlsx")
-    exports.audit_xlsx(selectors.audit_list(user=request.user, **filters), response)
+    exports.audit_xlsx(
+        selectors.audit_list(user=request.user, **filters), response, user=request.user
+    )
     return response

@@ -123,7 +123,7 @@ def test_the_audit_log_refuses_bulk_updates_and_deletes(created):
 def test_the_audit_page_lists_entries(people, created, login):
     response = login(people.szq_lead).get("/accounts/audit/")
     assert response.status_code == 200
-    assert "user.create" in response.text
+    assert "新建用户" in response.text
     assert "王五" in response.text
 
 
@@ -233,18 +233,18 @@ def read_export(response) -> list[tuple]:
 
 def test_the_export_is_an_excel_file_with_one_row_per_visible_entry(people, created, login):
     rows = read_export(login(people.szq_lead).get("/accounts/audit/export/"))
-    assert rows[0] == ("时间", "操作人", "操作", "对象", "说明", "修改前", "修改后", "IP 地址")
+    assert rows[0] == ("时间", "操作人", "操作", "对象", "说明", "修改内容", "IP 地址")
     assert len(rows) - 1 == AuditEntry.objects.visible_to(people.szq_lead).count()
-    create_row = next(r for r in rows if r[2] == "user.create")
+    create_row = next(r for r in rows if r[2] == "新建用户")
     assert create_row[1] == "szq_lead（szq_lead）"
     assert create_row[3] == "王五"
-    assert '"display_name": "王五"' in create_row[6]
+    assert "姓名：王五" in create_row[5].splitlines()
 
 
 def test_the_export_uses_the_same_filters_as_the_page(people, created, login):
     client = login(people.szq_lead)
     rows = read_export(client.get("/accounts/audit/export/", {"action": "user.create"}))
-    assert [r[2] for r in rows[1:]] == ["user.create"]
+    assert [r[2] for r in rows[1:]] == ["新建用户"]
 
 
 def test_the_export_names_the_file_in_chinese_for_every_browser(people, login):
@@ -266,7 +266,7 @@ def test_a_value_that_excel_would_run_as_a_formula_is_exported_as_plain_text(peo
 
     rows = read_export(login(people.szq_lead).get("/accounts/audit/export/"))
 
-    create_row = next(r for r in rows if r[2] == "user.create")
+    create_row = next(r for r in rows if r[2] == "新建用户")
     assert create_row[3] == """'=HYPERLINK("http://evil.example","点我")"""
     formula_row = next(r for r in rows if r[2] == "demo.formula")
     assert formula_row[4] == "'+1+2"
