@@ -1,6 +1,6 @@
 """`fazhi`: the command line, a thin wrapper over Django's management commands.
 
-    fazhi demo-data            fazhi framework import PATH --name N --edition E
+    fazhi demo-data            fazhi framework import PATH --name N [--edition E]
     fazhi serve                fazhi framework export REF --format yaml|xlsx|json [-o PATH]
     fazhi worker               fazhi framework diff A B
 Any other Django command works too (fazhi migrate, fazhi createsuperuser …).

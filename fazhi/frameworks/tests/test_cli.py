@@ -7,6 +7,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from fazhi.frameworks.demo import load_demo_framework
 from fazhi.frameworks.models import Framework
@@ -87,3 +88,20 @@ def test_diff_finds_a_renumbered_and_a_reworded_indicator(db, tmp_path):
     assert report["summary"]["changed"] == 2
     fields = sorted(change["field"] for entry in report["entries"] for change in entry["changes"])
     assert fields == ["points", "title"]
+
+
+def test_import_without_an_edition_takes_this_years_and_says_so(db, tmp_path):
+    path = save_xlsx(tmp_path / "指标.xlsx", national_table())
+    output = run("import", str(path), "--name", "XX市指标体系")
+    edition = f"{timezone.localdate().year}版"
+    framework = Framework.objects.get()
+    assert framework.edition == edition
+    assert f"未指定 --edition，版本按今年记为 “{edition}”" in output
+    assert f"“XX市指标体系（{edition}）”" in output
+
+
+def test_import_without_a_name_asks_for_one(db, tmp_path):
+    path = save_xlsx(tmp_path / "指标.xlsx", national_table())
+    with pytest.raises(CommandError, match="--name"):
+        run("import", str(path), "--edition", "2025版")
+    assert not Framework.objects.exists()

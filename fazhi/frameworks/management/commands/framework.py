@@ -5,11 +5,17 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from fazhi.core.commands import ScopedCommand
 from fazhi.frameworks import exports, formats, selectors, services
 from fazhi.frameworks.tree import TreeError, points_label
 from fazhi.orgs.selectors import region_by_code
+
+
+def this_years_edition() -> str:
+    """A table imported without an edition is taken as this year's, as editions are named."""
+    return f"{timezone.localdate().year}版"
 
 
 class Command(ScopedCommand):
@@ -19,7 +25,9 @@ class Command(ScopedCommand):
         imp = sub.add_parser("import", help="导入指标体系")
         imp.add_argument("path")
         imp.add_argument("--name", default="")
-        imp.add_argument("--edition", default="")
+        imp.add_argument(
+            "--edition", default="", help="版本，如 2025版；表格导入时不填则记为今年，如 2026版"
+        )
         imp.add_argument("--region", default="", help="适用区划代码；不填为全国通用")
         exp = sub.add_parser("export", help="导出指标体系")
         exp.add_argument("ref", help="编号或名称")
@@ -42,6 +50,7 @@ class Command(ScopedCommand):
         if not source.is_file():
             raise CommandError(f"文件不存在：{path}")
         owner_region = region_by_code(region) if region else None
+        note = ""
         if source.suffix.lower() in formats.DOCUMENT_SUFFIXES:
             framework = services.framework_import_document(
                 acting_user=actor,
@@ -52,8 +61,11 @@ class Command(ScopedCommand):
                 source_filename=source.name,
             )
         else:
-            if not name or not edition:
-                raise CommandError("从表格导入时请用 --name 和 --edition 指定名称和版本。")
+            if not name:
+                raise CommandError("从表格导入时请用 --name 指定指标体系的名称。")
+            if not edition:
+                edition = this_years_edition()
+                note = f"；未指定 --edition，版本按今年记为 “{edition}”"
             draft = services.framework_import_preview_path(
                 acting_user=actor,
                 path=source,
@@ -70,7 +82,7 @@ class Command(ScopedCommand):
         areas = framework.nodes.filter(level=1).count()
         self.stdout.write(
             f"已导入 id={framework.pk} “{framework}”：一级指标 {areas} 个，末级指标 {framework.leaf_count} 个，"
-            f"节点 {framework.node_count} 个，总分 {points_label(framework.total_points)}"
+            f"节点 {framework.node_count} 个，总分 {points_label(framework.total_points)}{note}"
         )
 
     def _report_issues(self, result: dict) -> None:
