@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
+    # Only for its static files: with the app installed, /api/docs serves Swagger UI from our own
+    # static files instead of a CDN (offline government networks; the CSP allows 'self' only).
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "fazhi.core",
@@ -63,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fazhi.accounts.middleware.SlidingSessionMiddleware",
@@ -145,6 +150,27 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("FAZHI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from our own static
+# files only, no inline script or style attribute, nothing from another site (government
+# networks are offline, and an injected script has nowhere to load from or send to). Templates
+# carry no inline <script>, on*= or style= (fazhi/core/tests/test_csp.py checks);
+# sizes computed on the server travel as data-* attributes that app.js applies through the
+# CSSOM, which CSP allows. data: images are Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -34,7 +34,7 @@ def test_the_campaign_dashboard_draws_its_charts(page, live_server, campaign, pe
     # areas, units, heat map and estimated score; nothing is late and no round exists yet
     assert charts.count() == 4
     page.wait_for_function(
-        "document.querySelectorAll('[data-chart]:not([data-chart-ready])').length === 0"
+        "() => document.querySelectorAll('[data-chart]:not([data-chart-ready])').length === 0"
     )
     for index in range(charts.count()):
         box = charts.nth(index).locator("canvas").bounding_box()
@@ -47,7 +47,7 @@ def test_the_campaign_dashboard_draws_its_charts(page, live_server, campaign, pe
     # The charts follow the window's width.
     page.set_viewport_size({"width": 700, "height": 900})
     page.wait_for_function(
-        "document.querySelector('#chart-heatmap canvas').getBoundingClientRect().width"
+        "() => document.querySelector('#chart-heatmap canvas').getBoundingClientRect().width"
         " <= document.querySelector('#chart-heatmap').getBoundingClientRect().width + 1"
     )
 
@@ -56,7 +56,7 @@ def test_the_campaign_dashboard_draws_its_charts(page, live_server, campaign, pe
     page.click("#panel-units table >> text=区司法局")
     page.wait_for_selector("#panel-items")
     page.wait_for_function(
-        "document.querySelectorAll('[data-chart]:not([data-chart-ready])').length === 0"
+        "() => document.querySelectorAll('[data-chart]:not([data-chart-ready])').length === 0"
     )
     page.screenshot(path=str(ARTIFACTS / "dashboard-unit.png"), full_page=True)
     assert real(problems) == []

@@ -129,7 +129,7 @@ def test_review_return_resubmit_pass_score_dashboard_and_ranking(page, live_serv
     expected = f"预估 {float(scored.score):g}。"
     assert expected in scores.inner_text()
     assert re.search(r"已通过\s*1%|1 / 104", page.locator("main").inner_text())
-    page.wait_for_function("document.querySelector('#chart-scores canvas') !== null")
+    page.wait_for_function("() => document.querySelector('#chart-scores canvas') !== null")
     page.screenshot(path=str(ARTIFACTS / "review-dashboard.png"), full_page=True)
     log_out(page)
 

@@ -91,3 +91,24 @@ document.addEventListener("click", function (event) {
   copy.querySelectorAll("input").forEach(function (input) { input.value = ""; });
   template.parentNode.appendChild(copy);
 });
+
+// -- Content-Security-Policy: sizes from data attributes ---------------------------------------
+// The CSP refuses style="" attributes, so sizes the server computes (a progress bar's share, a
+// chart's height, a tree row's indent) come as data-width (%), data-height (px) and
+// data-indent (em) and are set here through the CSSOM, which the policy allows; again after
+// every htmx swap (the filing's progress is refreshed that way).
+(function () {
+  var sizes = [["data-width", "width", "%"], ["data-height", "height", "px"], ["data-indent", "paddingLeft", "em"]];
+  function applySizes(root) {
+    sizes.forEach(function (size) {
+      var found = Array.prototype.slice.call(root.querySelectorAll("[" + size[0] + "]"));
+      if (root.hasAttribute && root.hasAttribute(size[0])) found.push(root);
+      found.forEach(function (element) {
+        var value = parseFloat(element.getAttribute(size[0]));
+        if (!isNaN(value)) element.style[size[1]] = value + size[2];
+      });
+    });
+  }
+  applySizes(document);
+  document.addEventListener("htmx:load", function (event) { applySizes(event.target); });
+})();
