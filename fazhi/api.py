@@ -1,8 +1,11 @@
 """The REST API root. Each app adds its router from its own `api.py`; every endpoint reads
 through the same scoping mechanism as the pages, with the token's user."""
 
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
@@ -17,12 +20,33 @@ class TokenAuth(HttpBearer):
         return user
 
 
+def signed_in_only(view):
+    """The schema and its docs page list every endpoint and parameter: a map for an attacker,
+    so only for people signed in on the site (or, for the schema, holding a valid token). The
+    page sends a stranger to the login page; the schema, read by programs, answers 401."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            header = request.headers.get("Authorization", "")
+            scheme, _, key = header.partition(" ")
+            if scheme.lower() == "bearer" and key and api_token_user(key.strip()) is not None:
+                return view(request, *args, **kwargs)
+            return JsonResponse({"detail": "请先登录后再查看 API 接口说明。"}, status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="法治政府建设示范创建平台 API",
     version="1",
     description="Token authentication: `Authorization: Bearer <token>` (create one under 个人设置).",
     auth=TokenAuth(),
     urls_namespace="api",
+    docs_decorator=signed_in_only,
 )
 
 

@@ -137,6 +137,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "fazhi.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "fazhi.accounts.passwords.SiteWordsValidator"},
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -144,12 +145,27 @@ if TESTING:
 # Login policy (等保 style): lockout and idle timeout, both configurable.
 FAZHI_LOGIN_MAX_FAILURES = env_int("FAZHI_LOGIN_MAX_FAILURES", 5)
 FAZHI_LOGIN_LOCKOUT_MINUTES = env_int("FAZHI_LOGIN_LOCKOUT_MINUTES", 15)
+# Per source address as well: one password tried across many usernames never trips the account
+# lockout. After this many failures from one address within the window, that address may not
+# try again until the window has passed (counted in the database: gunicorn runs several workers).
+FAZHI_LOGIN_MAX_FAILURES_PER_IP = env_int("FAZHI_LOGIN_MAX_FAILURES_PER_IP", 20)
+FAZHI_LOGIN_IP_WINDOW_MINUTES = env_int("FAZHI_LOGIN_IP_WINDOW_MINUTES", 15)
 SESSION_COOKIE_AGE = env_int("FAZHI_SESSION_IDLE_MINUTES", 30) * 60
 # The expiry slides with activity (an idle timeout): see SlidingSessionMiddleware.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# HTTPS: FAZHI_SECURE_COOKIES=1 sends the session and CSRF cookies over HTTPS only and tells
+# browsers to come back over HTTPS only (HSTS, one year unless FAZHI_HSTS_SECONDS says otherwise).
+# Behind a TLS proxy, FAZHI_BEHIND_TLS_PROXY=1 believes the proxy's X-Forwarded-Proto: https
+# (the proxy must set it and strip it from clients), or Django never sees a secure request and
+# sends no HSTS header.
 SESSION_COOKIE_SECURE = env_bool("FAZHI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("FAZHI_HSTS_SECONDS", 365 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
+# Off by default: other sites under the same government domain may still be plain HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FAZHI_HSTS_INCLUDE_SUBDOMAINS", False)
+if env_bool("FAZHI_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and images from our own static
 # files only, no inline script or style attribute, nothing from another site (government

@@ -143,3 +143,21 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted per source address, in the database so that every web process
+    (gunicorn runs several) counts the same failures: the account lockout alone never stops one
+    password tried against many usernames."""
+
+    ip_address = models.GenericIPAddressField("IP 地址", unique=True)
+    failure_count = models.PositiveIntegerField(default=0)
+    window_started = models.DateTimeField(db_index=True)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登录限流"
+        verbose_name_plural = "登录限流"
+
+    def __str__(self) -> str:
+        return f"{self.ip_address}: {self.failure_count}"

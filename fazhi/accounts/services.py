@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fazhi.accounts.audit import audit_record, changed_only, client_ip, snapshot
-from fazhi.accounts.models import ApiToken, Role, RoleCode, User
+from fazhi.accounts.models import ApiToken, LoginThrottle, Role, RoleCode, User
 from fazhi.core.scoping import Scope, can_write_at
 
 USER_AUDIT_FIELDS = [
@@ -36,8 +36,19 @@ class LoginOutcome:
 
 def login_attempt(*, request, username: str, password: str) -> LoginOutcome:
     """Check a password with lockout: after N failures in a row the account is locked for M
-    minutes, even for the right password. Every attempt is audited."""
+    minutes, even for the right password; after N failures from one source address within a
+    window, that address may not try at all until the window has passed, whatever the username.
+    Every attempt is audited."""
     ip = client_ip(request)
+    blocked_until = _address_blocked_until(ip)
+    if blocked_until is not None:
+        audit_record(
+            acting_user=username[:150],
+            action="login.ip_locked",
+            ip_address=ip,
+            summary="该地址暂停登录期间尝试登录",
+        )
+        return LoginOutcome(None, _address_blocked_message(blocked_until))
     account = User.objects.filter(username=username).first()
     if account is not None and _is_locked(account):
         audit_record(
@@ -59,8 +70,74 @@ def login_attempt(*, request, username: str, password: str) -> LoginOutcome:
         audit_record(
             acting_user=username[:150], action="login.failed", ip_address=ip, summary="用户名不存在"
         )
-        return LoginOutcome(None, _failure_message())
-    return LoginOutcome(None, _record_failure(account, ip))
+        message = _failure_message()
+    else:
+        message = _record_failure(account, ip)
+    blocked_until = _record_address_failure(ip)
+    if blocked_until is not None:
+        return LoginOutcome(None, _address_blocked_message(blocked_until))
+    return LoginOutcome(None, message)
+
+
+def _address_blocked_until(ip: str | None):
+    if ip is None:
+        return None
+    now = timezone.now()
+    return (
+        LoginThrottle.objects.filter(ip_address=ip, blocked_until__gt=now)
+        .values_list("blocked_until", flat=True)
+        .first()
+    )
+
+
+def _address_blocked_message(blocked_until) -> str:
+    until = timezone.localtime(blocked_until)
+    return (
+        f"本网络地址登录失败次数过多，已暂停从该地址登录至 {until:%H:%M}（对所有账号）。"
+        "请稍后再试；如确需立即登录，请联系管理员。"
+    )
+
+
+@transaction.atomic
+def _record_address_failure(ip: str | None):
+    """Count a failed password (wrong, or for an unknown username) against its source address
+    in a fixed window; the failure that reaches the limit pauses the address until the window's
+    length has passed, and is audited. Returns when the pause ends, if it began now. A success
+    does not reset the count: one valid account must not buy an attacker more guesses."""
+    if ip is None:
+        return None
+    now = timezone.now()
+    window = timedelta(minutes=settings.FAZHI_LOGIN_IP_WINDOW_MINUTES)
+    throttle, created = LoginThrottle.objects.select_for_update().get_or_create(
+        ip_address=ip, defaults={"window_started": now}
+    )
+    if created:
+        # Forget addresses whose window and pause are long over, so the table stays small.
+        LoginThrottle.objects.filter(window_started__lt=now - window).exclude(
+            blocked_until__gt=now
+        ).delete()
+    if now - throttle.window_started >= window:
+        throttle.window_started, throttle.failure_count, throttle.blocked_until = now, 0, None
+    throttle.failure_count += 1
+    reached = throttle.failure_count >= settings.FAZHI_LOGIN_MAX_FAILURES_PER_IP
+    if reached:
+        throttle.blocked_until = now + window
+        # The pause is a window of its own: failures before it do not count after it.
+        throttle.window_started, throttle.failure_count = throttle.blocked_until, 0
+    throttle.save()
+    if not reached:
+        return None
+    audit_record(
+        acting_user=None,
+        action="login.ip_lockout",
+        ip_address=ip,
+        summary=(
+            f"来自 {ip} 的登录在 {settings.FAZHI_LOGIN_IP_WINDOW_MINUTES} 分钟内失败 "
+            f"{settings.FAZHI_LOGIN_MAX_FAILURES_PER_IP} 次，暂停该地址登录 "
+            f"{settings.FAZHI_LOGIN_IP_WINDOW_MINUTES} 分钟"
+        ),
+    )
+    return throttle.blocked_until
 
 
 def _is_locked(account: User) -> bool:
@@ -233,7 +310,8 @@ def api_token_revoke(*, acting_user: User, token: ApiToken) -> None:
 
 def api_token_user(key: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=_hash_token(key)).first()
-    if token is None or not token.user.is_active:
+    # A token is no way round the login policy: a deactivated or locked account is refused.
+    if token is None or not token.user.is_active or _is_locked(token.user):
         return None
     now = timezone.now()
     # Recorded to the minute: a write on every API call would queue behind uploads on SQLite.
