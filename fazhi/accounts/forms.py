@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from fazhi.accounts.models import RoleCode
-from fazhi.core.scoping import Scope
+from fazhi.accounts.services import grantable_roles
 from fazhi.orgs.models import Unit
 from fazhi.orgs.selectors import regions_overseen
 
@@ -74,8 +74,9 @@ class UserForm(forms.Form):
         self.fields["unit"].queryset = Unit.objects.editable_by(acting_user).select_related(
             "region"
         )
-        if not Scope.for_user(acting_user).is_everything:
-            self.fields["roles"].choices = [c for c in RoleCode.choices if c[0] != RoleCode.ADMIN]
+        # Only the roles the actor may hand out: those below their own (accounts services).
+        grantable = grantable_roles(acting_user)
+        self.fields["roles"].choices = [c for c in RoleCode.choices if c[0] in grantable]
         if editing:
             self.fields["username"].disabled = True
             del self.fields["password"]

@@ -185,11 +185,83 @@ def _record_failure(account: User, ip: str | None) -> str:
     return _failure_message()
 
 
+# -- who may manage whom ---------------------------------------------------------------------
+
+# The rungs of the ladder: an account sits on the rung of its highest role. Below the system
+# administrator, nobody manages (resets, deactivates, re-roles, moves) an account on their own
+# rung or above, nor hands out a role on it: otherwise a lead office could reset the system
+# administrator's password and log in as them. The system administrator (and the command line's
+# system actor) sits above all and manages every account, other administrators included, so
+# that a locked-out administrator can be helped.
+ROLE_RANK = {RoleCode.ADMIN: 3, RoleCode.LEAD_ADMIN: 2}
+OTHER_ROLE_RANK = 1  # 联络员, 审核员, 评审专家, 领导, 督察员
+NO_ROLE_RANK = 0
+
+
+def role_rank(code: str) -> int:
+    return ROLE_RANK.get(code, OTHER_ROLE_RANK)
+
+
+def _highest(codes) -> int:
+    return max((role_rank(code) for code in codes), default=NO_ROLE_RANK)
+
+
+def account_rank(user) -> int:
+    """The rank of the account's highest role; a superuser ranks as the system administrator."""
+    if user.is_superuser:
+        return ROLE_RANK[RoleCode.ADMIN]
+    return _highest(user.role_codes())
+
+
+def _actor_rank(acting_user) -> int:
+    # From the scope computed once per request (an inactive account holds no role there).
+    return _highest(Scope.for_user(acting_user).roles)
+
+
+def _is_top(acting_user) -> bool:
+    return Scope.for_user(acting_user).is_everything
+
+
+def grantable_roles(acting_user) -> list[str]:
+    """The roles `acting_user` may hand out: those below their own rank (all for the top)."""
+    if _is_top(acting_user):
+        return list(RoleCode.values)
+    rank = _actor_rank(acting_user)
+    return [code for code in RoleCode.values if role_rank(code) < rank]
+
+
+def may_manage_user(acting_user, target: User) -> bool:
+    """Whether `acting_user` may change `target`'s account: it sits within the actor's reach and
+    on a lower rung. The one rule for the pages, the user list's buttons and every service that
+    changes an account. Needs `target`'s region and roles loaded to ask no query."""
+    if _is_top(acting_user):
+        return True
+    if account_rank(target) >= _actor_rank(acting_user):
+        return False
+    return can_write_at(acting_user, User, region=target.region, unit=target.unit)
+
+
+def check_may_manage_user(acting_user, target: User) -> None:
+    if not may_manage_user(acting_user, target):
+        if account_rank(target) >= _actor_rank(acting_user):
+            held = "、".join(target.role_labels()) or "系统管理员"
+            raise PermissionDenied(
+                f"账号“{target}”的角色（{held}）与您同级或更高，您无权重置密码、停用、"
+                "修改角色或调整其所属区划和单位。"
+            )
+        raise PermissionDenied("您无权管理该区划或单位下的账号。")
+
+
 def _check_may_manage(acting_user: User, *, region, unit, roles: list[str]) -> None:
+    """Whether the actor may place an account holding `roles` at this region and unit."""
     if not can_write_at(acting_user, User, region=region, unit=unit):
         raise PermissionDenied("您无权在该区划或单位下管理账号。")
-    if RoleCode.ADMIN in roles and not Scope.for_user(acting_user).is_everything:
-        raise PermissionDenied("只有系统管理员可以授予系统管理员角色。")
+    allowed = grantable_roles(acting_user)
+    labels = dict(RoleCode.choices)
+    if too_high := [labels.get(code, code) for code in roles if code not in allowed]:
+        raise PermissionDenied(
+            f"您无权授予“{'、'.join(too_high)}”角色：只能授予低于您本人角色的角色。"
+        )
     if unit is not None and region is not None and unit.region_id != region.pk:
         raise ValidationError({"unit": "所选单位不属于所选区划。"})
 
@@ -236,8 +308,9 @@ def user_create(
 
 @transaction.atomic
 def user_update(*, acting_user: User, user: User, roles: list[str], **fields) -> User:
-    # Both where the account sits now and where it is being moved must be the actor's to manage.
-    _check_may_manage(acting_user, region=user.region, unit=user.unit, roles=[])
+    # The account as it is now must be the actor's to manage, and so must where it is moved to
+    # and the roles it is given.
+    check_may_manage_user(acting_user, user)
     unit = fields.get("unit", user.unit)
     # As in user_create: a unit without a region places the account in the unit's region.
     region = fields.get("region", user.region) or (unit.region if unit else None)
@@ -261,7 +334,7 @@ def _diff(before: dict, after: dict) -> dict:
 
 @transaction.atomic
 def user_reset_password(*, acting_user: User, user: User, password: str) -> None:
-    _check_may_manage(acting_user, region=user.region, unit=user.unit, roles=[])
+    check_may_manage_user(acting_user, user)
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.must_change_password = True

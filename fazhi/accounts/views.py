@@ -87,11 +87,27 @@ def token_revoke(request, pk):
 def user_list(request):
     filters = {key: request.GET.get(key, "").strip() for key in ("query", "role", "unit_id")}
     page = paginate(request, selectors.user_list(user=request.user, **filters))
+    # Accounts the user may not manage (their own rank or above) are listed without buttons.
+    manageable = {u.pk for u in page if services.may_manage_user(request.user, u)}
     return render(
         request,
         "accounts/user_list.html",
-        {"page": page, "filters": filters, "roles": RoleCode.choices, "now": timezone.now()},
+        {
+            "page": page,
+            "manageable": manageable,
+            "filters": filters,
+            "roles": RoleCode.choices,
+            "now": timezone.now(),
+        },
     )
+
+
+def _manageable_or_403(request, pk) -> User:
+    """The account to change: 404 outside the user's region, 403 when it holds a role at or
+    above the user's own (the same rule the services apply)."""
+    target = get_editable_or_404(User.objects.select_related("region", "unit"), request.user, pk=pk)
+    services.check_may_manage_user(request.user, target)
+    return target
 
 
 @require_roles("admin", "lead_admin")
@@ -110,7 +126,7 @@ def user_create(request):
 
 @require_roles("admin", "lead_admin")
 def user_edit(request, pk):
-    target = get_editable_or_404(User, request.user, pk=pk)
+    target = _manageable_or_403(request, pk)
     initial = {
         "username": target.username,
         "display_name": target.display_name,
@@ -144,7 +160,7 @@ def user_edit(request, pk):
 @require_roles("admin", "lead_admin")
 @require_POST
 def user_reset_password(request, pk):
-    target = get_editable_or_404(User, request.user, pk=pk)
+    target = _manageable_or_403(request, pk)
     form = PasswordResetForm(request.POST)
     if form.is_valid():
         try:
