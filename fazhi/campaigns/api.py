@@ -9,6 +9,7 @@ from fazhi.campaigns import selectors, services
 from fazhi.campaigns.models import Campaign, Item
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.dashboards.report import campaign_report as campaign_report_of
+from fazhi.evidence.selectors import visible_evidence_counts
 from fazhi.frameworks.selectors import framework_by_ref
 from fazhi.orgs.selectors import region_by_code
 
@@ -63,7 +64,15 @@ def _campaign_out(campaign: Campaign, user) -> dict:
     }
 
 
-def _item_out(item: Item) -> dict:
+def _items_out(items, user) -> list[dict]:
+    """Items as the API gives them; `evidence_count` counts only the materials `user` may see
+    (a unit's liaison: their own unit's), not every unit's."""
+    items = list(items)
+    counts = visible_evidence_counts(items=items, user=user)
+    return [_item_out(item, evidence_count=counts[item.pk]) for item in items]
+
+
+def _item_out(item: Item, *, evidence_count: int) -> dict:
     lead = selectors.lead_of(item)
     return {
         "id": item.pk,
@@ -76,7 +85,7 @@ def _item_out(item: Item) -> dict:
         "status_label": item.get_status_display(),
         "lead_unit": lead.name if lead else None,
         "responsible_units": [u.name for u in selectors.responsible_of(item)],
-        "evidence_count": item.evidence_count,
+        "evidence_count": evidence_count,
         "return_reason": item.return_reason,
     }
 
@@ -108,7 +117,7 @@ def create_campaign(request, payload: CampaignIn):
 
 @router.get("/my-tasks", response=list[ItemOut], summary="本单位的任务项")
 def my_tasks(request, status: str = ""):
-    return [_item_out(item) for item in selectors.my_tasks(user=request.user, status=status)]
+    return _items_out(selectors.my_tasks(user=request.user, status=status), request.user)
 
 
 @router.get("/{campaign_id}", response=CampaignOut, summary="创建活动")
@@ -135,13 +144,14 @@ def list_items(request, campaign_id: int, status: str = "", unit: int | None = N
     items = selectors.campaign_items(
         campaign=campaign, user=request.user, status=status, unit_id=unit, query=q
     )
-    return [_item_out(item) for item in items]
+    return _items_out(items, request.user)
 
 
 @router.post("/items/{item_id}/submit", response=ItemOut, summary="提交任务项审核")
 def submit_item(request, item_id: int):
     item = get_visible_or_404(Item, request.user, pk=item_id)
     services.item_submit(acting_user=request.user, item=item)
-    return _item_out(
-        selectors.campaign_items(campaign=item.campaign, user=request.user).get(pk=item.pk)
+    submitted = selectors.campaign_items(campaign=item.campaign, user=request.user).filter(
+        pk=item.pk
     )
+    return _items_out(submitted, request.user)[0]

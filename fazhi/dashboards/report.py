@@ -22,18 +22,22 @@ from fazhi.reviews.selectors import (
     open_round,
     returns_per_round,
     round_verdict_counts,
+    visible_sides,
 )
 
 
 def campaign_report(*, user, campaign: Campaign, today: date | None = None) -> dict:
-    """Per area and overall the points, self and reviewed scores, items by status, overdue
-    items, and the current round, for someone who may see the whole campaign's scores."""
+    """Per area and overall the points, self and reviewed scores (and the written review's for
+    those who may see it), items by status, overdue items, and the current round, for someone
+    who may see the whole campaign's scores."""
     if not may_see_score_sheet(user):
         raise PermissionDenied("您的角色无权查看整个活动的评分与进度。")
     facts = dashboard_facts(campaign=campaign, user=user, today=today)
     by_area = {area.key: done.counts for area, done in completion_by_area(facts)}
     scored = campaign_totals(campaign)
-    totals = scored.as_dict()
+    # The written review's scores only for those who may see them, as on the score sheet.
+    sides = [side for side, _ in visible_sides(user=user, campaign=campaign)]
+    totals = scored.as_dict(sides=sides)
     for area, entry in zip(scored.areas, totals["areas"], strict=True):
         entry["items_by_status"] = by_area.get(area.key, dict.fromkeys(ItemStatus.values, 0))
     return {

@@ -31,6 +31,30 @@ def campaign_evidence(*, campaign: Campaign, user) -> QuerySet[Evidence]:
     return _with_file(Evidence.objects.visible_to(user).alive().filter(item__campaign=campaign))
 
 
+def visible_evidence_counts(*, items: list[Item], user) -> dict[int, int]:
+    """How many live materials `user` may see on each of these items, a refined item's counting
+    for the items above it, in one query. `Item.evidence_count` counts every unit's materials;
+    a liaison sees only their own unit's, and must not learn how many the others have."""
+    if not items:
+        return {}
+    rows = (
+        Evidence.objects.visible_to(user)
+        .alive()
+        .filter(item__campaign_id__in={item.campaign_id for item in items})
+        .values("item__campaign_id", "item__sort_key")
+        .annotate(n=Count("pk"))
+    )
+    under: dict[tuple[int, str], int] = {}
+    for row in rows:
+        # A refined item's sort key extends its parent's ("0001.0002.0003.0001"): every prefix
+        # is an item above it (or a framework node, which no item has as its own key).
+        parts = row["item__sort_key"].split(".")
+        for depth in range(1, len(parts) + 1):
+            key = (row["item__campaign_id"], ".".join(parts[:depth]))
+            under[key] = under.get(key, 0) + row["n"]
+    return {item.pk: under.get((item.campaign_id, item.sort_key), 0) for item in items}
+
+
 def evidence_versions(*, evidence: Evidence) -> QuerySet[EvidenceVersion]:
     return evidence.versions.select_related("blob", "uploaded_by").order_by("-number")
 

@@ -64,17 +64,21 @@ class Totals:
     indicators: int
     scored: dict[str, int]
 
-    def as_dict(self) -> dict:
-        def side_dict(values):
-            return {side: _plain(values.get(side)) for side in (*SIDES, "estimate")}
+    def as_dict(self, sides=SIDES) -> dict:
+        """As plain data, with only these sides (and the estimate): a reader who may not see a
+        side (the written review) finds no trace of it, not even whether it is vetoed."""
+        keys = (*(side for side in SIDES if side in sides), "estimate")
+
+        def side_dict(values, convert=_plain):
+            return {side: convert(values.get(side)) for side in keys}
 
         return {
             "aggregation": self.aggregation,
             "maximum": _plain(self.maximum),
             "scores": side_dict(self.scores),
-            "vetoed": self.vetoed,
+            "vetoed": side_dict(self.vetoed, bool),
             "indicators": self.indicators,
-            "scored": self.scored,
+            "scored": side_dict(self.scored, int),
             "areas": [
                 {
                     "code": area.code,
@@ -82,8 +86,8 @@ class Totals:
                     "maximum": _plain(area.maximum),
                     "weight": _plain(area.weight),
                     "scores": side_dict(area.scores),
-                    "scored": area.scored,
-                    "vetoed": area.vetoed,
+                    "scored": side_dict(area.scored, int),
+                    "vetoed": side_dict(area.vetoed, bool),
                     "indicators": area.indicators,
                 }
                 for area in self.areas

@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_obje
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.campaigns.selectors import area_heading, area_key
 from fazhi.core.scoping import Scope, get_visible_or_404
+from fazhi.evidence.models import Evidence
 from fazhi.frameworks.models import Node
 from fazhi.reviews.models import (
     RETURN_VERDICTS,
@@ -101,10 +102,22 @@ def campaign_review_log(*, campaign: Campaign, user) -> list[Review]:
     )
 
 
-def with_comments(reviews: list[Review]) -> list[Review]:
-    """Load the comments of all these reviews, with the file each note points at, in one
-    query: their history as the item page shows it."""
-    comments = Comment.objects.select_related("evidence__current").order_by("created_at", "id")
+def comments_visible_to(user) -> QuerySet[Comment]:
+    """A review's history as `user` may read it. A note on a file is scoped like the file it
+    points at: a liaison of a unit sharing the item does not read what the reviewer wrote about
+    another unit's material (nor its title or file name); the decisions and the units' answers
+    stay readable to everyone who sees the review."""
+    comments = Comment.objects.all()
+    if not Scope.for_user(user).is_everything:
+        files = Evidence.objects.visible_to(user).values("pk")
+        comments = comments.filter(Q(evidence__isnull=True) | Q(evidence__in=files))
+    return comments.order_by("created_at", "id")
+
+
+def with_comments(reviews: list[Review], *, user) -> list[Review]:
+    """Load the comments of all these reviews that `user` may read, with the file each note
+    points at, in one query: their history as the item page shows it."""
+    comments = comments_visible_to(user).select_related("evidence__current")
     prefetch_related_objects(reviews, Prefetch("comments", queryset=comments))
     return reviews
 
@@ -127,10 +140,7 @@ def item_review(item: Item) -> Review | None:
 def item_history(*, item: Item, user) -> list[dict]:
     """Every round's verdict and comments on the item, oldest round first: what came back, why,
     on which file, and what the unit answered."""
-    comments = Prefetch(
-        "comments",
-        queryset=Comment.objects.select_related("evidence").order_by("created_at", "id"),
-    )
+    comments = Prefetch("comments", queryset=comments_visible_to(user).select_related("evidence"))
     reviews = (
         Review.objects.visible_to(user)
         .filter(item=item)
@@ -259,16 +269,16 @@ def round_verdict_counts(round_: Round) -> dict[str, int]:
 def item_panel(*, item: Item, user) -> dict:
     """The item page's review and score panel: the open round's review and whether the user may
     decide it, every round's history, and each side's score the user may see or give. The
-    province's written score is shown only to those who give it."""
-    from fazhi.reviews.services import may_assess, may_decide
+    province's written score is shown only to those who may see it (`may_see_written`)."""
+    from fazhi.reviews.services import may_assess, may_decide, may_see_written
 
     review = item_review(item)
     scorable = not item.is_refined and item.points is not None
     sides = []
     for side, label in Side.choices if scorable else ():
-        may = may_assess(user, item, side)
-        if side == Side.WRITTEN and not may:
+        if side == Side.WRITTEN and not may_see_written(user, item.campaign):
             continue
+        may = may_assess(user, item, side)
         sides.append({"side": side, "label": label, "may": may, "a": assessment_of(item, side)})
     return {
         "review": review,
@@ -289,12 +299,13 @@ def may_see_score_sheet(user) -> bool:
 
 
 def visible_sides(*, user, campaign: Campaign) -> list[tuple[str, str]]:
-    """The sides whose scores the user sees on the sheet: the province's written review only
-    for those who give it."""
-    from fazhi.reviews.services import may_give_written
+    """The sides whose scores the user sees, as (side, label): on the score sheet and its
+    Excel, and in the campaign report of the API and the command line. The province's written
+    review only for those who may see it (`may_see_written`)."""
+    from fazhi.reviews.services import may_see_written
 
     sides = [(Side.SELF, Side.SELF.label), (Side.REVIEW, Side.REVIEW.label)]
-    if may_give_written(user, campaign):
+    if may_see_written(user, campaign):
         sides.append((Side.WRITTEN, Side.WRITTEN.label))
     return sides
 

@@ -16,7 +16,7 @@ from fazhi.accounts.audit import audit_record
 from fazhi.campaigns import services as campaign_services
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.campaigns.selectors import area_key
-from fazhi.core.scoping import Scope, is_editable
+from fazhi.core.scoping import REGION_WIDE_ROLES, Scope, is_editable
 from fazhi.evidence.models import Evidence
 from fazhi.frameworks.models import Node
 from fazhi.frameworks.tree import format_points
@@ -205,11 +205,15 @@ def reviewer_areas(user, round_: Round) -> set[str] | None:
     return keys or None
 
 
+def in_reviewer_areas(user, round_: Round, item: Item) -> bool:
+    """The one area rule of a round, for verdicts and scores alike: a reviewer named for some
+    areas (一级指标) judges and scores only the items of those areas."""
+    areas = reviewer_areas(user, round_)
+    return areas is None or area_key(item.sort_key) in areas
+
+
 def may_decide(user, review: Review) -> bool:
-    if not review.round.is_open:
-        return False
-    areas = reviewer_areas(user, review.round)
-    return areas is None or area_key(review.item.sort_key) in areas
+    return review.round.is_open and in_reviewer_areas(user, review.round, review.item)
 
 
 def _conflict(review: Review) -> ConflictError:
@@ -348,11 +352,16 @@ def may_assess(user, item: Item, side: str) -> bool:
     if side == Side.SELF:
         return campaign_services.may_submit(user, item)
     if side == Side.REVIEW:
-        if scope.has_role("lead_admin", "reviewer") and _in_region(scope, campaign):
-            return True
-        return Review.objects.filter(
-            item=item, round__status=RoundStatus.OPEN, round__reviewers__user=user
-        ).exists()
+        review = (
+            Review.objects.filter(item=item, round__status=RoundStatus.OPEN)
+            .select_related("round")
+            .prefetch_related("round__reviewers__areas")
+            .first()
+        )
+        if review is not None and any(s.user_id == user.pk for s in review.round.reviewers.all()):
+            # Named reviewer of the open round: the round's areas bind the score as the verdict.
+            return in_reviewer_areas(user, review.round, item)
+        return scope.has_role("lead_admin", "reviewer") and _in_region(scope, campaign)
     if side == Side.WRITTEN:
         return may_give_written(user, campaign)
     return False
@@ -366,6 +375,24 @@ def may_give_written(user, campaign: Campaign) -> bool:
         scope.is_everything
         or is_superior(user, campaign)
         or ("expert" in scope.roles and _granted(user, campaign, GrantPurpose.EVALUATION))
+    )
+
+
+def may_see_written(user, campaign: Campaign) -> bool:
+    """Who sees the written review's scores (书面评审), on the item page, the score sheet and its
+    Excel, the campaign report (API and command line) and the province's ranking: the side that
+    evaluates — the offices above the campaign's region with their leaders and inspectors, the
+    experts the evaluation granted the campaign — never the campaign's own region, whose
+    leader, lead office, reviewers, inspectors and round experts are the ones being evaluated."""
+    scope = Scope.for_user(user)
+    if scope.is_everything or may_give_written(user, campaign):
+        return True
+    path = campaign.region.path
+    return bool(
+        scope.has_role(*REGION_WIDE_ROLES)
+        and scope.region_path
+        and path.startswith(scope.region_path)
+        and path != scope.region_path
     )
 
 

@@ -139,7 +139,7 @@ def round_log_export(request, pk):
         round_=round_, user=request.user, **_round_filters(request, round_)
     )
     response = xlsx_attachment(f"{round_.campaign.name}-第{round_.number}轮审核记录.xlsx")
-    write_review_log(response, reviews=selectors.with_comments(reviews))
+    write_review_log(response, reviews=selectors.with_comments(reviews, user=request.user))
     return response
 
 
@@ -149,7 +149,7 @@ def campaign_log_export(request, pk):
     campaign = _campaign(request, pk)
     reviews = selectors.campaign_review_log(campaign=campaign, user=request.user)
     response = xlsx_attachment(f"{campaign.name}-审核记录.xlsx")
-    write_review_log(response, reviews=selectors.with_comments(reviews))
+    write_review_log(response, reviews=selectors.with_comments(reviews, user=request.user))
     return response
 
 
