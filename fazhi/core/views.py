@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -27,3 +28,10 @@ def health(request):
     body = {"status": "ok" if healthy else "unavailable"}
     body.update({name: "ok" if answers else "unavailable" for name, answers in checks.items()})
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_safe
+def favicon(request):
+    """No login: browsers ask for /favicon.ico on pages that name no icon (downloads, the API's
+    JSON); the icon itself is a static file."""
+    return redirect(static("fazhi/favicon.ico"))

@@ -59,9 +59,11 @@ def item_detail(request, pk):
     )
     assignments = list(item.assignments.select_related("unit").order_by("role", "unit__name"))
     review_panel = item_panel(item=item, user=request.user)
+    # The uploader asks htmx for the material list alone once its uploads are done.
+    fragment = request.htmx and request.htmx.target == "item-evidence"
     return render(
         request,
-        "campaigns/item_detail.html",
+        "campaigns/_item_evidence.html" if fragment else "campaigns/item_detail.html",
         {
             "item": item,
             "campaign": campaign,

@@ -68,18 +68,76 @@ document.addEventListener("submit", function (event) {
     var chain = Promise.resolve();
     pending.forEach(function (p) { chain = chain.then(function () { return send(form, p.file, p.li); }); });
     chain.then(function () {
+      // The material list below the uploader listens for this event and reloads itself (htmx);
+      // without htmx, a link to reload the page instead.
       var done = document.createElement("li");
-      done.innerHTML = '<a href="">全部处理完毕，刷新页面查看材料列表</a>';
+      if (window.htmx) {
+        done.className = "muted";
+        done.textContent = "全部处理完毕，材料列表已更新。";
+        document.body.dispatchEvent(new CustomEvent("evidence-changed"));
+      } else {
+        done.innerHTML = '<a href="">全部处理完毕，刷新页面查看材料列表</a>';
+      }
       list.appendChild(done);
     });
   }
   document.querySelectorAll("form[data-uploader]").forEach(function (form) {
-    var input = form.querySelector("input[type=file]");
-    input.addEventListener("change", function () { upload(form, input.files); input.value = ""; });
+    // Several pickers (files; a photo from the camera) feed the same uploader.
+    form.querySelectorAll("input[type=file]").forEach(function (input) {
+      input.addEventListener("change", function () { upload(form, input.files); input.value = ""; });
+    });
     form.addEventListener("dragover", function (e) { e.preventDefault(); form.classList.add("over"); });
     form.addEventListener("dragleave", function () { form.classList.remove("over"); });
     form.addEventListener("drop", function (e) { e.preventDefault(); form.classList.remove("over"); upload(form, e.dataTransfer.files); });
   });
+})();
+
+// Small screens: the menu button folds the navigation in and out (CSS hides it by default there;
+// without script the button's #site-nav target opens it).
+document.addEventListener("click", function (event) {
+  var toggle = event.target.closest("[data-menu-toggle]");
+  if (!toggle) return;
+  event.preventDefault();
+  var sidebar = document.getElementById(toggle.getAttribute("href").slice(1));
+  var open = sidebar.classList.toggle("open");
+  toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  toggle.textContent = open ? "收起" : "菜单";
+});
+
+// Tables as cards on small screens: each cell gets its column's heading as a label (CSS shows it
+// under 640 px). Tables with row headings (the dashboards) or data-no-reflow keep their columns
+// and scroll sideways instead. Again after every htmx swap.
+(function () {
+  function label(table) {
+    if (table.classList.contains("reflow") || table.hasAttribute("data-no-reflow")) return;
+    if (table.closest(".dash-table") || table.querySelector("tbody th")) return;
+    var headRow = table.tHead && table.tHead.rows.length === 1 ? table.tHead.rows[0] : null;
+    if (!headRow) return;
+    var names = [];
+    Array.prototype.forEach.call(headRow.cells, function (th) {
+      // A heading that is a "select all" box labels the row's own box "选择".
+      var name = th.textContent.trim() || (th.querySelector("input[type=checkbox]") ? "选择" : "");
+      for (var i = 0; i < (th.colSpan || 1); i++) names.push(name);
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          var name = cell.colSpan > 1 ? "" : names[column] || "";
+          column += cell.colSpan || 1;
+          if (name) cell.setAttribute("data-label", name); else cell.classList.add("unlabelled");
+          if (!cell.textContent.trim() && !cell.querySelector("input, select, textarea, button, img, a")) cell.classList.add("blank");
+        });
+      });
+    });
+    table.classList.add("reflow");
+  }
+  function labelAll(root) {
+    if (root.matches && root.matches("table.data")) label(root);
+    root.querySelectorAll("table.data").forEach(label);
+  }
+  labelAll(document);
+  document.addEventListener("htmx:load", function (event) { labelAll(event.target); });
 })();
 
 // Score forms: "再加一条扣分" copies the blank deduction row.
