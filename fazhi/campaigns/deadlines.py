@@ -1,10 +1,17 @@
-"""Reading a deadline written by hand in a framework table ("2024年6月底前", "6月30日", "长期坚持")."""
+"""Deadlines: reading one written by hand in a framework table ("2024年6月底前", "6月30日",
+"长期坚持"), and the one rule that says whether an item is overdue or due soon."""
 
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from fazhi.campaigns.models import ItemStatus
 
 _FULL = re.compile(
     r"(?P<y>20\d{2})\s*[年./-]\s*(?P<m>\d{1,2})\s*(?:[月./-]\s*(?P<d>\d{1,2}|底|末))?"
@@ -35,3 +42,58 @@ def _make(year: int, month: int, day: str | None) -> date | None:
     if day is None or day in {"底", "末"}:
         return date(year, month, last)
     return date(year, month, min(int(day), last))
+
+
+# -- where an item stands against its deadline ------------------------------------------------
+#
+# One rule for every page, the reminders, the dashboards and the reports:
+# - done means approved (已通过): an item submitted but not yet reviewed is not done;
+# - overdue (已逾期): a deadline before today and not done;
+# - due soon (临近截止): a deadline from today to FAZHI_REMINDER_DAYS days ahead, not done.
+# An item due today is due soon, not overdue. Items without a deadline ("长期坚持") are neither.
+
+
+class DeadlineState(models.TextChoices):
+    OVERDUE = "overdue", "已逾期"
+    DUE_SOON = "due_soon", "临近截止"
+
+
+DONE_STATES = (ItemStatus.APPROVED,)
+
+
+def reminder_days() -> int:
+    """How many days ahead a deadline counts as due soon (FAZHI_REMINDER_DAYS)."""
+    return settings.FAZHI_REMINDER_DAYS
+
+
+def deadline_state(
+    *, deadline: date | None, status: str, today: date, days: int | None = None
+) -> str:
+    """DeadlineState.OVERDUE, DeadlineState.DUE_SOON, or "" for an item on time or done."""
+    if deadline is None or status in DONE_STATES:
+        return ""
+    if deadline < today:
+        return DeadlineState.OVERDUE
+    if deadline <= today + timedelta(days=reminder_days() if days is None else days):
+        return DeadlineState.DUE_SOON
+    return ""
+
+
+def days_overdue(*, deadline: date | None, status: str, today: date) -> int:
+    """Days past the deadline of an overdue item; 0 for any other."""
+    if deadline_state(deadline=deadline, status=status, today=today) != DeadlineState.OVERDUE:
+        return 0
+    return (today - deadline).days
+
+
+def overdue_q(today: date, *, prefix: str = "") -> Q:
+    """The overdue rule as a filter; `prefix` reaches the item from another model ("item__")."""
+    return Q(**{f"{prefix}deadline__lt": today}) & ~Q(**{f"{prefix}status__in": DONE_STATES})
+
+
+def due_soon_q(today: date, *, days: int | None = None, prefix: str = "") -> Q:
+    """The due-soon rule as a filter (see `overdue_q` for `prefix`)."""
+    horizon = today + timedelta(days=reminder_days() if days is None else days)
+    return Q(**{f"{prefix}deadline__gte": today, f"{prefix}deadline__lte": horizon}) & ~Q(
+        **{f"{prefix}status__in": DONE_STATES}
+    )

@@ -5,7 +5,7 @@ and areas.
 
 Done means approved (已通过) and nothing else: an item that is submitted but not yet reviewed, or
 was never reviewed at all, is not done. Overdue means a leaf item past its deadline and not
-approved."""
+approved: the one rule of `campaigns.deadlines`, which every page and the reminders follow."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from functools import cached_property
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from fazhi.campaigns.deadlines import DONE_STATES, days_overdue, overdue_q
 from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign, Item, ItemStatus
 from fazhi.campaigns.selectors import area_key, campaign_areas
 from fazhi.core.scoping import UNIT_ROLES, Scope, is_editable
 from fazhi.orgs.models import Unit
 
-DONE = ItemStatus.APPROVED
+(DONE,) = DONE_STATES  # approved: the one state the deadline rule counts as done
 OTHER_AREA = ""  # the key of the bucket for items whose area the framework does not list
 OTHER_AREA_TITLE = "其他"
 NO_LEAD = "（未确定牵头单位）"
@@ -106,10 +107,8 @@ class ItemFact:
         return self.status == DONE
 
     def days_overdue(self, today: date) -> int:
-        """Days past the deadline of an item not yet approved; 0 when it is not overdue."""
-        if self.done or self.deadline is None or self.deadline >= today:
-            return 0
-        return (today - self.deadline).days
+        """Days past the deadline of an overdue item (campaigns.deadlines); 0 for any other."""
+        return days_overdue(deadline=self.deadline, status=self.status, today=today)
 
 
 @dataclass(frozen=True)
@@ -330,7 +329,7 @@ def board_campaigns(*, user) -> QuerySet[Campaign]:
 def headlines(*, campaigns, user, today=None) -> dict[int, Headline]:
     """The headline of each campaign, counted over the items the user may see, in one query."""
     today = today or timezone.localdate()
-    late = Q(deadline__lt=today) & ~Q(status=DONE)
+    late = overdue_q(today)
     rows = (
         Item.objects.visible_to(user)
         .filter(campaign__in=[c.pk for c in campaigns], children__isnull=True)

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.text import Truncator
 
 from fazhi.accounts.models import RoleCode, User
+from fazhi.campaigns.deadlines import DeadlineState, deadline_state, due_soon_q, overdue_q
 from fazhi.campaigns.models import Assignment, Item, ItemStatus
 from fazhi.plans.models import DIGEST_KINDS, Notification, NotificationKind
 
 # States in which the liaison still has something to do; submitted and approved items wait for
-# the reviewers, so a deadline is no longer the unit's worry.
+# the reviewers, so a deadline is no longer the unit's worry. Whether an item is overdue or due
+# soon is the one rule of `campaigns.deadlines`, as on every page; this only says whom to tell.
 ACTIONABLE_STATES = (ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS, ItemStatus.RETURNED)
 
 
@@ -62,19 +65,18 @@ def reminder_facts(*, today: date, days: int) -> list[Fact]:
         by_unit[user.unit_id].append(user)
     if not by_unit:
         return []
-    horizon = today + timedelta(days=days)
+    pressed = overdue_q(today, prefix="item__") | due_soon_q(today, days=days, prefix="item__")
     assignments = (
         Assignment.objects.filter(unit_id__in=list(by_unit), item__children__isnull=True)
         .filter(
-            Q(item__status=ItemStatus.RETURNED)
-            | Q(item__deadline__lte=horizon, item__status__in=ACTIONABLE_STATES)
+            Q(item__status=ItemStatus.RETURNED) | (pressed & Q(item__status__in=ACTIONABLE_STATES))
         )
         .select_related("item__campaign")
         .order_by("item__campaign_id", "item__sort_key", "unit_id")
     )
     facts = []
     for assignment in assignments:
-        for kind, key, due_on, text in _item_facts(assignment.item, today):
+        for kind, key, due_on, text in _item_facts(assignment.item, today, days):
             facts.extend(
                 Fact(user=user, kind=kind, item=assignment.item, key=key, due_on=due_on, text=text)
                 for user in by_unit[assignment.unit_id]
@@ -82,22 +84,23 @@ def reminder_facts(*, today: date, days: int) -> list[Fact]:
     return facts
 
 
-def _item_facts(item: Item, today: date):
+def _item_facts(item: Item, today: date, days: int):
     label = item_label(item)
     if item.status == ItemStatus.RETURNED:
         reason = f"：{item.return_reason}" if item.return_reason else ""
         yield NotificationKind.RETURNED, returned_key(item), None, f"「{label}」被退回{reason}"
     deadline = item.deadline
-    if deadline is None or item.status not in ACTIONABLE_STATES:
+    if item.status not in ACTIONABLE_STATES:
         return
-    if deadline < today:
+    state = deadline_state(deadline=deadline, status=item.status, today=today, days=days)
+    if state == DeadlineState.OVERDUE:
         yield (
             NotificationKind.OVERDUE,
             f"{NotificationKind.OVERDUE}:{item.pk}:{deadline.isoformat()}",
             deadline,
             f"「{label}」已于 {deadline:%Y-%m-%d} 逾期，请尽快上传材料并提交。",
         )
-    else:
+    elif state == DeadlineState.DUE_SOON:
         when = "今天" if deadline == today else f"{deadline:%Y-%m-%d}"
         yield (
             NotificationKind.DUE_SOON,
@@ -155,16 +158,19 @@ class Digest:
         ]
 
 
-def pending_digests(*, since: datetime) -> list[Digest]:
+def pending_digests(*, since: datetime, today: date | None = None) -> list[Digest]:
     """Per user, the reminders created since `since` that no digest has carried yet and the
     user has not read in the app, leaving out those that no longer hold: an item approved or
-    submitted since, a deadline moved, a returned item already resubmitted. A user who reads
-    their notifications in the app gets no e-mail about them."""
+    submitted since, a deadline moved, a returned item already resubmitted, an item due soon
+    that is overdue by `today` (its overdue notice says so). A user who reads their
+    notifications in the app gets no e-mail about them."""
+    today = today or timezone.localdate()
     still_true = Q(kind=NotificationKind.RETURNED, item__status=ItemStatus.RETURNED) | Q(
         kind__in=[NotificationKind.DUE_SOON, NotificationKind.OVERDUE],
         item__status__in=ACTIONABLE_STATES,
         item__deadline=F("due_on"),
     )
+    still_true &= ~Q(kind=NotificationKind.DUE_SOON, item__deadline__lt=today)
     notes = (
         Notification.objects.filter(
             kind__in=DIGEST_KINDS,

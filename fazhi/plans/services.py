@@ -116,7 +116,7 @@ def reminders_collect(*, today: date, days: int) -> list[Digest]:
             for fact in facts
         ]
     )
-    return selectors.pending_digests(since=timezone.now() - DIGEST_WINDOW)
+    return selectors.pending_digests(since=timezone.now() - DIGEST_WINDOW, today=today)
 
 
 @dataclass
