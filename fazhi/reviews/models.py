@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from fazhi.campaigns.models import ItemStatus
 from fazhi.core.scoping import ScopedQuerySet, ScopePolicy
 
 OWNER_ROLES = frozenset({"admin", "lead_admin"})
@@ -141,6 +142,34 @@ class Verdict(models.TextChoices):
 RETURN_VERDICTS = frozenset({Verdict.REVISE, Verdict.SUPPLEMENT})
 
 
+class Queue(models.TextChoices):
+    """Where an item stands in a round's queue. A review without a verdict waits for the
+    reviewer (待审核) only once its unit has submitted or resubmitted the item; until then it
+    is the unit's turn (未提交), and it is never counted as waiting."""
+
+    WAITING = "waiting", "待审核"
+    PASS = "pass", "通过"
+    REVISE = "revise", "退回修改"
+    SUPPLEMENT = "supplement", "补充材料"
+    UNSUBMITTED = "unsubmitted", "单位未提交"
+    APPROVED_BEFORE = "approved_before", "此前已通过"  # approved before this round opened
+
+
+def queue_q(queue: str, *, prefix: str = "") -> Q:
+    """The reviews in one place of the queue, as a filter (the rule of `Review.queue`);
+    `prefix` reaches the review from another model ("reviews__"). A resubmitted item is
+    submitted again, and its review pending again, so it waits like a first submission."""
+    pending = Q(**{f"{prefix}verdict": Verdict.PENDING})
+    status = f"{prefix}item__status"
+    if queue == Queue.WAITING:
+        return pending & Q(**{status: ItemStatus.SUBMITTED})
+    if queue == Queue.UNSUBMITTED:
+        return pending & ~Q(**{f"{status}__in": [ItemStatus.SUBMITTED, ItemStatus.APPROVED]})
+    if queue == Queue.APPROVED_BEFORE:
+        return pending & Q(**{status: ItemStatus.APPROVED})
+    return Q(**{f"{prefix}verdict": queue})
+
+
 class Review(models.Model):
     """Where one item stands in one round. `version` is the optimistic lock: a decision names
     the version it was made on, and loses (with a message) if someone decided in between."""
@@ -175,6 +204,20 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} {self.item.code} {self.get_verdict_display()}"
+
+    @property
+    def queue(self) -> str:
+        """The review's place in the round's queue (Queue); needs `item` loaded."""
+        if self.verdict != Verdict.PENDING:
+            return self.verdict
+        if self.item.status == ItemStatus.SUBMITTED:
+            return Queue.WAITING
+        if self.item.status == ItemStatus.APPROVED:
+            return Queue.APPROVED_BEFORE
+        return Queue.UNSUBMITTED
+
+    def get_queue_display(self) -> str:
+        return Queue(self.queue).label
 
 
 class Comment(models.Model):

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
-from fazhi.campaigns.models import Campaign, Item, ItemStatus
+from fazhi.campaigns.models import Campaign, Item
 from fazhi.campaigns.selectors import area_heading, area_key
 from fazhi.core.scoping import Scope, get_visible_or_404
 from fazhi.evidence.models import Evidence
@@ -17,12 +17,14 @@ from fazhi.reviews.models import (
     RETURN_VERDICTS,
     Assessment,
     Comment,
+    Queue,
     Review,
     Round,
     RoundReviewer,
     RoundStatus,
     Side,
     Verdict,
+    queue_q,
 )
 from fazhi.reviews.scoring import ScoredItem, Totals, total
 
@@ -31,6 +33,14 @@ def _verdict_counts() -> dict:
     return {
         f"n_{verdict}": Count("reviews", filter=Q(reviews__verdict=verdict))
         for verdict in Verdict.values
+    }
+
+
+def _queue_counts() -> dict:
+    """`q_<queue>`: how many of the round's items stand at each place of its queue (Queue)."""
+    return {
+        f"q_{queue}": Count("reviews", filter=queue_q(queue, prefix="reviews__"))
+        for queue in Queue.values
     }
 
 
@@ -43,10 +53,11 @@ def _reviewers() -> Prefetch:
 
 
 def campaign_rounds(*, campaign: Campaign, user) -> QuerySet[Round]:
-    """Every round of the campaign, newest first, with its counts per verdict."""
+    """Every round of the campaign, newest first, with its counts per verdict (`n_<verdict>`)
+    and per place in its queue (`q_<queue>`: only submitted items wait for review)."""
     return (
         campaign.rounds.visible_to(user)
-        .annotate(n_items=Count("reviews"), **_verdict_counts())
+        .annotate(n_items=Count("reviews"), **_verdict_counts(), **_queue_counts())
         .select_related("opened_by", "closed_by")
         .prefetch_related(_reviewers())
         .order_by("-number")
@@ -72,13 +83,17 @@ def round_reviews(
     areas_of_user: set[str] | None = None,
 ) -> list[Review]:
     """The round's items as the user may see them, filtered; `areas_of_user` keeps only the
-    areas a reviewer judges (the 只看我的 filter). The round page and its export both read it."""
+    areas a reviewer judges (the 只看我的 filter). The round page and its export both read it.
+    `verdict` is a place in the queue (Queue: 待审核 means submitted and waiting), or
+    "pending" for every item without a verdict yet."""
     reviews = (
         round_.reviews.visible_to(user)
         .select_related("item", "reviewer")
         .order_by("item__sort_key")
     )
-    if verdict:
+    if verdict in Queue.values:
+        reviews = reviews.filter(queue_q(verdict))
+    elif verdict in Verdict.values:
         reviews = reviews.filter(verdict=verdict)
     if query:
         reviews = reviews.filter(Q(item__code__startswith=query) | Q(item__title__icontains=query))
@@ -127,6 +142,20 @@ def verdict_counts(reviews: list[Review]) -> dict[str, int]:
     return {verdict: counts.get(verdict, 0) for verdict in Verdict.values}
 
 
+def queue_counts(reviews: list[Review]) -> dict[str, int]:
+    """How many of these reviews (with their items loaded) stand at each place of the queue."""
+    counts = Counter(review.queue for review in reviews)
+    return {queue: counts.get(queue, 0) for queue in Queue.values}
+
+
+def round_queue_counts(round_: Round) -> dict[str, int]:
+    """How many of the round's items stand at each place of its queue, in one query."""
+    counts = round_.reviews.aggregate(
+        **{queue: Count("pk", filter=queue_q(queue)) for queue in Queue.values}
+    )
+    return {queue: counts[queue] or 0 for queue in Queue.values}
+
+
 def item_review(item: Item) -> Review | None:
     """The item's review in the campaign's open round, if the round covers it."""
     return (
@@ -148,7 +177,11 @@ def item_history(*, item: Item, user) -> list[dict]:
         .prefetch_related(comments)
         .order_by("round__number")
     )
-    return [{"review": review, "comments": list(review.comments.all())} for review in reviews]
+    history = []
+    for review in reviews:
+        review.item = item  # the same item for all: its status tells where an open round stands
+        history.append({"review": review, "comments": list(review.comments.all())})
+    return history
 
 
 def returns_per_round(campaign: Campaign) -> list[dict]:
@@ -266,10 +299,11 @@ def round_verdict_counts(round_: Round) -> dict[str, int]:
     return {verdict: counts.get(verdict, 0) for verdict in Verdict.values}
 
 
-def item_panel(*, item: Item, user) -> dict:
+def item_panel(*, item: Item, user, decision_form=None) -> dict:
     """The item page's review and score panel: the open round's review and whether the user may
     decide it, every round's history, and each side's score the user may see or give. The
     province's written score is shown only to those who may see it (`may_see_written`)."""
+    from fazhi.reviews.forms import DecisionForm, file_notes_from
     from fazhi.reviews.services import may_assess, may_decide, may_see_written
 
     review = item_review(item)
@@ -280,9 +314,15 @@ def item_panel(*, item: Item, user) -> dict:
             continue
         may = may_assess(user, item, side)
         sides.append({"side": side, "label": label, "may": may, "a": assessment_of(item, side)})
+    deciding = review is not None and may_decide(user, review)
+    if deciding and decision_form is None:
+        decision_form = DecisionForm(initial={"version": review.version})
     return {
         "review": review,
-        "may_decide": review is not None and may_decide(user, review),
+        "may_decide": deciding,
+        # A refused verdict comes back bound, with the chosen verdict and its error.
+        "form": decision_form if deciding else None,
+        "notes": file_notes_from(decision_form.data) if deciding and decision_form.is_bound else {},
         "history": item_history(item=item, user=user),
         "sides": sides,
         "scorable": scorable,
@@ -341,9 +381,8 @@ def _path_prefixes(path: str) -> list[str]:
 
 def my_rounds(*, user) -> list[dict]:
     """The open rounds the user reviews (or owns), each with how many submitted items wait in
-    the user's areas: the reviewer's queue across campaigns."""
-    from fazhi.reviews.services import reviewer_areas
-
+    the user's areas: the reviewer's queue across campaigns, and the workbench's 待审核 card.
+    Four queries, whatever the number of rounds."""
     reviewers = Prefetch(
         "reviewers",
         queryset=RoundReviewer.objects.prefetch_related("areas"),
@@ -356,14 +395,26 @@ def my_rounds(*, user) -> list[dict]:
         .order_by("ends_on", "pk")
     )
     waiting = defaultdict(list)
-    for row in Review.objects.filter(
-        round__in=rounds, verdict=Verdict.PENDING, item__status=ItemStatus.SUBMITTED
-    ).values("round_id", "item__sort_key"):
+    for row in (
+        Review.objects.filter(round__in=rounds)
+        .filter(queue_q(Queue.WAITING))
+        .values("round_id", "item__sort_key")
+    ):
         waiting[row["round_id"]].append(area_key(row["item__sort_key"]))
+    # The rounds of campaigns the user owns, asked once instead of once per round.
+    owned = set(
+        Campaign.objects.editable_by(user)
+        .filter(pk__in={round_.campaign_id for round_ in rounds})
+        .values_list("pk", flat=True)
+    )
     entries = []
     for round_ in rounds:
-        areas = reviewer_areas(user, round_)
-        if areas is not None and not areas:
+        seat = next((s for s in round_.reviewers.all() if s.user_id == user.pk), None)
+        if seat is not None:
+            areas = {area_key(area.sort_key) for area in seat.areas.all()} or None
+        elif round_.campaign_id in owned:
+            areas = None
+        else:
             continue  # neither a reviewer of this round nor its owner
         keys = waiting.get(round_.pk, [])
         entries.append(
@@ -371,6 +422,7 @@ def my_rounds(*, user) -> list[dict]:
                 "round": round_,
                 "waiting": sum(1 for key in keys if areas is None or key in areas),
                 "all_areas": areas is None,
+                "seated": seat is not None,
             }
         )
     return entries
