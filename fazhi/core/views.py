@@ -6,16 +6,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from fazhi.core.health import health_checks
-from fazhi.core.selectors import home_counts, home_tasks
+from fazhi.core.selectors import leader_landing, workbench
 
 
 @login_required
 def home(request):
-    return render(
-        request,
-        "core/home.html",
-        {"counts": home_counts(user=request.user), "tasks": home_tasks(user=request.user)},
-    )
+    """The workbench: the cards of each of the user's roles (core.selectors). A leader with no
+    other role has no work here and lands on the dashboard."""
+    landing = leader_landing(user=request.user)
+    if landing:
+        return redirect(landing)
+    return render(request, "core/home.html", workbench(user=request.user))
 
 
 @never_cache

@@ -487,7 +487,7 @@ def estimated_score(totals) -> Panel:
             "自评",
             "审核评分",
             "预估得分",
-            "已评分",
+            "已评分指标",  # indicators (指标), not the refined task items the other panels count
         ),
         rows=rows,
         option={
