@@ -66,8 +66,8 @@ def generate(count: int, *, kb: int, docx_count: int):
     from django.core.files.base import ContentFile
 
     from fazhi.accounts.models import User
-    from fazhi.campaigns.demo import _docx
     from fazhi.campaigns.services import campaign_create
+    from fazhi.evidence.demo import docx_bytes
     from fazhi.evidence.models import Evidence, EvidenceVersion
     from fazhi.evidence.storage import store_blob
     from fazhi.frameworks.demo import load_demo_framework
@@ -92,7 +92,11 @@ def generate(count: int, *, kb: int, docx_count: int):
     blobs = []
     for number in range(count):
         if number < docx_count:
-            name, content, pages = f"材料{number}.docx", _docx([f"第{number}号材料"] * 30), None
+            name, content, pages = (
+                f"材料{number}.docx",
+                docx_bytes([f"第{number}号材料"] * 30),
+                None,
+            )
         elif number % 10 == 0:
             name, content, pages = f"扫描件{number}.jpg", scan + number.to_bytes(4, "big"), 1
         else:

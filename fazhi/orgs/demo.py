@@ -4,6 +4,7 @@ matched by their codes and usernames and updated in place."""
 from pathlib import Path
 
 import yaml
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from fazhi.accounts.models import Role, User
@@ -67,6 +68,9 @@ def _load_units(rows: list[dict], regions: dict[str, Region]) -> dict[str, Unit]
 
 
 def _load_users(rows: list[dict], regions, units, password: str) -> list[dict]:
+    # Hashed once for all new accounts: a hash takes about half a second by design, and these
+    # accounts share a password printed on the screen anyway.
+    hashed = None
     accounts = []
     for row in rows:
         user, created = User.objects.get_or_create(username=row["username"])
@@ -75,7 +79,8 @@ def _load_users(rows: list[dict], regions, units, password: str) -> list[dict]:
         user.unit = units.get(row.get("unit")) if row.get("unit") else None
         user.is_superuser = "admin" in row["roles"]
         if created:
-            user.set_password(password)
+            hashed = hashed or make_password(password)
+            user.password = hashed
         user.save()
         user.roles.set(Role.objects.filter(code__in=row["roles"]))
         accounts.append(

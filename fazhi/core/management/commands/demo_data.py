@@ -1,30 +1,96 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.db.models import Count, Q
 
 from fazhi.campaigns.demo import load_demo_campaign
+from fazhi.campaigns.models import Campaign, ItemStatus
+from fazhi.core.demo import Calendar
+from fazhi.evidence.models import Evidence
+from fazhi.fieldwork.demo import load_demo_evaluation
+from fazhi.fieldwork.selectors import ranking
 from fazhi.frameworks.demo import load_demo_framework
 from fazhi.frameworks.tree import format_points
 from fazhi.orgs.demo import load_demo_orgs
 from fazhi.reviews.demo import load_demo_reviews
 
+# What each demo account is for: where to look first after logging in.
+TRY = {
+    "sys_admin": "管理账号与角色、查看审计日志，所有地区的数据都可见",
+    "zz_admin": "市级评估：录入实地评估和满意度测评得分、看综合排名；全市各区的创建进度",
+    "szq_admin": "市中区创建活动：进度看板、细化分解、第二轮审核、自评打分、材料检查（重复、评估期外）",
+    "dcf_admin": "聊城市东昌府区：看不到枣庄市的任何数据（跨地区隔离）",
+    "szq_sfj_liaison": "我的任务：已退回待整改、临近截止和已逾期的任务项；上传材料、回复审核意见后提交",
+    "szq_scjg_liaison": "本单位任务项：上传材料并提交审核",
+    "szq_spj_liaison": "本单位任务项：上传材料并提交审核",
+    "szq_zxj_liaison": "镇街联络员：本街道承担的责任事项",
+    "xc_sfj_liaison": "薛城区司法局：只看到本单位在薛城区创建活动中的任务项",
+    "szq_reviewer": "第二轮筛查：审核待审核的任务项（通过、退回、补充材料），给通过的指标评分",
+    "zz_expert": "评审专家：只审核市中区第一个一级指标下的任务项",
+    "zz_evaluator": "市级评估的第三方评估专家：书面评审各申报区，查看综合排名",
+    "szq_leader": "领导：只读查看进度看板和得分",
+    "zz_inspector": "督察员：只读查看全市的创建进度",
+}
+
 
 class Command(BaseCommand):
-    help = "载入演示数据：枣庄市及其区县、市中区 42 个单位、各角色演示账号、104 项示例指标体系、市中区演示创建活动。可重复运行。"
+    help = (
+        "载入演示数据：枣庄市及其区县、市中区 42 个单位、各角色演示账号、104 项示例指标体系、"
+        "市中区演示创建活动（材料、两轮审核、自评与审核评分）和市级评估（4 个申报区的书面评审与"
+        "综合排名）。日期按运行当天计算；可重复运行，再次运行只把日期移到当天。"
+    )
 
     def handle(self, *args, **options):
-        orgs = load_demo_orgs()
-        framework = load_demo_framework()
-        campaign = load_demo_campaign(framework)
-        load_demo_reviews(campaign)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"演示数据已就绪：{orgs['regions']} 个区划，{orgs['units']} 个单位，{len(orgs['users'])} 个账号；"
-                f"指标体系 “{framework}”：{framework.leaf_count} 项指标，总分 {format_points(framework.total_points)}；"
-                f"创建活动 “{campaign}”：{campaign.items.count()} 个任务项。"
-            )
+        cal = Calendar.from_clock()
+        with transaction.atomic():  # a run that fails leaves no half-told story behind
+            orgs = load_demo_orgs()
+            framework = load_demo_framework()
+            campaign = load_demo_campaign(framework, cal)
+            load_demo_reviews(campaign, cal)
+            evaluation = load_demo_evaluation(framework, cal)
+        write = self.stdout.write
+        write(self.style.SUCCESS(f"演示数据已就绪（日期以今天 {cal.today:%Y-%m-%d} 为准）："))
+        write(
+            f"  {orgs['regions']} 个区划，{orgs['units']} 个单位，{len(orgs['users'])} 个账号；"
+            f"指标体系“{framework}”：{framework.leaf_count} 项指标，总分 "
+            f"{format_points(framework.total_points)}。"
         )
-        self.stdout.write(f"演示账号（密码均为 {orgs['password']}）：")
+        write(f"  {self._campaign_line(campaign)}")
+        rounds = "、".join(
+            f"{round_}（{round_.get_status_display()}）"
+            for round_ in campaign.rounds.order_by("number")
+        )
+        write(f"  审核轮次：{rounds}。")
+        write(f"  {self._evaluation_line(evaluation)}")
+        write(f"演示账号（密码均为 {orgs['password']}）：")
         for account in orgs["users"]:
-            self.stdout.write(
+            write(
                 f"  {account['username']:<18} {account['display_name']:<6} "
                 f"{'、'.join(account['roles'])}　{account['place']}"
             )
+            if account["username"] in TRY:
+                write(f"  {'':<18} → {TRY[account['username']]}")
+
+    def _campaign_line(self, campaign: Campaign) -> str:
+        leaves = campaign.items.filter(children__isnull=True).aggregate(
+            total=Count("pk"),
+            with_materials=Count("pk", filter=Q(evidence_count__gt=0)),
+            submitted=Count("pk", filter=Q(status=ItemStatus.SUBMITTED)),
+            approved=Count("pk", filter=Q(status=ItemStatus.APPROVED)),
+            returned=Count("pk", filter=Q(status=ItemStatus.RETURNED)),
+        )
+        materials = Evidence.objects.filter(item__campaign=campaign, deleted_at__isnull=True)
+        return (
+            f"创建活动“{campaign}”：{leaves['total']} 个任务项，{leaves['with_materials']} 项已有"
+            f"材料（共 {materials.count()} 份），已通过 {leaves['approved']} 项，已提交待审核 "
+            f"{leaves['submitted']} 项，已退回 {leaves['returned']} 项。"
+        )
+
+    def _evaluation_line(self, evaluation) -> str:
+        rows = ranking(evaluation)
+        ranked = [row for row in rows if row.rank is not None]
+        shown = "，".join(
+            f"{row.rank}. {row.label} {format_points(row.composite)}" for row in ranked
+        )
+        waiting = len(rows) - len(ranked)
+        tail = f"；另有 {waiting} 个区评审中" if waiting else ""
+        return f"市级评估“{evaluation}”：{len(rows)} 个申报区，综合排名 {shown}{tail}。"
