@@ -1,12 +1,14 @@
 """The REST API root. Each app adds its router from its own `api.py`; every endpoint reads
 through the same scoping mechanism as the pages, with the token's user."""
 
+from collections import defaultdict
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from fazhi.accounts.services import api_token_user
@@ -65,6 +67,41 @@ def _not_found(request, exc):
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
     return api.create_response(request, {"detail": "；".join(exc.messages)}, status=400)
+
+
+# What a parameter that cannot be read must be, by pydantic's error type.
+_UNREADABLE = {
+    "missing": "缺少参数 {name}",
+    "greater_than_equal": "参数 {name} 应不小于 {ge}",
+    "greater_than": "参数 {name} 应大于 {gt}",
+    "less_than_equal": "参数 {name} 应不大于 {le}",
+    "less_than": "参数 {name} 应小于 {lt}",
+    "int_parsing": "参数 {name} 应为整数",
+    "int_type": "参数 {name} 应为整数",
+    "int_from_float": "参数 {name} 应为整数",
+    "string_too_long": "参数 {name} 最长 {max_length} 个字",
+    "bool_parsing": "参数 {name} 应为 true 或 false",
+    "date_parsing": "参数 {name} 应为日期，如 2025-03-31",
+    "date_from_datetime_parsing": "参数 {name} 应为日期，如 2025-03-31",
+}
+
+
+def unreadable_detail(errors: list[dict]) -> str:
+    """One Chinese sentence naming each parameter that could not be read and what it must be."""
+    sentences = []
+    for error in errors:
+        name = ".".join(str(part) for part in error.get("loc", ())[1:] if part != "payload")
+        template = _UNREADABLE.get(error.get("type"), "参数 {name} 的值无效")
+        values = defaultdict(lambda: "?", error.get("ctx") or {}, name=name or "?")
+        sentences.append(template.format_map(values))
+    return "；".join(dict.fromkeys(sentences)) + "。"
+
+
+@api.exception_handler(NinjaValidationError)
+def _unreadable(request, exc):
+    """422 as before, its `detail` a sentence a person can read; pydantic's list in `errors`."""
+    body = {"detail": unreadable_detail(exc.errors), "errors": exc.errors}
+    return api.create_response(request, body, status=422)
 
 
 def _register_routers() -> None:

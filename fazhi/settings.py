@@ -34,6 +34,7 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("FAZHI_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("FAZHI_CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "fazhi.core.errors.csrf_failure"  # "页面已过期" in the site's layout
 # The header a trusted reverse proxy puts the client's address in (X-Real-IP, X-Forwarded-For);
 # unset, the connection's own address is taken, as anyone could send the header.
 FAZHI_CLIENT_IP_HEADER = env_str("FAZHI_CLIENT_IP_HEADER")
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fazhi.core.errors.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fazhi.accounts.middleware.PasswordChangeRequiredMiddleware",

@@ -16,3 +16,9 @@ urlpatterns = [
     path("filing/", include("fazhi.filing.urls")),
     path("api/", api.urls),
 ]
+
+# Chinese pages in the site's layout; JSON under /api/ (see fazhi/core/errors.py).
+handler400 = "fazhi.core.errors.bad_request"
+handler403 = "fazhi.core.errors.permission_denied"
+handler404 = "fazhi.core.errors.page_not_found"
+handler500 = "fazhi.core.errors.server_error"

@@ -7,14 +7,14 @@ from fazhi.accounts.audit_display import actions_named
 from fazhi.accounts.models import AuditEntry, User
 
 
-def user_list(*, user, query: str = "", role: str = "", unit_id: str = ""):
+def user_list(*, user, query: str = "", role: str = "", unit_id: int | None = None):
     users = User.objects.visible_to(user).select_related("region", "unit").prefetch_related("roles")
     if query:
         users = users.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
     if role:
         users = users.filter(roles__code=role)
-    if unit_id.isdigit():
-        users = users.filter(unit_id=int(unit_id))
+    if unit_id:
+        users = users.filter(unit_id=unit_id)
     return users.distinct()
 
 

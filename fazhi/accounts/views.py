@@ -20,7 +20,7 @@ from fazhi.accounts.forms import (
 from fazhi.accounts.models import ApiToken, RoleCode, User
 from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
-from fazhi.core.listing import paginate
+from fazhi.core.listing import QueryFilters, paginate, show_notes
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404
 
@@ -85,7 +85,13 @@ def token_revoke(request, pk):
 
 @require_roles("admin", "lead_admin")
 def user_list(request):
-    filters = {key: request.GET.get(key, "").strip() for key in ("query", "role", "unit_id")}
+    read = QueryFilters(request.GET)
+    filters = {
+        "query": read.search("query"),
+        "role": read.text("role"),
+        "unit_id": read.id("unit_id", "单位"),
+    }
+    show_notes(request, read.notes)
     page = paginate(request, selectors.user_list(user=request.user, **filters))
     # Accounts the user may not manage (their own rank or above) are listed without buttons.
     manageable = {u.pk for u in page if services.may_manage_user(request.user, u)}
@@ -173,22 +179,27 @@ def user_reset_password(request, pk):
     return redirect("accounts:user_edit", pk=target.pk)
 
 
-def _audit_filters(request) -> dict:
-    form_values = {
-        key: request.GET.get(key, "").strip() for key in ("query", "action", "date_from", "date_to")
+def _audit_filters(request) -> tuple[dict, dict, list[str]]:
+    """The audit log's filters as the form shows them and as the selector takes them, and
+    notes on what the query string held that could not be used."""
+    read = QueryFilters(request.GET)
+    filters = {
+        "query": read.search("query"),
+        "action": read.text("action"),
+        "date_from": read.date("date_from", "开始日期"),
+        "date_to": read.date("date_to", "结束日期"),
     }
-    dates = {}
-    for key in ("date_from", "date_to"):
-        try:
-            dates[key] = date.fromisoformat(form_values[key]) if form_values[key] else None
-        except ValueError:
-            dates[key] = None
-    return form_values, {"query": form_values["query"], "action": form_values["action"], **dates}
+    form_values = {
+        key: value.isoformat() if isinstance(value, date) else (value or "")
+        for key, value in filters.items()
+    }
+    return form_values, filters, read.notes
 
 
 @require_roles("admin", "lead_admin")
 def audit_list(request):
-    form_values, filters = _audit_filters(request)
+    form_values, filters, notes = _audit_filters(request)
+    show_notes(request, notes)
     page = paginate(request, selectors.audit_list(user=request.user, **filters), per_page=50)
     page.object_list = audit_display.describe(page.object_list, user=request.user)
     return render(
@@ -204,7 +215,7 @@ def audit_list(request):
 
 @require_roles("admin", "lead_admin")
 def audit_export(request):
-    _, filters = _audit_filters(request)
+    _, filters, _ = _audit_filters(request)
     response = xlsx_attachment(f"审计日志-{timezone.localdate():%Y%m%d}.xlsx")
     exports.audit_xlsx(
         selectors.audit_list(user=request.user, **filters), response, user=request.user

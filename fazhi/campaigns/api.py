@@ -7,6 +7,7 @@ from ninja.responses import Status
 
 from fazhi.campaigns import selectors, services
 from fazhi.campaigns.models import Campaign, Item
+from fazhi.core.listing import Id, SearchText
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.dashboards.report import campaign_report as campaign_report_of
 from fazhi.evidence.selectors import visible_evidence_counts
@@ -91,7 +92,7 @@ def _item_out(item: Item, *, evidence_count: int) -> dict:
 
 
 @router.get("/", response=list[CampaignOut], summary="可查看的创建活动")
-def list_campaigns(request, query: str = ""):
+def list_campaigns(request, query: SearchText = ""):
     campaigns = selectors.campaign_list(user=request.user, query=query)
     return [_campaign_out(c, request.user) for c in campaigns]
 
@@ -121,7 +122,7 @@ def my_tasks(request, status: str = ""):
 
 
 @router.get("/{campaign_id}", response=CampaignOut, summary="创建活动")
-def get_campaign(request, campaign_id: int):
+def get_campaign(request, campaign_id: Id):
     campaign = get_visible_or_404(
         Campaign.objects.select_related("region"), request.user, pk=campaign_id
     )
@@ -131,7 +132,7 @@ def get_campaign(request, campaign_id: int):
 @router.get(
     "/{campaign_id}/report", summary="看板数据：分领域分值与得分、任务项状态、逾期项、当前轮次"
 )
-def campaign_report(request, campaign_id: int):
+def campaign_report(request, campaign_id: Id):
     campaign = get_visible_or_404(
         Campaign.objects.select_related("region", "framework"), request.user, pk=campaign_id
     )
@@ -139,7 +140,9 @@ def campaign_report(request, campaign_id: int):
 
 
 @router.get("/{campaign_id}/items", response=list[ItemOut], summary="任务项（两张清单）")
-def list_items(request, campaign_id: int, status: str = "", unit: int | None = None, q: str = ""):
+def list_items(
+    request, campaign_id: Id, status: str = "", unit: Id | None = None, q: SearchText = ""
+):
     campaign = get_visible_or_404(Campaign, request.user, pk=campaign_id)
     items = selectors.campaign_items(
         campaign=campaign, user=request.user, status=status, unit_id=unit, query=q
@@ -148,7 +151,7 @@ def list_items(request, campaign_id: int, status: str = "", unit: int | None = N
 
 
 @router.post("/items/{item_id}/submit", response=ItemOut, summary="提交任务项审核")
-def submit_item(request, item_id: int):
+def submit_item(request, item_id: Id):
     item = get_visible_or_404(Item, request.user, pk=item_id)
     services.item_submit(acting_user=request.user, item=item)
     submitted = selectors.campaign_items(campaign=item.campaign, user=request.user).filter(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign, Item, ItemStatus
+from fazhi.core.listing import QueryFilters, parse_id
 from fazhi.core.scoping import Scope, get_visible_or_404
 from fazhi.frameworks.models import Node
 from fazhi.orgs.models import Unit
@@ -27,9 +28,10 @@ def campaign_list(*, user, query: str = "") -> QuerySet[Campaign]:
 
 def campaign_by_ref(*, user, ref: str) -> Campaign:
     """A campaign by id, for the command line and the API."""
-    if not str(ref).isdigit():
+    pk = parse_id(ref)
+    if pk is None:
         raise Http404(f"创建活动编号应为数字：{ref}")
-    return get_visible_or_404(Campaign, user, pk=int(ref))
+    return get_visible_or_404(Campaign, user, pk=pk)
 
 
 def assignments_prefetch() -> Prefetch:
@@ -51,15 +53,19 @@ class ItemFilters:
     unit_id: int | None = None
     query: str = ""
     unresolved: bool = False
+    # What the query string held that could not be used (an odd unit id, an overlong search),
+    # for the page to say: see core.listing.QueryFilters.
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def from_params(cls, params) -> ItemFilters:
-        unit = params.get("unit", "")
+        read = QueryFilters(params)
         return cls(
-            status=params.get("status", ""),
-            unit_id=int(unit) if unit.isdigit() else None,
-            query=params.get("q", "").strip(),
-            unresolved=params.get("unresolved") == "1",
+            status=read.text("status"),
+            unit_id=read.id("unit", "单位"),
+            query=read.search("q"),
+            unresolved=read.flag("unresolved"),
+            notes=tuple(read.notes),
         )
 
     @property
@@ -67,7 +73,9 @@ class ItemFilters:
         return bool(self.status or self.unit_id or self.query or self.unresolved)
 
     def as_kwargs(self) -> dict:
-        return asdict(self)
+        kwargs = asdict(self)
+        del kwargs["notes"]
+        return kwargs
 
 
 def campaign_items(

@@ -46,6 +46,7 @@ from fazhi.campaigns.tasklists_preview import (
     plan_units,
     planned_assignment,
 )
+from fazhi.core.listing import parse_id
 from fazhi.core.spreadsheets import ImportFailure
 from fazhi.orgs.models import Unit
 
@@ -188,8 +189,8 @@ def _chosen_units(
             chosen[name["key"]] = []
         elif answer == ALL and name["proposed"]:
             chosen[name["key"]] = [unit_id for unit_id, _name in name["proposed"]]
-        elif answer.isdigit() and int(answer) in allowed:
-            chosen[name["key"]] = [int(answer)]
+        elif parse_id(answer) in allowed:
+            chosen[name["key"]] = [parse_id(answer)]
         else:
             unanswered.append(name["text"])
     if unanswered:

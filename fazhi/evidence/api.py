@@ -1,16 +1,22 @@
 from datetime import date
+from typing import Annotated
 
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
+from pydantic import Field
 
 from fazhi.campaigns.models import Campaign, Item
+from fazhi.core.listing import Id, SearchText
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.evidence import selectors, services
 from fazhi.evidence.models import Evidence
 from fazhi.orgs.models import Unit
 
 router = Router(tags=["佐证材料 evidence"])
+
+# At most this many hits an answer.
+Limit = Annotated[int, Field(ge=1, le=200, description="最多返回的条数（1–200）")]
 
 
 class UploadResultOut(Schema):
@@ -72,9 +78,7 @@ def _evidence_out(e: Evidence) -> dict:
     response={201: list[UploadResultOut], 400: list[UploadResultOut]},
     summary="上传材料（可多个文件）",
 )
-def upload_files(
-    request, item_id: int, files: list[UploadedFile] = File(...), unit: str = Form("")
-):
+def upload_files(request, item_id: Id, files: list[UploadedFile] = File(...), unit: str = Form("")):
     item = get_visible_or_404(
         Item.objects.select_related("campaign__region"), request.user, pk=item_id
     )
@@ -96,13 +100,13 @@ def upload_files(
 
 
 @router.get("/items/{item_id}", response=list[EvidenceOut], summary="任务项的材料")
-def item_evidence(request, item_id: int):
+def item_evidence(request, item_id: Id):
     item = get_visible_or_404(Item, request.user, pk=item_id)
     return [_evidence_out(e) for e in selectors.item_evidence(item=item, user=request.user)]
 
 
 @router.get("/search", response=list[HitOut], summary="全文搜索材料")
-def search(request, campaign: int, q: str, limit: int = 50):
+def search(request, campaign: Id, q: SearchText, limit: Limit = 50):
     campaign_row = get_visible_or_404(Campaign, request.user, pk=campaign)
     found = selectors.search_evidence(campaign=campaign_row, user=request.user, query=q)
     return [
@@ -113,11 +117,11 @@ def search(request, campaign: int, q: str, limit: int = 50):
             "unit": hit.evidence.unit.name,
             "snippet": str(hit.snippet),
         }
-        for hit in selectors.hits(found[: min(limit, 200)], q)
+        for hit in selectors.hits(found[:limit], q)
     ]
 
 
 @router.get("/{evidence_id}", response=EvidenceOut, summary="材料详情")
-def get_evidence(request, evidence_id: int):
+def get_evidence(request, evidence_id: Id):
     queryset = Evidence.objects.select_related("item", "unit", "current__blob")
     return _evidence_out(get_visible_or_404(queryset, request.user, pk=evidence_id))

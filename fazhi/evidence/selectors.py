@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fazhi.campaigns.models import Campaign, Item
+from fazhi.core.listing import QueryFilters
 from fazhi.core.scoping import Scope
 from fazhi.evidence import search
 from fazhi.evidence.models import Evidence, EvidenceVersion, ExtractStatus
@@ -92,13 +93,6 @@ def hits(evidence_page, query: str) -> list[Hit]:
 # -- the ledger (材料台账) ----------------------------------------------------------------------
 
 
-def _date_param(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if value.strip() else None
-    except ValueError:
-        return None  # a mistyped date filters nothing rather than failing the page
-
-
 @dataclass(frozen=True)
 class LedgerFilters:
     """The ledger page's filters, read from its query string. The page and its Excel export
@@ -112,19 +106,23 @@ class LedgerFilters:
     uploaded_from: date | None = None
     uploaded_to: date | None = None
     include_deleted: bool = False
+    # What the query string held that could not be used (an odd unit id, a mistyped date, an
+    # overlong search), for the page to say: see core.listing.QueryFilters.
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def from_params(cls, params) -> LedgerFilters:
-        unit = params.get("unit", "")
+        read = QueryFilters(params)
         return cls(
-            unit_id=int(unit) if unit.isdigit() else None,
-            area=params.get("area", ""),
-            kind=params.get("kind", ""),
-            extract_status=params.get("extract", ""),
-            query=params.get("q", "").strip(),
-            uploaded_from=_date_param(params.get("from", "")),
-            uploaded_to=_date_param(params.get("to", "")),
-            include_deleted=params.get("deleted") == "1",
+            unit_id=read.id("unit", "单位"),
+            area=read.text("area"),
+            kind=read.text("kind"),
+            extract_status=read.text("extract"),
+            query=read.search("q"),
+            uploaded_from=read.date("from", "上传日期从"),
+            uploaded_to=read.date("to", "上传日期到"),
+            include_deleted=read.flag("deleted"),
+            notes=tuple(read.notes),
         )
 
     @property

@@ -17,7 +17,7 @@ from fazhi.campaigns.selectors import area_key, assignable_units, campaign_areas
 from fazhi.core.actions import perform
 from fazhi.core.downloads import stored_file_response, xlsx_attachment
 from fazhi.core.forms import add_service_error
-from fazhi.core.listing import paginate
+from fazhi.core.listing import paginate, parse_id, show_notes
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
 from fazhi.evidence import bulk, ledger, selectors, services
 from fazhi.evidence.archives import ArchiveError, is_zip
@@ -75,10 +75,10 @@ def is_zip_name(name: str) -> bool:
 
 def _chosen_unit(request, item):
     """The lead office may say for which unit it uploads; a liaison always uploads for its own."""
-    unit_id = request.POST.get("unit", "")
-    if not unit_id.isdigit():
+    unit_id = parse_id(request.POST.get("unit", ""))
+    if unit_id is None:
         return None
-    return Unit.objects.filter(pk=int(unit_id), assignments__item=item).first()
+    return Unit.objects.filter(pk=unit_id, assignments__item=item).first()
 
 
 def _zip_results(request, item, upload, unit) -> list[dict]:
@@ -143,6 +143,7 @@ def evidence_ledger(request, pk):
         Campaign.objects.select_related("region", "framework"), request.user, pk=pk
     )
     filters = selectors.LedgerFilters.from_params(request.GET)
+    show_notes(request, filters.notes)
     evidence = selectors.evidence_ledger(campaign=campaign, user=request.user, filters=filters)
     page = paginate(request, evidence, per_page=LEDGER_PER_PAGE)
     return render(
@@ -232,7 +233,7 @@ def evidence_download(request, pk):
     evidence = _load(request, pk)
     number = request.GET.get("version", "")
     versions = evidence.versions.select_related("blob")
-    version = versions.filter(number=int(number)).first() if number.isdigit() else evidence.current
+    version = versions.filter(number=parse_id(number)).first() if number else evidence.current
     if version is None:
         raise Http404("没有该版本。")
     blob = version.blob

@@ -1,5 +1,6 @@
 from ninja import Router, Schema
 
+from fazhi.core.listing import Id, SearchText
 from fazhi.fieldwork import selectors
 
 router = Router(tags=["省级评估 fieldwork"])
@@ -55,7 +56,7 @@ def _evaluation_out(evaluation, applicants: int) -> dict:
 
 
 @router.get("/evaluations", response=list[EvaluationOut], summary="可查看的省级评估")
-def list_evaluations(request, q: str = ""):
+def list_evaluations(request, q: SearchText = ""):
     evaluations = selectors.evaluation_list(user=request.user, query=q)
     return [_evaluation_out(e, e.n_applicants) for e in evaluations]
 
@@ -65,7 +66,7 @@ def list_evaluations(request, q: str = ""):
     response=RankingOut,
     summary="综合排名（书面评审、实地评估、满意度测评加权）",
 )
-def get_ranking(request, evaluation_id: int):
+def get_ranking(request, evaluation_id: Id):
     evaluation = selectors.evaluation_by_pk(user=request.user, pk=evaluation_id)
     rows = selectors.ranking(evaluation)
     return {

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from fazhi.core.actions import perform
 from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
-from fazhi.core.listing import paginate
+from fazhi.core.listing import paginate, parse_number, read_search
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
 from fazhi.fieldwork import selectors, services
@@ -36,7 +36,7 @@ def _owns(user, evaluation) -> bool:
 
 @login_required
 def evaluation_list(request):
-    query = request.GET.get("q", "").strip()
+    query = read_search(request, "q")
     page = paginate(request, selectors.evaluation_list(user=request.user, query=query))
     return render(request, "fieldwork/evaluation_list.html", {"page": page, "query": query})
 
@@ -59,7 +59,7 @@ def evaluation_create(request):
 def evaluation_detail(request, pk):
     evaluation = selectors.evaluation_by_pk(user=request.user, pk=pk)
     rows = selectors.ranking(evaluation)
-    query = request.GET.get("q", "").strip()
+    query = read_search(request, "q")
     shown = [r for r in rows if query in r.label or query in r.campaign.name] if query else rows
     return render(
         request,
@@ -172,8 +172,8 @@ def scores_save(request, pk):
         request.user,
         pk=pk,
     )
-    version = request.POST.get("version", "")
-    if not version.isdigit():  # a form from before this page knew versions, or a hand-made post
+    version = parse_number(request.POST.get("version", ""))
+    if version is None:  # a form from before this page knew versions, or a hand-made post
         messages.error(request, "页面已过期，请刷新后重新录入。")
     else:
         perform(
@@ -183,7 +183,7 @@ def scores_save(request, pk):
                 applicant=applicant,
                 field_score=request.POST.get("field_score", ""),
                 survey_score=request.POST.get("survey_score", ""),
-                version=int(version),
+                version=version,
             ),
             success=lambda saved: f"已保存{saved.campaign.region}的得分。",
         )

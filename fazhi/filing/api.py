@@ -5,6 +5,7 @@ from ninja import Router, Schema
 from ninja.responses import Status
 
 from fazhi.campaigns.selectors import campaign_by_ref
+from fazhi.core.listing import Id
 from fazhi.filing import selectors, services
 from fazhi.filing.downloads import filing_file_response
 from fazhi.filing.models import Split
@@ -67,7 +68,7 @@ def _readable_campaign(request, campaign_id: int):
     response=list[BuildOut],
     summary="申报材料的生成记录（最新在前）及其文件",
 )
-def list_builds(request, campaign_id: int):
+def list_builds(request, campaign_id: Id):
     campaign = _readable_campaign(request, campaign_id)
     builds = selectors.campaign_builds(campaign=campaign, user=request.user)[:20]
     return [_build_out(b) for b in builds]
@@ -78,7 +79,7 @@ def list_builds(request, campaign_id: int):
     response={202: BuildOut},
     summary="开始生成申报材料（后台进行，轮询生成记录查看进度）",
 )
-def start_build(request, campaign_id: int, payload: BuildIn):
+def start_build(request, campaign_id: Id, payload: BuildIn):
     campaign = _readable_campaign(request, campaign_id)
     build = services.build_request(
         acting_user=request.user, campaign=campaign, **payload.model_dump()
@@ -91,7 +92,7 @@ def start_build(request, campaign_id: int, payload: BuildIn):
     summary="下载申报材料文件（支持 Range 续传）",
     response={200: None, 206: None},
 )
-def download_file(request, file_id: int):
+def download_file(request, file_id: Id):
     if not selectors.may_read_filings(request.user):
         raise PermissionDenied("您的角色无权查看申报材料。")
     return filing_file_response(request, file_id)

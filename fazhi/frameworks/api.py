@@ -4,6 +4,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from fazhi.core.listing import Id, SearchText
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.frameworks import exports, formats, selectors, services
 from fazhi.frameworks.models import Framework
@@ -37,7 +38,7 @@ def _framework_out(f: Framework) -> dict:
 
 
 @router.get("/", response=list[FrameworkOut], summary="可查看的指标体系")
-def list_frameworks(request, query: str = ""):
+def list_frameworks(request, query: SearchText = ""):
     return [_framework_out(f) for f in selectors.framework_list(user=request.user, query=query)]
 
 
@@ -113,7 +114,7 @@ def _by_ref(request, ref: str) -> Framework:
 
 
 @router.get("/diff/{old_id}/{new_id}", summary="两个版本的差异")
-def diff(request, old_id: int, new_id: int):
+def diff(request, old_id: Id, new_id: Id):
     old = get_visible_or_404(Framework, request.user, pk=old_id)
     new = get_visible_or_404(Framework, request.user, pk=new_id)
     result = exports.compare(old, new)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
+from fazhi.core.listing import parse_id
 from fazhi.frameworks.models import Framework, FrameworkImport, ImportStatus
 
 ROW_FIELDS = (
@@ -34,8 +35,9 @@ def framework_list(*, user, query: str = ""):
 def framework_by_ref(*, user, ref: str) -> Framework:
     """REF is an id or a name (with several editions of that name, the newest)."""
     frameworks = Framework.objects.visible_to(user)
-    if str(ref).isdigit():
-        found = frameworks.filter(pk=int(ref)).first()
+    pk = parse_id(ref)
+    if pk is not None:
+        found = frameworks.filter(pk=pk).first()
     else:
         found = frameworks.filter(name=ref).order_by("-created_at", "-id").first()
         if found is None and "@" in str(ref):

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from fazhi.core.actions import perform
 from fazhi.core.downloads import attachment_header, xlsx_attachment
 from fazhi.core.forms import add_service_error
-from fazhi.core.listing import paginate
+from fazhi.core.listing import QueryFilters, paginate, read_search, show_notes
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
 from fazhi.frameworks import exports, selectors, services
@@ -21,7 +21,7 @@ PREVIEW_ROWS = 300
 
 @login_required
 def framework_list(request):
-    query = request.GET.get("query", "").strip()
+    query = read_search(request, "query")
     page = paginate(request, selectors.framework_list(user=request.user, query=query))
     editable = set(Framework.objects.editable_by(request.user).values_list("pk", flat=True))
     return render(
@@ -41,7 +41,7 @@ def framework_detail(request, pk):
     framework = get_visible_or_404(
         Framework.objects.select_related("owner_region"), request.user, pk=pk
     )
-    query = request.GET.get("q", "").strip()
+    query = read_search(request, "q")
     rows = selectors.framework_rows(framework=framework)
     matches = selectors.node_matches(framework=framework, query=query) if query else None
     shown = [row for row in rows if matches is None or row["code"] in matches]
@@ -210,11 +210,14 @@ def framework_import_cancel(request, pk):
 @login_required
 def framework_diff(request):
     frameworks = selectors.framework_list(user=request.user)
-    old_id, new_id = request.GET.get("old", ""), request.GET.get("new", "")
-    context = {"frameworks": frameworks, "old_id": old_id, "new_id": new_id}
-    if old_id.isdigit() and new_id.isdigit():
-        old = get_visible_or_404(Framework, request.user, pk=int(old_id))
-        new = get_visible_or_404(Framework, request.user, pk=int(new_id))
+    read = QueryFilters(request.GET)
+    old_id, new_id = read.id("old", "旧版本"), read.id("new", "新版本")
+    show_notes(request, read.notes)
+    # The form's selects compare these with each option's id as text.
+    context = {"frameworks": frameworks, "old_id": str(old_id or ""), "new_id": str(new_id or "")}
+    if old_id and new_id:
+        old = get_visible_or_404(Framework, request.user, pk=old_id)
+        new = get_visible_or_404(Framework, request.user, pk=new_id)
         diff = exports.compare(old, new)
         if request.GET.get("export") == "xlsx":
             response = xlsx_attachment(f"版本对比-{old.edition}-{new.edition}.xlsx")

@@ -1,5 +1,6 @@
 from ninja import Router, Schema
 
+from fazhi.core.listing import SearchText
 from fazhi.core.scoping import Scope
 from fazhi.orgs import selectors
 
@@ -43,7 +44,7 @@ def me(request):
 
 
 @router.get("/regions", response=list[RegionOut], summary="可查看的行政区划")
-def regions(request, query: str = ""):
+def regions(request, query: SearchText = ""):
     return [
         {
             "code": r.code,
@@ -56,7 +57,7 @@ def regions(request, query: str = ""):
 
 
 @router.get("/units", response=list[UnitOut], summary="可查看的单位")
-def units(request, query: str = "", region_code: str = "", kind: str = ""):
+def units(request, query: SearchText = "", region_code: str = "", kind: str = ""):
     return [
         {
             "id": u.pk,

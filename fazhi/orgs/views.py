@@ -6,7 +6,7 @@ from django.utils import timezone
 from fazhi.core.actions import error_text
 from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
-from fazhi.core.listing import paginate
+from fazhi.core.listing import QueryFilters, paginate, read_search, show_notes
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import Scope, get_editable_or_404
 from fazhi.orgs import exports, selectors, services
@@ -19,18 +19,26 @@ OVERSEERS = ("admin", "lead_admin", "reviewer", "leader", "inspector", "expert")
 
 @require_roles(*OVERSEERS)
 def region_list(request):
-    query = request.GET.get("query", "").strip()
+    query = read_search(request, "query")
     regions = selectors.region_list(user=request.user, query=query)
     return render(request, "orgs/region_list.html", {"regions": regions, "query": query})
 
 
-def _unit_filters(request) -> dict:
-    return {key: request.GET.get(key, "").strip() for key in ("query", "region_code", "kind")}
+def _unit_filters(request, *, show: bool = False) -> dict:
+    read = QueryFilters(request.GET)
+    filters = {
+        "query": read.search("query"),
+        "region_code": read.text("region_code"),
+        "kind": read.text("kind"),
+    }
+    if show:
+        show_notes(request, read.notes)
+    return filters
 
 
 @require_roles(*OVERSEERS)
 def unit_list(request):
-    filters = _unit_filters(request)
+    filters = _unit_filters(request, show=True)
     page = paginate(request, selectors.unit_list(user=request.user, **filters), per_page=50)
     can_manage = Scope.for_user(request.user).has_role("admin", "lead_admin")
     return render(

@@ -6,6 +6,7 @@ from datetime import date
 from ninja import Router, Schema
 
 from fazhi.campaigns.models import Campaign, Item
+from fazhi.core.listing import Id
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.reviews import selectors, services
 from fazhi.reviews.models import Review
@@ -61,7 +62,7 @@ class AssessmentOut(Schema):
 
 
 @router.get("/campaigns/{campaign_id}/rounds", response=list[RoundOut], summary="审核轮次")
-def list_rounds(request, campaign_id: int):
+def list_rounds(request, campaign_id: Id):
     campaign = get_visible_or_404(Campaign, request.user, pk=campaign_id)
     return [
         {
@@ -81,7 +82,7 @@ def list_rounds(request, campaign_id: int):
 
 
 @router.post("/reviews/{review_id}/decision", response=ReviewOut, summary="提交审核意见")
-def decide(request, review_id: int, payload: DecisionIn):
+def decide(request, review_id: Id, payload: DecisionIn):
     reviews = Review.objects.select_related("round__campaign", "item")
     review = get_visible_or_404(reviews, request.user, pk=review_id)
     saved = services.review_decide(
@@ -101,7 +102,7 @@ def decide(request, review_id: int, payload: DecisionIn):
 
 
 @router.post("/items/{item_id}/scores/{side}", response=AssessmentOut, summary="评分（扣分制）")
-def assess(request, item_id: int, side: str, payload: AssessmentIn):
+def assess(request, item_id: Id, side: str, payload: AssessmentIn):
     items = Item.objects.select_related("campaign__region", "campaign__framework", "node")
     item = get_visible_or_404(items, request.user, pk=item_id)
     saved = services.assessment_save(

@@ -1,6 +1,7 @@
 from django import forms
 
 from fazhi.campaigns.forms import DATE
+from fazhi.core.listing import parse_id, parse_number
 from fazhi.reviews.models import RoundScope, Verdict
 from fazhi.reviews.services import DeductionEntry
 
@@ -27,9 +28,9 @@ class DecisionForm(forms.Form):
 def file_notes_from(data) -> dict[int, str]:
     """`note_<evidence id>` fields of the decision form: the reviewer's remark on each file."""
     return {
-        int(key[5:]): value
+        parse_id(key[5:]): value
         for key, value in data.items()
-        if key.startswith("note_") and key[5:].isdigit() and value.strip()
+        if key.startswith("note_") and parse_id(key[5:]) and value.strip()
     }
 
 
@@ -46,5 +47,4 @@ def deductions_from(data) -> list[DeductionEntry]:
 
 
 def version_from(data) -> int | None:
-    value = data.get("version", "")
-    return int(value) if value.isdigit() else None
+    return parse_number(data.get("version", ""))

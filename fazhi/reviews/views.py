@@ -14,7 +14,7 @@ from fazhi.campaigns.selectors import area_key, campaign_areas
 from fazhi.core.actions import perform
 from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
-from fazhi.core.listing import paginate
+from fazhi.core.listing import QueryFilters, paginate, parse_id, show_notes
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_visible_or_404, is_editable
 from fazhi.frameworks.models import Node
@@ -74,7 +74,7 @@ def campaign_rounds(request, pk):
             "form": form,
             "candidates": candidates,
             "areas": areas,
-            "chosen": {int(v) for v in request.POST.getlist("reviewer") if v.isdigit()},
+            "chosen": {parse_id(v) for v in request.POST.getlist("reviewer")} - {None},
         },
     )
 
@@ -85,7 +85,7 @@ def _seats(data, candidates, areas: list[Node]) -> list[services.ReviewerSeat]:
     area_by_pk = {str(area.pk): area for area in areas}
     seats = []
     for value in data.getlist("reviewer"):
-        user = by_pk.get(int(value)) if value.isdigit() else None
+        user = by_pk.get(parse_id(value))
         if user is None:
             raise ValidationError({"reviewers": "所选审核人不在可选名单中，请刷新页面后重选。"})
         chosen = [area_by_pk[v] for v in data.getlist(f"areas_{user.pk}") if v in area_by_pk]
@@ -98,7 +98,7 @@ def round_detail(request, pk):
     round_ = selectors.round_by_pk(user=request.user, pk=pk)
     campaign = round_.campaign
     reviews = selectors.round_reviews(
-        round_=round_, user=request.user, **_round_filters(request, round_)
+        round_=round_, user=request.user, **_round_filters(request, round_, show=True)
     )
     areas = campaign_areas(campaign)
     return render(
@@ -118,16 +118,19 @@ def round_detail(request, pk):
     )
 
 
-def _round_filters(request, round_) -> dict:
+def _round_filters(request, round_, *, show: bool = False) -> dict:
     """The round page's filters (审核意见, 领域, 编码或内容, 只看我负责的领域), read once for the
     page and its export so that both list the same reviews."""
-    mine = request.GET.get("mine") == "1"
-    return {
-        "verdict": request.GET.get("verdict", ""),
-        "area": request.GET.get("area", ""),
-        "query": request.GET.get("q", "").strip(),
-        "areas_of_user": _my_areas(request.user, round_) if mine else None,
+    read = QueryFilters(request.GET)
+    filters = {
+        "verdict": read.text("verdict"),
+        "area": read.text("area"),
+        "query": read.search("q"),
+        "areas_of_user": _my_areas(request.user, round_) if read.flag("mine") else None,
     }
+    if show:
+        show_notes(request, read.notes)
+    return filters
 
 
 @login_required

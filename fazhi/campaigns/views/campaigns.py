@@ -13,7 +13,7 @@ from fazhi.campaigns.forms import AssignForm, CampaignEditForm, CampaignForm
 from fazhi.campaigns.models import Campaign, ItemStatus
 from fazhi.core.actions import perform
 from fazhi.core.forms import add_service_error
-from fazhi.core.listing import paginate
+from fazhi.core.listing import paginate, read_search, show_notes
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.evidence import selectors as evidence_selectors
@@ -25,7 +25,7 @@ ITEMS_PER_PAGE = 50
 
 @login_required
 def campaign_list(request):
-    query = request.GET.get("query", "").strip()
+    query = read_search(request, "query")
     page = paginate(request, selectors.campaign_list(user=request.user, query=query))
     return render(request, "campaigns/campaign_list.html", {"page": page, "query": query})
 
@@ -50,6 +50,7 @@ def campaign_detail(request, pk):
         Campaign.objects.select_related("region", "framework"), request.user, pk=pk
     )
     filters = selectors.ItemFilters.from_params(request.GET)
+    show_notes(request, filters.notes)
     all_items = campaign.items.visible_to(request.user)
     items = selectors.campaign_items(campaign=campaign, user=request.user, **filters.as_kwargs())
     page = paginate(request, items, per_page=ITEMS_PER_PAGE)
@@ -165,7 +166,7 @@ def campaign_checks(request, pk):
 @login_required
 def campaign_search(request, pk):
     campaign = get_visible_or_404(Campaign, request.user, pk=pk)
-    query = request.GET.get("q", "").strip()
+    query = read_search(request, "q")
     found = evidence_selectors.search_evidence(campaign=campaign, user=request.user, query=query)
     page = paginate(request, found)
     return render(

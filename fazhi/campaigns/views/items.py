@@ -13,7 +13,7 @@ from fazhi.campaigns.forms import ItemForm, ReturnForm
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.core.actions import perform
 from fazhi.core.forms import add_service_error
-from fazhi.core.listing import paginate
+from fazhi.core.listing import paginate, parse_id
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.evidence import selectors as evidence_selectors
@@ -168,7 +168,7 @@ def item_delete(request, pk):
 @require_POST
 def item_resolve_unit(request, pk):
     item = get_editable_or_404(Item.objects.select_related("campaign__region"), request.user, pk=pk)
-    ids = [int(v) for v in request.POST.getlist("units") if v.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("units")) if pk]
     units = list(selectors.assignable_units(campaign=item.campaign).filter(pk__in=ids))
     text = request.POST.get("text", "")
     names = "、".join(u.display_name for u in units) or "不分配"

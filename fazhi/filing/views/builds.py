@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from fazhi.campaigns.models import Campaign
 from fazhi.core.actions import perform
-from fazhi.core.listing import paginate
+from fazhi.core.listing import paginate, read_search
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import can_write_at, get_visible_or_404
 from fazhi.filing import selectors, services
@@ -18,7 +18,7 @@ from fazhi.filing.models import FilingBuild
 
 @require_roles(*selectors.FILING_READERS)
 def filing_index(request):
-    query = request.GET.get("q", "").strip()
+    query = read_search(request, "q")
     page = paginate(request, selectors.filing_campaigns(user=request.user, query=query))
     return render(request, "filing/index.html", {"page": page, "query": query})
 
