@@ -477,10 +477,20 @@ def assessment_save(
         acting_user=acting_user,
         action=f"assessment.{side}",
         target=item,
-        region=item.campaign.region,
+        region=_audit_region(item.campaign, side),
         after={"score": str(score), "deductions": str(total), "vetoed": vetoed},
     )
     return assessment
+
+
+def _audit_region(campaign: Campaign, side: str):
+    """The written review's scores are the evaluating side's (see `may_see_written`): its audit
+    rows sit with the region above the campaign's, whose offices read them, and not in the
+    campaign's own region, whose lead office reads its audit log and is the one evaluated."""
+    region = campaign.region
+    if side == Side.WRITTEN and region.parent_id:
+        return region.parent
+    return region
 
 
 def _save_versioned(item: Item, side: str, version: int | None, fields: dict) -> Assessment:
