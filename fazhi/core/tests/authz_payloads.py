@@ -1,0 +1,356 @@
+"""The requests the matrix sends: for each state-changing address, a request that goes through
+for whoever may make it (the matrix checks that it changes rows), so that a refusal of anyone
+else means the rule held, not that the form was empty. Each gets a `Ctx`: the world, the
+persona's account, and the target."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from fazhi.accounts.models import User
+from fazhi.conftest import PASSWORD
+from fazhi.core.tests.authz_policy import county, variant
+from fazhi.core.tests.authz_world import World
+from fazhi.fieldwork.models import Applicant
+from fazhi.orgs.models import Region, Unit
+from fazhi.reviews.models import Assessment, Review
+
+NEW_PASSWORD = "Lz-matrix-9173-qpx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Ctx:
+    w: World
+    persona: str
+    target: str
+    user: object  # the persona's account (None when anonymous)
+
+    @property
+    def c(self) -> str:
+        return county(self.target)
+
+    def id(self, key: str) -> int:
+        return self.w.ids[key]
+
+
+def _xlsx(rows: list[list], name: str) -> SimpleUploadedFile:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=XLSX)
+
+
+def _text(name: str = "矩阵材料.txt") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, "矩阵测试材料".encode(), content_type="text/plain")
+
+
+def _unit(x: Ctx, which: str = "sfj") -> Unit:
+    return Unit.objects.get(pk=x.id(f"unit.{which}.{x.c}"))
+
+
+# -- accounts ----------------------------------------------------------------------------------
+
+
+def login(x: Ctx) -> dict:
+    return {"username": "no-such-user", "password": "wrong"}
+
+
+def password_change(x: Ctx) -> dict:
+    return {
+        "old_password": PASSWORD,
+        "new_password": NEW_PASSWORD,
+        "new_password_again": NEW_PASSWORD,
+    }
+
+
+def token_name(x: Ctx) -> dict:
+    return {"name": "矩阵令牌"}
+
+
+def user_create(x: Ctx) -> dict:
+    unit = _unit(x)
+    return {
+        "username": f"new_{x.persona}",
+        "display_name": "新建联络员",
+        "region": unit.region_id,
+        "unit": unit.pk,
+        "roles": ["liaison"],
+        "password": NEW_PASSWORD,
+    }
+
+
+def user_edit(x: Ctx) -> dict:
+    target = User.objects.get(pk=x.id(f"user.{x.target}"))
+    return {
+        "username": target.username,
+        "display_name": "改过的名字",
+        "region": target.region_id or "",
+        "unit": target.unit_id or "",
+        "roles": target.role_codes(),
+        "email": "",
+        "phone": "",
+        "is_active": "on",
+    }
+
+
+def password_reset(x: Ctx) -> dict:
+    return {"password": NEW_PASSWORD}
+
+
+# -- orgs, frameworks --------------------------------------------------------------------------
+
+
+def unit_create(x: Ctx) -> dict:
+    return {
+        "region": x.id(f"region.{x.c}"),
+        "name": "矩阵新单位",
+        "short_name": "",
+        "kind": "department",
+        "sort_order": "0",
+    }
+
+
+def unit_import(x: Ctx) -> dict:
+    code = Region.objects.get(pk=x.id(f"region.{x.c}")).code
+    return {"file": _xlsx([["单位名称", "区划代码"], ["矩阵导入单位", code]], "单位.xlsx")}
+
+
+def unit_edit(x: Ctx) -> dict:
+    unit = Unit.objects.get(pk=x.id(f"unit.{x.target}"))
+    return {
+        "region": unit.region_id,
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "kind": unit.kind,
+        "sort_order": "7",
+    }
+
+
+def framework_import(x: Ctx) -> dict:
+    return {
+        "file": SimpleUploadedFile("细则.xlsx", x.w.extra["framework.xlsx"], content_type=XLSX),
+        "name": "矩阵导入的指标体系",
+        "edition": "2027",
+        "owner_region": x.id(f"region.{x.c}"),
+    }
+
+
+def api_framework_import(x: Ctx) -> dict:
+    return {
+        "file": SimpleUploadedFile("细则.xlsx", x.w.extra["framework.xlsx"], content_type=XLSX),
+        "name": "矩阵导入的指标体系",
+        "edition": "2027",
+        "region": Region.objects.get(pk=x.id(f"region.{x.c}")).code,
+    }
+
+
+def scoring(x: Ctx) -> dict:
+    return {"aggregation": "weighted", "veto_effect": "area"}
+
+
+def diff_query(x: Ctx) -> str:
+    query = f"old={x.id('framework.national')}&new={x.id(f'framework.{x.c}')}"
+    return query + ("&export=xlsx" if variant(x.target) == "xlsx" else "")
+
+
+# -- campaigns, evidence -----------------------------------------------------------------------
+
+
+def campaign_create(x: Ctx) -> dict:
+    return {
+        "name": "矩阵新建的创建活动",
+        "level": "national",
+        "region": x.id(f"region.{x.c}"),
+        "framework": x.id("framework.national"),
+        "period_start": "2024-01-01",
+        "period_end": "2025-12-31",
+        "description": "",
+    }
+
+
+def api_campaign(x: Ctx) -> dict:
+    return {
+        "framework": str(x.id("framework.national")),
+        "region": Region.objects.get(pk=x.id(f"region.{x.c}")).code,
+        "name": "矩阵新建的创建活动",
+        "period_start": "2024-01-01",
+        "period_end": "2025-12-31",
+    }
+
+
+def campaign_edit(x: Ctx) -> dict:
+    return {
+        "name": "改过名字的创建活动",
+        "level": "national",
+        "period_start": "2023-01-01",
+        "period_end": "2025-12-31",
+        "description": "",
+    }
+
+
+def assign(x: Ctx) -> dict:
+    return {"items": [x.id(f"item.sfj.{x.c}")], "deadline": "2025-09-30"}
+
+
+def search_query(x: Ctx) -> str:
+    return "q=公示"
+
+
+def api_search_query(x: Ctx) -> str:
+    return f"campaign={x.id(f'campaign.{x.c}')}&q=公示"
+
+
+def with_deleted(x: Ctx) -> str:
+    return "deleted=1"
+
+
+def tasklist(x: Ctx) -> dict:
+    body = x.w.extra[f"tasklist.{x.c}"]
+    return {"file": SimpleUploadedFile("任务清单.xlsx", body, content_type=XLSX)}
+
+
+def item_edit(x: Ctx) -> dict:
+    return {"title": "改过的任务项内容", "points": "12", "deadline": "2025-10-31"}
+
+
+def refine(x: Ctx) -> dict:
+    return {"title": "矩阵新增的细化项"}
+
+
+def resolve(x: Ctx) -> dict:
+    return {"text": "区气象局"}
+
+
+def return_reason(x: Ctx) -> dict:
+    return {"reason": "请补充统计表"}
+
+
+def upload(x: Ctx) -> dict:
+    return {"files": [_text()]}
+
+
+def archive(x: Ctx) -> dict:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        zipped.writestr("2.1.3 规范性文件/矩阵材料.txt", "矩阵测试材料")
+    return {"archive": SimpleUploadedFile("材料.zip", buffer.getvalue(), "application/zip")}
+
+
+def evidence_edit(x: Ctx) -> dict:
+    return {"title": "改过的标题", "doc_number": "", "description": ""}
+
+
+def replace(x: Ctx) -> dict:
+    return {"file": _text("新版本.txt")}
+
+
+# -- reviews -----------------------------------------------------------------------------------
+
+
+def round_open(x: Ctx) -> dict:
+    return {
+        "name": "第三轮",
+        "scope": "all",
+        "starts_on": "2025-05-01",
+        "ends_on": "2025-05-31",
+        "reviewer": [x.w.users["szq_reviewer"].pk],
+    }
+
+
+def _review_version(x: Ctx) -> int:
+    return Review.objects.get(pk=x.id(f"review.open.{x.c}")).version
+
+
+def decide(x: Ctx) -> dict:
+    return {"verdict": "pass", "comment": "", "version": _review_version(x)}
+
+
+def api_decide(x: Ctx) -> dict:
+    return {"verdict": "pass", "comment": "", "version": _review_version(x)}
+
+
+def _assessment_version(x: Ctx) -> int | None:
+    side, item = x.target.split("-", 1)
+    found = Assessment.objects.filter(item_id=x.id(f"item.{item}"), side=side).first()
+    return found.version if found else None
+
+
+def assess_form(x: Ctx) -> dict:
+    version = _assessment_version(x)
+    return {
+        "rule": "",
+        "reason": "材料不全",
+        "points": "1",
+        "version": "" if version is None else version,
+    }
+
+
+def api_assess(x: Ctx) -> dict:
+    return {
+        "deductions": [{"rule": "", "reason": "材料不全", "points": "1"}],
+        "version": _assessment_version(x),
+    }
+
+
+# -- fieldwork, filing -------------------------------------------------------------------------
+
+
+def evaluation_create(x: Ctx) -> dict:
+    return {
+        "region": x.id(f"region.{x.target}"),
+        "name": "矩阵新建的评估",
+        "written_weight": "50",
+        "field_weight": "30",
+        "survey_weight": "20",
+        "description": "",
+    }
+
+
+def evaluation_edit(x: Ctx) -> dict:
+    return {
+        "name": "改过名字的评估",
+        "written_weight": "40",
+        "field_weight": "40",
+        "survey_weight": "20",
+        "description": "",
+    }
+
+
+def applicants(x: Ctx) -> dict:
+    return {"campaigns": [x.id("campaign.xc")]}
+
+
+def evaluator(x: Ctx) -> dict:
+    return {"user": x.w.users["expert"].pk}
+
+
+def scores_import(x: Ctx) -> dict:
+    rows = [["地区", "实地评估得分", "满意度测评得分"], ["市中区", 77, 66]]
+    return {"file": _xlsx(rows, "得分.xlsx")}
+
+
+def scores(x: Ctx) -> dict:
+    applicant = Applicant.objects.get(pk=x.id(f"applicant.{x.target}"))
+    return {"field_score": "80", "survey_score": "90", "version": applicant.version}
+
+
+def build(x: Ctx) -> dict:
+    return {"split": "pages", "page_budget": "400"}
+
+
+def api_build(x: Ctx) -> dict:
+    return {"split": "pages", "page_budget": 400}
+
+
+def report_template(x: Ctx) -> dict:
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    body = x.w.extra["template.docx"]
+    return {"file": SimpleUploadedFile("模板.docx", body, content_type=docx)}

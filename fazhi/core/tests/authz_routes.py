@@ -1,0 +1,553 @@
+"""The authorization matrix as data: every URL pattern (by its pattern, as the URL configuration
+spells it) and every API operation ("METHOD /api/path", as the OpenAPI schema spells it), with
+the objects its path arguments name, the answer each persona should get for GET and for POST,
+and for POST a request that goes through for whoever may make it.
+
+Each answer is a rule of `authz_policy`: a chain of checks, each turning the persona away or
+letting it on: `role` (403 for a role that never may), `seen` (404 for an object out of reach),
+`allowed` (403 for an object in reach that the persona may not change), `soft` (refused with a
+message, nothing changed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fazhi.core.tests import authz_payloads as pay
+from fazhi.core.tests.authz_policy import (
+    HIDDEN,
+    OWNERS,
+    READERS,
+    Rule,
+    allowed,
+    county,
+    creator,
+    manages_user,
+    may_assess,
+    may_decide,
+    may_edit_evidence,
+    may_review_item,
+    may_submit,
+    may_upload,
+    own_only,
+    owns,
+    owns_evaluation,
+    owns_framework,
+    role,
+    rule,
+    scores_evaluation,
+    seen,
+    sees_board_unit,
+    sees_build,
+    sees_campaign,
+    sees_evaluation,
+    sees_evidence,
+    sees_framework,
+    sees_item,
+    sees_unit,
+    sees_user,
+    soft,
+)
+
+ANYONE = rule()
+OWNER = role(*OWNERS)
+
+
+@dataclass(frozen=True)
+class Route:
+    """`args` maps each path argument to the world's id key, formatted with the target: {t} the
+    target, {c} its county, {who} the persona whose object "own" or "other" names, and for a
+    score "<side>-<item>" {side} and {rest}; "=value" is the argument itself."""
+
+    targets: tuple[str, ...] = ("-",)
+    args: tuple[tuple[str, str], ...] = ()
+    get: Rule | None = None  # None: the address serves POST only
+    post: Rule | None = None  # None: no state-changing method
+    data: Callable | None = None
+    query: Callable | None = None
+    writes: bool = True  # an allowed POST changes rows; False where it may rightly change none
+    public: bool = False
+    body: str = "form"  # form | json (API)
+    session: bool = False  # an API address served to the logged-in browser, not a token
+    relogin: bool = False  # the request ends the session (logout, a password change)
+
+
+def r(*targets, get=None, post=None, **fields) -> Route:
+    """An entry; `get` and `post` are rules or single checks."""
+    args = tuple(fields.pop("args", {}).items())
+    get, post = (rule(check) if check else None for check in (get, post))
+    return Route(targets=targets or ("-",), args=args, get=get, post=post, **fields)
+
+
+CAMPAIGNS = ("szq", "xc")
+ITEMS = ("shared.szq", "sfj.szq", "scjg.szq", "shared.xc")
+EVIDENCE = ("sfj.szq", "scjg.szq", "shared_scjg.szq", "sfj.xc")
+OPEN_EVIDENCE = ("sfj.szq", "scjg.szq", "sfj.xc")
+DELETED = ("sfj_deleted.szq", "scjg_deleted.szq", "sfj_deleted.xc")
+FRAMEWORKS = ("national", "szq", "xc")
+EVALUATIONS = ("city", "province")
+ASSESS = ("self-sfj.szq", "review-shared.szq", "review-sfj.szq", "written-sfj.szq", "self-sfj.xc")
+CAMPAIGN = {"pk": "campaign.{c}"}
+
+see_campaign = seen(sees_campaign)
+campaign_owner = rule(OWNER, see_campaign, allowed(owns))
+reads_campaign = rule(see_campaign)
+
+PAGES: dict[str, Route] = {
+    # -- core, accounts ------------------------------------------------------------------------
+    "": r(get=ANYONE),
+    "healthz": r(get=ANYONE, public=True),
+    "favicon.ico": r(get=ANYONE, public=True),
+    "accounts/login/": r(get=ANYONE, post=ANYONE, data=pay.login, public=True, writes=False),
+    "accounts/logout/": r(post=ANYONE, public=True, writes=False, relogin=True),
+    "accounts/password/": r(get=ANYONE, post=ANYONE, data=pay.password_change, relogin=True),
+    "accounts/profile/": r(get=ANYONE, post=ANYONE, data=pay.token_name),
+    "accounts/tokens/<int:pk>/revoke/": r(
+        "own", "other", args={"pk": "token.{who}"}, post=rule(soft(own_only))
+    ),
+    "accounts/users/": r(get=OWNER),
+    "accounts/users/new/": r(
+        *CAMPAIGNS, get=OWNER, post=rule(OWNER, soft(owns)), data=pay.user_create
+    ),
+    "accounts/users/<int:pk>/": r(
+        "szq",
+        "xc",
+        "top",
+        args={"pk": "user.{t}"},
+        get=rule(OWNER, seen(sees_user), allowed(manages_user)),
+        post=rule(OWNER, seen(sees_user), allowed(manages_user)),
+        data=pay.user_edit,
+    ),
+    "accounts/users/<int:pk>/reset-password/": r(
+        "szq",
+        "xc",
+        "top",
+        args={"pk": "user.{t}"},
+        post=rule(OWNER, seen(sees_user), allowed(manages_user)),
+        data=pay.password_reset,
+    ),
+    "accounts/audit/": r(get=OWNER),
+    "accounts/audit/export/": r(get=OWNER),
+    # -- orgs ------------------------------------------------------------------------------------
+    "orgs/regions/": r(get=role(*READERS)),
+    "orgs/units/": r(get=role(*READERS)),
+    "orgs/units/export/": r(get=role(*READERS)),
+    "orgs/units/new/": r(*CAMPAIGNS, get=OWNER, post=rule(OWNER, soft(owns)), data=pay.unit_create),
+    "orgs/units/import/": r(
+        *CAMPAIGNS, get=OWNER, post=rule(OWNER, soft(owns)), data=pay.unit_import
+    ),
+    "orgs/units/<int:pk>/": r(
+        "scjg.szq",
+        "scjg.xc",
+        args={"pk": "unit.{t}"},
+        get=rule(OWNER, seen(sees_unit), allowed(owns)),
+        post=rule(OWNER, seen(sees_unit), allowed(owns)),
+        data=pay.unit_edit,
+    ),
+    # -- frameworks ------------------------------------------------------------------------------
+    "frameworks/": r(get=ANYONE),
+    "frameworks/import/": r(
+        *CAMPAIGNS, get=OWNER, post=rule(OWNER, soft(owns)), data=pay.framework_import
+    ),
+    "frameworks/import/<int:pk>/": r(
+        *CAMPAIGNS, args={"pk": "framework_import.{t}"}, get=rule(OWNER, seen(creator))
+    ),
+    "frameworks/import/<int:pk>/confirm/": r(
+        *CAMPAIGNS, args={"pk": "framework_import.{t}"}, post=rule(OWNER, seen(creator))
+    ),
+    "frameworks/import/<int:pk>/cancel/": r(
+        *CAMPAIGNS, args={"pk": "framework_import.{t}"}, post=rule(OWNER, seen(creator))
+    ),
+    "frameworks/diff/": r(
+        "szq",
+        "xc",
+        "xlsx.szq",
+        "xlsx.xc",
+        get=rule(seen(lambda p, t: sees_framework(p, county(t)))),
+        query=pay.diff_query,
+    ),
+    "frameworks/<int:pk>/": r(
+        *FRAMEWORKS, args={"pk": "framework.{t}"}, get=rule(seen(sees_framework))
+    ),
+    "frameworks/<int:pk>/export/<str:fmt>/": r(
+        *FRAMEWORKS,
+        args={"pk": "framework.{t}", "fmt": "=xlsx"},
+        get=rule(seen(sees_framework)),
+    ),
+    "frameworks/<int:pk>/delete/": r(
+        *CAMPAIGNS,
+        args={"pk": "framework.{t}"},
+        post=rule(OWNER, seen(sees_framework), allowed(owns_framework)),
+    ),
+    "frameworks/<int:pk>/scoring/": r(
+        *FRAMEWORKS,
+        args={"pk": "framework.{t}"},
+        post=rule(OWNER, seen(sees_framework), allowed(owns_framework)),
+        data=pay.scoring,
+    ),
+    # -- campaigns -------------------------------------------------------------------------------
+    "campaigns/": r(get=ANYONE),
+    "campaigns/new/": r(
+        *CAMPAIGNS, get=OWNER, post=rule(OWNER, soft(owns)), data=pay.campaign_create
+    ),
+    "campaigns/my-tasks/": r(get=ANYONE),
+    "campaigns/<int:pk>/": r(*CAMPAIGNS, args=CAMPAIGN, get=reads_campaign),
+    "campaigns/<int:pk>/edit/": r(
+        *CAMPAIGNS, args=CAMPAIGN, get=campaign_owner, post=campaign_owner, data=pay.campaign_edit
+    ),
+    "campaigns/<int:pk>/assign/": r(
+        *CAMPAIGNS, args=CAMPAIGN, post=campaign_owner, data=pay.assign
+    ),
+    "campaigns/<int:pk>/checks/": r(*CAMPAIGNS, args=CAMPAIGN, get=reads_campaign),
+    "campaigns/<int:pk>/search/": r(
+        *CAMPAIGNS, args=CAMPAIGN, get=reads_campaign, query=pay.search_query
+    ),
+    "campaigns/<int:pk>/export/tasks/": r(*CAMPAIGNS, args=CAMPAIGN, get=reads_campaign),
+    "campaigns/<int:pk>/export/units/": r(*CAMPAIGNS, args=CAMPAIGN, get=reads_campaign),
+    "campaigns/<int:pk>/import/": r(
+        *CAMPAIGNS, args=CAMPAIGN, get=campaign_owner, post=campaign_owner, data=pay.tasklist
+    ),
+    "campaigns/<int:pk>/import/<int:draft>/": r(
+        *CAMPAIGNS, args={**CAMPAIGN, "draft": "tasklist_import.{c}"}, get=campaign_owner
+    ),
+    "campaigns/<int:pk>/import/<int:draft>/confirm/": r(
+        *CAMPAIGNS, args={**CAMPAIGN, "draft": "tasklist_import.{c}"}, post=campaign_owner
+    ),
+    "campaigns/<int:pk>/import/<int:draft>/cancel/": r(
+        *CAMPAIGNS, args={**CAMPAIGN, "draft": "tasklist_import.{c}"}, post=campaign_owner
+    ),
+    "campaigns/items/<int:pk>/": r(*ITEMS, args={"pk": "item.{t}"}, get=rule(seen(sees_item))),
+    "campaigns/items/<int:pk>/edit/": r(
+        "sfj.szq",
+        "sfj.xc",
+        args={"pk": "item.{t}"},
+        get=rule(OWNER, seen(sees_item), allowed(owns)),
+        post=rule(OWNER, seen(sees_item), allowed(owns)),
+        data=pay.item_edit,
+    ),
+    "campaigns/items/<int:pk>/refine/": r(
+        "parent.szq",
+        "parent.xc",
+        args={"pk": "item.{t}"},
+        post=rule(OWNER, seen(sees_item), allowed(owns)),
+        data=pay.refine,
+    ),
+    "campaigns/items/<int:pk>/delete/": r(
+        "refined.szq",
+        "refined.xc",
+        args={"pk": "item.{t}"},
+        post=rule(OWNER, seen(sees_item), allowed(owns)),
+    ),
+    "campaigns/items/<int:pk>/resolve/": r(
+        "sfj.szq",
+        "sfj.xc",
+        args={"pk": "item.{t}"},
+        post=rule(OWNER, seen(sees_item), allowed(owns)),
+        data=pay.resolve,
+    ),
+    "campaigns/items/<int:pk>/submit/": r(
+        "sfj.szq",
+        "scjg.szq",
+        "sfj.xc",
+        args={"pk": "item.{t}"},
+        post=rule(seen(sees_item), soft(may_submit)),
+    ),
+    "campaigns/items/<int:pk>/return/": r(
+        "shared.szq",
+        "shared.xc",
+        args={"pk": "item.{t}"},
+        post=rule(seen(sees_item), soft(may_review_item)),
+        data=pay.return_reason,
+    ),
+    "campaigns/items/<int:pk>/approve/": r(
+        "shared.szq",
+        "shared.xc",
+        args={"pk": "item.{t}"},
+        post=rule(seen(sees_item), soft(may_review_item)),
+    ),
+    # -- evidence --------------------------------------------------------------------------------
+    "evidence/items/<int:item_pk>/upload/": r(
+        "sfj.szq",
+        "scjg.szq",
+        "sfj.xc",
+        args={"item_pk": "item.{t}"},
+        post=rule(seen(sees_item), soft(may_upload)),
+        data=pay.upload,
+    ),
+    "evidence/campaigns/<int:campaign_pk>/zip/": r(
+        *CAMPAIGNS,
+        args={"campaign_pk": "campaign.{c}"},
+        get=reads_campaign,
+        post=rule(see_campaign, soft(lambda p, t: may_upload(p, f"sfj.{t}"))),
+        data=pay.archive,
+    ),
+    "evidence/campaigns/<int:pk>/ledger/": r(*CAMPAIGNS, args=CAMPAIGN, get=reads_campaign),
+    "evidence/campaigns/<int:pk>/ledger/export/": r(
+        *CAMPAIGNS, args=CAMPAIGN, get=reads_campaign, query=pay.with_deleted
+    ),
+    "evidence/<int:pk>/": r(
+        *EVIDENCE,
+        args={"pk": "evidence.{t}"},
+        get=rule(seen(sees_evidence)),
+        post=rule(seen(sees_evidence), allowed(may_edit_evidence)),
+        data=pay.evidence_edit,
+    ),
+    "evidence/<int:pk>/download/": r(
+        *EVIDENCE, args={"pk": "evidence.{t}"}, get=rule(seen(sees_evidence))
+    ),
+    "evidence/<int:pk>/replace/": r(
+        *OPEN_EVIDENCE,
+        args={"pk": "evidence.{t}"},
+        post=rule(seen(sees_evidence), allowed(may_edit_evidence)),
+        data=pay.replace,
+    ),
+    "evidence/<int:pk>/delete/": r(
+        *OPEN_EVIDENCE,
+        args={"pk": "evidence.{t}"},
+        post=rule(seen(sees_evidence), allowed(may_edit_evidence)),
+    ),
+    "evidence/<int:pk>/restore/": r(
+        *DELETED,
+        args={"pk": "evidence.{t}"},
+        post=rule(seen(sees_evidence), allowed(may_edit_evidence)),
+    ),
+    # -- reviews ---------------------------------------------------------------------------------
+    "reviews/": r(get=ANYONE),
+    # A round is open in both campaigns: opening another is refused to its owner too.
+    "reviews/campaigns/<int:pk>/rounds/": r(
+        *CAMPAIGNS,
+        args=CAMPAIGN,
+        get=reads_campaign,
+        post=rule(see_campaign, allowed(owns)),
+        data=pay.round_open,
+        writes=False,
+    ),
+    "reviews/campaigns/<int:pk>/rounds/export/": r(*CAMPAIGNS, args=CAMPAIGN, get=reads_campaign),
+    "reviews/campaigns/<int:pk>/scores/": r(
+        *CAMPAIGNS, args=CAMPAIGN, get=rule(role(*READERS), see_campaign)
+    ),
+    "reviews/campaigns/<int:pk>/scores/export/": r(
+        *CAMPAIGNS, args=CAMPAIGN, get=rule(role(*READERS), see_campaign)
+    ),
+    "reviews/rounds/<int:pk>/": r(
+        "open.szq", "closed.szq", "open.xc", args={"pk": "round.{t}"}, get=reads_campaign
+    ),
+    "reviews/rounds/<int:pk>/export/": r(
+        "open.szq", "closed.szq", "open.xc", args={"pk": "round.{t}"}, get=reads_campaign
+    ),
+    "reviews/rounds/<int:pk>/close/": r(
+        "open.szq", "open.xc", args={"pk": "round.{t}"}, post=rule(see_campaign, soft(owns))
+    ),
+    "reviews/decisions/<int:pk>/": r(
+        "shared.szq",
+        "shared.xc",
+        args={"pk": "review.open.{c}"},
+        post=rule(seen(sees_item), soft(may_decide)),
+        data=pay.decide,
+    ),
+    "reviews/items/<int:item_pk>/scores/<str:side>/": r(
+        *ASSESS,
+        args={"item_pk": "item.{rest}", "side": "={side}"},
+        post=rule(seen(lambda p, t: sees_item(p, t.split("-", 1)[1])), soft(may_assess)),
+        data=pay.assess_form,
+    ),
+    # -- dashboards ------------------------------------------------------------------------------
+    "dashboards/": r(get=ANYONE),
+    "dashboards/campaigns/<int:pk>/": r(*CAMPAIGNS, args=CAMPAIGN, get=reads_campaign),
+    "dashboards/campaigns/<int:pk>/units/<int:unit_pk>/": r(
+        "sfj.szq",
+        "scjg.szq",
+        "sfj.xc",
+        args={"pk": "campaign.{c}", "unit_pk": "unit.{t}"},
+        get=rule(seen(sees_board_unit)),
+    ),
+    # The whole campaign's board is not there for a liaison, who has their unit's only.
+    "dashboards/campaigns/<int:pk>/export/<slug:panel>/": r(
+        *CAMPAIGNS,
+        args={**CAMPAIGN, "panel": "=all"},
+        get=rule(seen(lambda p, t: sees_campaign(p, t) and "liaison" not in p.roles)),
+    ),
+    "dashboards/campaigns/<int:pk>/units/<int:unit_pk>/export/<slug:panel>/": r(
+        "sfj.szq",
+        "scjg.szq",
+        "sfj.xc",
+        args={"pk": "campaign.{c}", "unit_pk": "unit.{t}", "panel": "=all"},
+        get=rule(seen(sees_board_unit)),
+    ),
+    # -- plans -----------------------------------------------------------------------------------
+    "plans/notifications/": r(get=ANYONE),
+    "plans/notifications/read-all/": r(post=ANYONE),
+    "plans/notifications/<int:pk>/": r(
+        "own", "other", args={"pk": "notification.{who}"}, get=rule(seen(own_only))
+    ),
+    # -- fieldwork -------------------------------------------------------------------------------
+    "fieldwork/": r(get=ANYONE),
+    "fieldwork/new/": r(
+        *EVALUATIONS, get=OWNER, post=rule(OWNER, soft(owns_evaluation)), data=pay.evaluation_create
+    ),
+    "fieldwork/<int:pk>/": r(
+        *EVALUATIONS, args={"pk": "evaluation.{t}"}, get=rule(seen(sees_evaluation))
+    ),
+    "fieldwork/<int:pk>/edit/": r(
+        *EVALUATIONS,
+        args={"pk": "evaluation.{t}"},
+        get=rule(OWNER, seen(sees_evaluation), allowed(owns_evaluation)),
+        post=rule(OWNER, seen(sees_evaluation), allowed(owns_evaluation)),
+        data=pay.evaluation_edit,
+    ),
+    "fieldwork/<int:pk>/applicants/": r(
+        *EVALUATIONS,
+        args={"pk": "evaluation.{t}"},
+        get=rule(OWNER, seen(sees_evaluation), allowed(owns_evaluation)),
+        post=rule(OWNER, seen(sees_evaluation), allowed(owns_evaluation)),
+        data=pay.applicants,
+    ),
+    "fieldwork/<int:pk>/evaluators/": r(
+        *EVALUATIONS,
+        args={"pk": "evaluation.{t}"},
+        get=rule(OWNER, seen(sees_evaluation), allowed(owns_evaluation)),
+        post=rule(OWNER, seen(sees_evaluation), allowed(owns_evaluation)),
+        data=pay.evaluator,
+    ),
+    "fieldwork/<int:pk>/import/": r(
+        *EVALUATIONS,
+        args={"pk": "evaluation.{t}"},
+        get=rule(seen(sees_evaluation), allowed(scores_evaluation)),
+        post=rule(seen(sees_evaluation), allowed(scores_evaluation)),
+        data=pay.scores_import,
+    ),
+    "fieldwork/<int:pk>/import/template/": r(
+        *EVALUATIONS, args={"pk": "evaluation.{t}"}, get=rule(seen(sees_evaluation))
+    ),
+    "fieldwork/<int:pk>/export/": r(
+        *EVALUATIONS, args={"pk": "evaluation.{t}"}, get=rule(seen(sees_evaluation))
+    ),
+    "fieldwork/applicants/<int:pk>/scores/": r(
+        *EVALUATIONS,
+        args={"pk": "applicant.{t}"},
+        post=rule(seen(sees_evaluation), soft(scores_evaluation)),
+        data=pay.scores,
+    ),
+    "fieldwork/applicants/<int:pk>/remove/": r(
+        *EVALUATIONS,
+        args={"pk": "applicant.{t}"},
+        post=rule(OWNER, seen(sees_evaluation), allowed(owns_evaluation)),
+    ),
+    # -- filing ----------------------------------------------------------------------------------
+    "filing/": r(get=role(*READERS)),
+    "filing/campaigns/<int:pk>/": r(
+        *CAMPAIGNS, args=CAMPAIGN, get=rule(role(*READERS), see_campaign)
+    ),
+    "filing/campaigns/<int:pk>/build/": r(
+        *CAMPAIGNS, args=CAMPAIGN, post=rule(OWNER, see_campaign, soft(owns)), data=pay.build
+    ),
+    "filing/builds/<int:pk>/": r(
+        *CAMPAIGNS, args={"pk": "build.{c}"}, get=rule(role(*READERS), seen(sees_build))
+    ),
+    "filing/files/<int:pk>/download/": r(
+        *CAMPAIGNS, args={"pk": "filing_file.{c}"}, get=rule(role(*READERS), seen(sees_build))
+    ),
+    "filing/campaigns/<int:pk>/report.docx": r(
+        *CAMPAIGNS, args=CAMPAIGN, get=rule(see_campaign, role(*READERS))
+    ),
+    "filing/report-template/": r(get=OWNER, post=OWNER, data=pay.report_template),
+    "filing/report-template/download/": r(get=OWNER),
+    "filing/report-template/default/": r(get=OWNER),
+    # Only 市中区 has a template of its own to reset; the others are told so.
+    "filing/report-template/reset/": r(post=OWNER, writes=False),
+    # -- the API's own pages ---------------------------------------------------------------------
+    "api/openapi.json": r(get=ANYONE, session=True),
+    "api/docs": r(get=ANYONE, session=True),
+    # The API's root names no operation: django-ninja answers 404 to everyone.
+    "api/": r(get=lambda p, t: HIDDEN, session=True, public=True),
+}
+
+api_campaign = {"campaign_id": "campaign.{c}"}
+api_readers = rule(role(*READERS), see_campaign)
+
+OPERATIONS: dict[str, Route] = {
+    "GET /api/frameworks/": r(get=ANYONE),
+    "POST /api/frameworks/import": r(
+        *CAMPAIGNS, post=rule(allowed(owns)), data=pay.api_framework_import
+    ),
+    "GET /api/frameworks/{ref}": r(
+        *FRAMEWORKS, args={"ref": "framework.{t}"}, get=rule(seen(sees_framework))
+    ),
+    "GET /api/frameworks/diff/{old_id}/{new_id}": r(
+        *CAMPAIGNS,
+        args={"old_id": "framework.national", "new_id": "framework.{t}"},
+        get=rule(seen(sees_framework)),
+    ),
+    "GET /api/orgs/me": r(get=ANYONE),
+    "GET /api/orgs/regions": r(get=ANYONE),
+    "GET /api/orgs/units": r(get=ANYONE),
+    "GET /api/campaigns/": r(get=ANYONE),
+    "POST /api/campaigns/": r(
+        *CAMPAIGNS, post=rule(allowed(owns)), data=pay.api_campaign, body="json"
+    ),
+    "GET /api/campaigns/my-tasks": r(get=ANYONE),
+    "GET /api/campaigns/{campaign_id}": r(*CAMPAIGNS, args=api_campaign, get=reads_campaign),
+    # The whole campaign's scores and progress: for those who read the score sheet.
+    "GET /api/campaigns/{campaign_id}/report": r(
+        *CAMPAIGNS, args=api_campaign, get=rule(see_campaign, role(*READERS))
+    ),
+    "GET /api/campaigns/{campaign_id}/items": r(*CAMPAIGNS, args=api_campaign, get=reads_campaign),
+    "POST /api/campaigns/items/{item_id}/submit": r(
+        "sfj.szq",
+        "scjg.szq",
+        "sfj.xc",
+        args={"item_id": "item.{t}"},
+        post=rule(seen(sees_item), allowed(may_submit)),
+    ),
+    # Each file's refusal is in the answer (400, nothing stored), not a 403.
+    "POST /api/evidence/items/{item_id}/files": r(
+        "sfj.szq",
+        "scjg.szq",
+        "sfj.xc",
+        args={"item_id": "item.{t}"},
+        post=rule(seen(sees_item), soft(may_upload)),
+        data=pay.upload,
+    ),
+    "GET /api/evidence/items/{item_id}": r(
+        *ITEMS, args={"item_id": "item.{t}"}, get=rule(seen(sees_item))
+    ),
+    "GET /api/evidence/search": r(*CAMPAIGNS, get=reads_campaign, query=pay.api_search_query),
+    "GET /api/evidence/{evidence_id}": r(
+        *EVIDENCE, args={"evidence_id": "evidence.{t}"}, get=rule(seen(sees_evidence))
+    ),
+    "GET /api/fieldwork/evaluations": r(get=ANYONE),
+    "GET /api/fieldwork/evaluations/{evaluation_id}/ranking": r(
+        *EVALUATIONS, args={"evaluation_id": "evaluation.{t}"}, get=rule(seen(sees_evaluation))
+    ),
+    "GET /api/filing/campaigns/{campaign_id}/builds": r(
+        *CAMPAIGNS, args=api_campaign, get=api_readers
+    ),
+    "POST /api/filing/campaigns/{campaign_id}/builds": r(
+        *CAMPAIGNS,
+        args=api_campaign,
+        post=rule(role(*READERS), see_campaign, allowed(owns)),
+        data=pay.api_build,
+        body="json",
+    ),
+    "GET /api/filing/files/{file_id}": r(
+        *CAMPAIGNS, args={"file_id": "filing_file.{c}"}, get=rule(role(*READERS), seen(sees_build))
+    ),
+    "GET /api/reviews/campaigns/{campaign_id}/rounds": r(
+        *CAMPAIGNS, args=api_campaign, get=reads_campaign
+    ),
+    "POST /api/reviews/reviews/{review_id}/decision": r(
+        "shared.szq",
+        "shared.xc",
+        args={"review_id": "review.open.{c}"},
+        post=rule(seen(sees_item), allowed(may_decide)),
+        data=pay.api_decide,
+        body="json",
+    ),
+    "POST /api/reviews/items/{item_id}/scores/{side}": r(
+        *ASSESS,
+        args={"item_id": "item.{rest}", "side": "={side}"},
+        post=rule(seen(lambda p, t: sees_item(p, t.split("-", 1)[1])), allowed(may_assess)),
+        data=pay.api_assess,
+        body="json",
+    ),
+}

@@ -1,0 +1,419 @@
+"""The world the authorization matrix runs in: two counties that each run a campaign, the
+personas of every role around them, and one object of every kind a URL can name, inside and
+outside each persona's reach. Text of what a persona must never read carries a marker: the
+neighbouring county's materials, notes and names, and each unit's own materials (a unit never
+sees another unit's). Built once, through the services as users build it, except a finished
+filing build and the notifications, written as the rows they leave."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from types import SimpleNamespace
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from fazhi.accounts.models import ApiToken
+from fazhi.accounts.services import api_token_create
+from fazhi.accounts.system import SYSTEM
+from fazhi.campaigns import services as campaign_services
+from fazhi.campaigns import tasklists_export, tasklists_import
+from fazhi.campaigns.selectors import ItemFilters
+from fazhi.conftest import campaign_rows, make_region, make_user
+from fazhi.evidence import services as evidence_services
+from fazhi.fieldwork import services as fieldwork_services
+from fazhi.filing import report_templates
+from fazhi.filing.models import BuildStatus, FileKind, FilingBuild, FilingFile
+from fazhi.filing.report_default import default_template_bytes
+from fazhi.frameworks import exports
+from fazhi.frameworks import services as framework_services
+from fazhi.frameworks.models import Node
+from fazhi.frameworks.selectors import framework_rows
+from fazhi.orgs.models import Unit
+from fazhi.plans.models import Notification, NotificationKind
+from fazhi.reviews import services as review_services
+from fazhi.reviews.models import RoundScope, Side
+
+MARKER = "FOREIGN-MARKER-7f3a"
+# One marker per owner: a persona may read a marker only if it reaches what carries it.
+SFJ, SCJG, XC = f"{MARKER}-SFJ", f"{MARKER}-SCJG", f"{MARKER}-XC"
+# The written review's score (书面评审) is a marker too: one indicator's score per county, shown
+# only to the evaluating side, never to the county evaluated.
+WRITTEN = {"szq": "11.37", "xc": "11.26"}
+WRITTEN_DEDUCTION = {"szq": "0.63", "xc": "0.74"}
+
+
+@dataclass(frozen=True)
+class Persona:
+    """Who a persona is, said once, independently of the code under test: their roles, the
+    counties their region covers, their unit, and the campaigns granted to them."""
+
+    name: str
+    roles: frozenset[str] = frozenset()
+    counties: frozenset[str] = frozenset()  # covered by a region-wide role or by sitting there
+    level: str = ""  # province | city | county: where their region sits
+    unit: str = ""  # sfj | scjg | xc_sfj
+    grants: frozenset[str] = frozenset()  # campaigns granted (expert)
+    evaluation_grants: frozenset[str] = frozenset()  # granted for the written review
+    seat_areas: frozenset[str] = frozenset()  # areas of the open round they review ("*": all)
+
+    @property
+    def anonymous(self) -> bool:
+        return self.name == "anonymous"
+
+    @property
+    def admin(self) -> bool:
+        return "admin" in self.roles
+
+    def has(self, *roles: str) -> bool:
+        return self.admin or bool(self.roles.intersection(roles))
+
+
+BOTH = frozenset({"szq", "xc"})
+SZQ = frozenset({"szq"})
+PERSONAS = [
+    Persona("anonymous"),
+    Persona("admin", frozenset({"admin"}), BOTH, "province"),
+    Persona("province_lead", frozenset({"lead_admin"}), BOTH, "province"),
+    Persona("city_lead", frozenset({"lead_admin"}), BOTH, "city"),
+    Persona("szq_lead", frozenset({"lead_admin"}), SZQ, "county", "sfj"),
+    Persona("xc_lead", frozenset({"lead_admin"}), frozenset({"xc"}), "county", "xc_sfj"),
+    Persona("szq_liaison", frozenset({"liaison"}), SZQ, "county", "sfj"),
+    Persona("scjg_liaison", frozenset({"liaison"}), SZQ, "county", "scjg"),
+    Persona("xc_liaison", frozenset({"liaison"}), frozenset({"xc"}), "county", "xc_sfj"),
+    Persona(
+        "szq_reviewer", frozenset({"reviewer"}), SZQ, "county", "sfj", seat_areas=frozenset("*")
+    ),
+    Persona("szq_leader", frozenset({"leader"}), SZQ, "county"),
+    Persona("city_inspector", frozenset({"inspector"}), BOTH, "city"),
+    # An outside expert named reviewer of 市中区's open round for the first area only.
+    Persona(
+        "expert", frozenset({"expert"}), level="province", grants=SZQ, seat_areas=frozenset("1")
+    ),
+    # The city's third-party evaluator, taken on by its evaluation of 市中区.
+    Persona("evaluator", frozenset({"expert"}), level="city", grants=SZQ, evaluation_grants=SZQ),
+    Persona("nobody", frozenset(), SZQ, "county"),
+]
+PERSONA = {p.name: p for p in PERSONAS}
+
+
+@dataclass
+class World:
+    ids: dict[str, int] = field(default_factory=dict)  # "campaign.szq" → pk
+    users: dict[str, object] = field(default_factory=dict)
+    bearer: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)  # files the requests upload
+
+
+def _tree():
+    province = make_region("370000", "山东省", "province")
+    city = make_region("370400", "枣庄市", "city", province)
+    szq = make_region("370402", "市中区", "county", city)
+    xc = make_region("370403", "薛城区", "county", city)
+    town = make_region("370402001000", "中心街街道", "town", szq)
+
+    def unit(region, code, name, short, kind="department"):
+        return Unit.objects.create(region=region, code=code, name=name, short_name=short, kind=kind)
+
+    units = SimpleNamespace(
+        sfj=unit(szq, "370402-sfj", "市中区司法局", "区司法局"),
+        scjg=unit(szq, "370402-scjg", "市中区市场监督管理局", "区市场监管局"),
+        town=unit(town, "370402001-zxj", "中心街街道办事处", "中心街街道", "town"),
+        xc_sfj=unit(xc, "370403-sfj", "薛城区司法局", "区司法局"),
+        xc_scjg=unit(xc, "370403-scjg", "薛城区市场监督管理局", "区市场监管局"),
+    )
+    return SimpleNamespace(province=province, city=city, szq=szq, xc=xc, town=town, units=units)
+
+
+def _people(t):
+    u = t.units
+    return {
+        "admin": make_user("admin", "admin", region=t.province),
+        "province_lead": make_user("province_lead", "lead_admin", region=t.province),
+        "city_lead": make_user("city_lead", "lead_admin", region=t.city),
+        "szq_lead": make_user("szq_lead", "lead_admin", unit=u.sfj),
+        "xc_lead": make_user("xc_lead", "lead_admin", unit=u.xc_sfj),
+        "szq_liaison": make_user("szq_liaison", "liaison", unit=u.sfj),
+        "scjg_liaison": make_user("scjg_liaison", "liaison", unit=u.scjg),
+        "xc_liaison": make_user("xc_liaison", "liaison", unit=u.xc_sfj),
+        "szq_reviewer": make_user("szq_reviewer", "reviewer", unit=u.sfj),
+        "szq_leader": make_user("szq_leader", "leader", region=t.szq),
+        "city_inspector": make_user("city_inspector", "inspector", region=t.city),
+        "expert": make_user("expert_wang", "expert", region=t.province),
+        "evaluator": make_user("evaluator_zhao", "expert", region=t.city),
+        "nobody": make_user("nobody", region=t.szq),
+    }
+
+
+def _upload(user, item, name, text, *, unit=None, title=""):
+    return evidence_services.evidence_upload(
+        acting_user=user,
+        item=item,
+        file=ContentFile(text.encode(), name=name),
+        unit=unit,
+        title=title,
+    )
+
+
+def _campaign(w: World, t, people, framework, county: str):
+    """A county's campaign: a submitted item shared by two units, each unit's material in
+    progress on its own item, a deleted material per unit, a refined item, a closed round that
+    returned the shared item with a note on each unit's file, an open round."""
+    region = getattr(t, county)
+    own = "" if county == "szq" else "xc_"
+    lead = people[f"{county}_lead"]
+    liaison = people[f"{county}_liaison"]
+    sfj, scjg = getattr(t.units, f"{own}sfj"), getattr(t.units, f"{own}scjg")
+    # Whatever a unit of this county owns is marked as that unit's (or the county's) own.
+    m_sfj, m_scjg = (SFJ, SCJG) if county == "szq" else (XC, XC)
+    campaign = campaign_services.campaign_create(
+        acting_user=lead,
+        framework=framework,
+        region=region,
+        name=f"{region.name}创建全国法治政府建设示范区",
+        period_start=date(2023, 1, 1),
+        period_end=date(2025, 12, 31),
+        description=XC if county == "xc" else "",
+    )
+    items = {i.code: i for i in campaign.items.all()}
+    shared, scjg_item, sfj_item, refined_parent = (
+        items["1.1.1"],
+        items["1.1.2"],
+        items["2.1.3"],
+        items["2.1.4"],
+    )
+    shared_sfj = _upload(
+        liaison, shared, f"{m_sfj}-复议决定书.txt", f"行政复议决定书 {m_sfj}", title=m_sfj
+    )
+    shared_scjg = _upload(
+        lead, shared, f"{m_scjg}-执法报告.txt", f"执法报告 {m_scjg}", unit=scjg, title=m_scjg
+    )
+    scjg_draft = _upload(
+        lead, scjg_item, f"{m_scjg}-公示.txt", f"公示目录 {m_scjg}", unit=scjg, title=m_scjg
+    )
+    scjg_gone = _upload(lead, scjg_item, f"{m_scjg}-旧.txt", f"旧 {m_scjg}", unit=scjg)
+    sfj_draft = _upload(liaison, sfj_item, f"{m_sfj}-审查.txt", f"审查意见 {m_sfj}", title=m_sfj)
+    sfj_gone = _upload(liaison, sfj_item, f"{m_sfj}-旧.txt", f"旧 {m_sfj}")
+    evidence_services.evidence_delete(acting_user=lead, evidence=scjg_gone)
+    evidence_services.evidence_delete(acting_user=lead, evidence=sfj_gone)
+    refined = campaign_services.item_refine(
+        acting_user=lead, parent=refined_parent, title="备案审查细化项"
+    )
+    shared.refresh_from_db()
+    campaign_services.item_submit(acting_user=liaison, item=shared)
+
+    reviewer = people["szq_reviewer"] if county == "szq" else lead
+    first = review_services.round_open(
+        acting_user=lead,
+        campaign=campaign,
+        name="内部审核",
+        scope=RoundScope.ALL,
+        starts_on=date(2025, 3, 1),
+        ends_on=date(2025, 3, 31),
+        reviewers=[review_services.ReviewerSeat(reviewer)],
+    )
+    review = first.reviews.get(item=shared)
+    review_services.review_decide(
+        acting_user=reviewer,
+        review=review,
+        verdict="revise",
+        comment="请补充复议案件统计表" + (f" {XC}" if county == "xc" else ""),
+        version=review.version,
+        file_notes={
+            shared_sfj.pk: f"请附送达回证 {m_sfj}",
+            shared_scjg.pk: f"此文件缺少盖章 {m_scjg}",
+        },
+    )
+    shared.refresh_from_db()
+    campaign_services.item_submit(acting_user=liaison, item=shared, note="已补充")
+    review_services.round_close(acting_user=lead, round_=first)
+    area_one = Node.objects.get(framework=framework, code="1")
+    seats = [review_services.ReviewerSeat(reviewer)]
+    if county == "szq":
+        seats.append(review_services.ReviewerSeat(people["expert"], (area_one,)))
+    second = review_services.round_open(
+        acting_user=lead,
+        campaign=campaign,
+        name="第二轮筛查",
+        scope=RoundScope.ALL,
+        starts_on=date(2025, 4, 1),
+        ends_on=date(2025, 4, 30),
+        reviewers=seats,
+    )
+    shared.refresh_from_db()
+    review_services.assessment_save(
+        acting_user=lead,
+        item=shared,
+        side=Side.SELF,
+        deductions=[],
+        version=None,
+        note=XC if county == "xc" else "",
+    )
+    review_services.assessment_save(
+        acting_user=reviewer, item=shared, side=Side.REVIEW, deductions=[], version=None
+    )
+    sfj_item.refresh_from_db()
+    review_services.assessment_save(
+        acting_user=people["city_lead"],
+        item=sfj_item,
+        side=Side.WRITTEN,
+        deductions=[review_services.DeductionEntry("", "材料不全", WRITTEN_DEDUCTION[county])],
+        version=None,
+    )
+    tasklist = io.BytesIO()
+    tasklists_export.write_task_list(
+        tasklist,
+        campaign=campaign,
+        rows=tasklists_export.task_list_rows(campaign=campaign, user=lead, filters=ItemFilters()),
+    )
+    w.extra[f"tasklist.{county}"] = tasklist.getvalue()
+    draft = tasklists_import.tasklist_import_preview(
+        acting_user=lead,
+        campaign=campaign,
+        uploaded_file=ContentFile(tasklist.getvalue(), name="任务清单.xlsx"),
+    )
+    w.ids.update(
+        {
+            f"campaign.{county}": campaign.pk,
+            f"item.shared.{county}": shared.pk,
+            f"item.scjg.{county}": scjg_item.pk,
+            f"item.sfj.{county}": sfj_item.pk,
+            f"item.parent.{county}": refined_parent.pk,
+            f"item.refined.{county}": refined.pk,
+            f"evidence.shared_scjg.{county}": shared_scjg.pk,
+            f"evidence.scjg.{county}": scjg_draft.pk,
+            f"evidence.sfj.{county}": sfj_draft.pk,
+            f"evidence.scjg_deleted.{county}": scjg_gone.pk,
+            f"evidence.sfj_deleted.{county}": sfj_gone.pk,
+            f"round.closed.{county}": first.pk,
+            f"round.open.{county}": second.pk,
+            f"review.open.{county}": second.reviews.get(item=shared).pk,
+            f"tasklist_import.{county}": draft.pk,
+            f"unit.sfj.{county}": sfj.pk,
+            f"unit.scjg.{county}": scjg.pk,
+            f"region.{county}": region.pk,
+        }
+    )
+    return campaign
+
+
+def _frameworks(w: World, t, people):
+    national = framework_services.framework_create(
+        acting_user=SYSTEM, name="测试指标体系", edition="2025", rows=campaign_rows()
+    )
+    w.ids["framework.national"] = national.pk
+    # The national table as exported: what a lead office edits and imports as its own.
+    body, _, _ = exports.export_framework(national, framework_rows(framework=national), "xlsx")
+    w.extra["framework.xlsx"] = body
+    for county, name in (("szq", "市中区细则"), ("xc", f"薛城区细则 {XC}")):
+        owned = framework_services.framework_create(
+            acting_user=people[f"{county}_lead"],
+            name=name,
+            edition="2025",
+            rows=campaign_rows(),
+            owner_region=getattr(t, county),
+        )
+        w.ids[f"framework.{county}"] = owned.pk
+        draft = framework_services.framework_import_preview(
+            acting_user=people[f"{county}_lead"],
+            uploaded_file=ContentFile(w.extra["framework.xlsx"], name="细则.xlsx"),
+            name=name,
+            edition="2026",
+            owner_region=getattr(t, county),
+        )
+        w.ids[f"framework_import.{county}"] = draft.pk
+    return national
+
+
+def _evaluations(w: World, t, people, szq_campaign):
+    """The city's evaluation (its evaluator taken on) and the province's, each of 市中区."""
+    for key, region, owner in (
+        ("city", t.city, "city_lead"),
+        ("province", t.province, "province_lead"),
+    ):
+        evaluation = fieldwork_services.evaluation_create(
+            acting_user=people[owner], region=region, name=f"{region.name}示范创建评估"
+        )
+        (applicant,) = fieldwork_services.applicants_add(
+            acting_user=people[owner], evaluation=evaluation, campaigns=[szq_campaign]
+        )
+        if key == "city":
+            fieldwork_services.evaluator_grant(
+                acting_user=people[owner], evaluation=evaluation, user=people["evaluator"]
+            )
+        fieldwork_services.applicant_scores_save(
+            acting_user=people[owner],
+            applicant=applicant,
+            field_score="88",
+            survey_score="91",
+            version=applicant.version,
+        )
+        w.ids[f"evaluation.{key}"] = evaluation.pk
+        w.ids[f"applicant.{key}"] = applicant.pk
+        w.ids[f"region.{key}"] = region.pk
+
+
+def _filing(w: World, people, county: str, campaign) -> None:
+    """A finished build with its package. Made as the build leaves it rather than built: a real
+    build converts every material with LibreOffice, tens of seconds that test nothing here."""
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr(f"{campaign.name}/材料.txt", XC if county == "xc" else "市中区材料")
+    stored = default_storage.save(f"filing/authz/{county}.zip", ContentFile(package.getvalue()))
+    build = FilingBuild.objects.create(
+        campaign=campaign,
+        status=BuildStatus.READY,
+        requested_by=people[f"{county}_lead"],
+        finished_at=timezone.now(),
+    )
+    file = FilingFile.objects.create(
+        build=build,
+        kind=FileKind.PACKAGE,
+        name=f"{campaign.name}-材料包.zip",
+        storage_name=stored,
+        size=len(package.getvalue()),
+        sha256=hashlib.sha256(package.getvalue()).hexdigest(),
+    )
+    w.ids[f"build.{county}"] = build.pk
+    w.ids[f"filing_file.{county}"] = file.pk
+
+
+def build_world() -> World:
+    w = World()
+    t = _tree()
+    people = _people(t)
+    w.users = dict(people)
+    national = _frameworks(w, t, people)
+    campaigns = {county: _campaign(w, t, people, national, county) for county in ("szq", "xc")}
+    _evaluations(w, t, people, campaigns["szq"])
+    for county, campaign in campaigns.items():
+        _filing(w, people, county, campaign)
+    w.extra["template.docx"] = default_template_bytes()
+    report_templates.report_template_upload(
+        acting_user=people["szq_lead"],
+        region=t.szq,
+        uploaded_file=ContentFile(w.extra["template.docx"], name="市中区模板.docx"),
+    )
+    for county in ("szq", "xc"):
+        target = make_user(
+            f"target_{county}",
+            "liaison",
+            unit=getattr(t.units, f"{'' if county == 'szq' else 'xc_'}sfj"),
+        )
+        w.ids[f"user.{county}"] = target.pk
+    w.ids["user.top"] = people["admin"].pk
+    for name, user in people.items():
+        note = Notification.objects.create(
+            user=user, kind=NotificationKind.REVIEW, text=f"{name} 的通知", key=f"authz:{name}"
+        )
+        w.ids[f"notification.{name}"] = note.pk
+        _, key = api_token_create(acting_user=user, name="矩阵")
+        w.bearer[name] = key
+        w.ids[f"token.{name}"] = ApiToken.objects.filter(user=user).latest("pk").pk
+    w.extra["tree"] = t
+    return w
