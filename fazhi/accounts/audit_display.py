@@ -131,6 +131,9 @@ KEY_LABELS = {
     "vetoed": "否决",
 }
 
+# The same keys holding a count rather than the rows themselves (round.open's items).
+COUNT_LABELS = {"campaigns": "创建活动数", "items": "任务项数"}
+
 # Keys whose values are codes of a model field's choices ("app.Model.field").
 KEY_CHOICES = {
     "purpose": "reviews.CampaignGrant.purpose",
@@ -240,11 +243,17 @@ def _plan(entry) -> list[_KeyPlan]:
         )
         if key_choices and key in key_choices:
             plan.label = key_choices[key]
+        if key in COUNT_LABELS and all(_is_count(v) for v in plan.raw_values()):
+            plan.label = COUNT_LABELS[key]
         field = _field(model, key)
         if field is not None:
             _describe_field(plan, field, key)
         plans.append(plan)
     return plans
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _as_fields(value) -> dict:

@@ -204,3 +204,13 @@ def test_naming_related_rows_costs_the_same_queries_for_5_or_40_entries(
 
     assert len(many) == len(few)
     assert f"所属单位：{units[0]} → {units[1]}" in visible_text(response.text)
+
+
+def test_a_count_reads_as_a_count_and_a_list_as_its_names(people, tree, login):
+    audit_record(acting_user=people.szq_lead, action="round.open", after={"items": 111})
+    audit_record(
+        acting_user=people.szq_lead, action="items.assign", after={"items": ["1.1.1", "1.1.2"]}
+    )
+    text = visible_text(login(people.szq_lead).get("/accounts/audit/").text)
+    assert "任务项数：111" in text
+    assert "任务项：1.1.1、1.1.2" in text
