@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import date
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from fazhi.campaigns.deadlines import deadline_state, due_soon_q, overdue_q
 from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign, Item, ItemStatus
 from fazhi.core.listing import QueryFilters, parse_id
 from fazhi.core.scoping import Scope, get_visible_or_404
 from fazhi.frameworks.models import Node
 from fazhi.orgs.models import Unit
-
-DUE_SOON_DAYS = 7
 
 
 def campaign_list(*, user, query: str = "") -> QuerySet[Campaign]:
@@ -163,12 +162,35 @@ def my_tasks(*, user, status: str = "") -> QuerySet[Item]:
     return items
 
 
-def due_soon(items: QuerySet[Item], *, days: int = DUE_SOON_DAYS) -> QuerySet[Item]:
-    """Items with no material yet whose deadline is within `days` or already past."""
-    limit = timezone.localdate() + timedelta(days=days)
-    return items.filter(
-        children__isnull=True, evidence_count=0, deadline__isnull=False, deadline__lte=limit
-    ).exclude(status=ItemStatus.APPROVED)
+def deadline_counts(items: QuerySet[Item], *, today: date | None = None) -> dict[str, int]:
+    """How many of these leaf items are overdue and how many due soon (the one rule of
+    `campaigns.deadlines`), in one query."""
+    today = today or timezone.localdate()
+    counts = items.filter(children__isnull=True).aggregate(
+        overdue=Count("pk", filter=overdue_q(today), distinct=True),
+        due_soon=Count("pk", filter=due_soon_q(today), distinct=True),
+    )
+    return {"overdue": counts["overdue"] or 0, "due_soon": counts["due_soon"] or 0}
+
+
+def missing_material(items: QuerySet[Item], *, today: date | None = None) -> QuerySet[Item]:
+    """Leaf items with no material yet that are overdue or due soon, the most overdue first:
+    the campaign's 材料检查 lists them and its page warns of them."""
+    today = today or timezone.localdate()
+    return (
+        items.filter(children__isnull=True, evidence_count=0)
+        .filter(overdue_q(today) | due_soon_q(today))
+        .order_by("deadline", "sort_key")
+    )
+
+
+def with_deadline_states(items, *, today: date | None = None) -> list[tuple[Item, str]]:
+    """Each item with where it stands against its deadline (DeadlineState or ""): no query."""
+    today = today or timezone.localdate()
+    return [
+        (item, deadline_state(deadline=item.deadline, status=item.status, today=today))
+        for item in items
+    ]
 
 
 def area_heading(item: Item) -> tuple[str, str]:

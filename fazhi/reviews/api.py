@@ -9,7 +9,7 @@ from fazhi.campaigns.models import Campaign, Item
 from fazhi.core.listing import Id
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.reviews import selectors, services
-from fazhi.reviews.models import Review
+from fazhi.reviews.models import Queue, Review
 
 router = Router(tags=["审核评分 reviews"])
 
@@ -23,6 +23,9 @@ class RoundOut(Schema):
     starts_on: date
     ends_on: date
     verdicts: dict[str, int]
+    # Where the items stand: "waiting" counts only submitted items awaiting a verdict, apart
+    # from "unsubmitted" ones (verdicts' "pending" is both).
+    queue: dict[str, int]
 
 
 class DecisionIn(Schema):
@@ -76,6 +79,7 @@ def list_rounds(request, campaign_id: Id):
             "verdicts": {
                 v: getattr(r, f"n_{v}") for v in ("pending", "pass", "revise", "supplement")
             },
+            "queue": {q: getattr(r, f"q_{q}") for q in Queue.values},
         }
         for r in selectors.campaign_rounds(campaign=campaign, user=request.user)
     ]

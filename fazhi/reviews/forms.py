@@ -20,9 +20,19 @@ class DecisionForm(forms.Form):
         label="审核意见",
         choices=[c for c in Verdict.choices if c[0] != Verdict.PENDING],
         widget=forms.RadioSelect,
+        error_messages={
+            "required": "请选择审核意见：通过、退回修改或补充材料。",
+            "invalid_choice": "请选择审核意见：通过、退回修改或补充材料。",
+        },
     )
     comment = forms.CharField(label="意见说明", required=False, widget=forms.Textarea)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "页面已过期，请刷新后再提交审核意见。",
+            "invalid": "页面已过期，请刷新后再提交审核意见。",
+        },
+    )
 
 
 def file_notes_from(data) -> dict[int, str]:

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from fazhi.campaigns.models import Campaign, Item
 from fazhi.campaigns.selectors import area_key, campaign_areas
-from fazhi.core.actions import perform
+from fazhi.campaigns.views.items import item_detail
+from fazhi.core.actions import error_text, perform
 from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import QueryFilters, paginate, parse_id, show_notes
@@ -27,7 +28,7 @@ from fazhi.reviews.forms import (
     file_notes_from,
     version_from,
 )
-from fazhi.reviews.models import Review, Side, Verdict
+from fazhi.reviews.models import Queue, Review, Side
 
 
 @login_required
@@ -63,7 +64,7 @@ def campaign_rounds(request, pk):
             except (ValidationError, PermissionDenied) as exc:
                 add_service_error(form, exc)
             else:
-                messages.success(request, f"已开启{round_}，共 {round_.reviews.count()} 项待审。")
+                messages.success(request, _opened(round_))
                 return redirect("reviews:round", pk=round_.pk)
     return render(
         request,
@@ -76,6 +77,14 @@ def campaign_rounds(request, pk):
             "areas": areas,
             "chosen": {parse_id(v) for v in request.POST.getlist("reviewer")} - {None},
         },
+    )
+
+
+def _opened(round_) -> str:
+    counts = selectors.round_queue_counts(round_)
+    return (
+        f"已开启{round_}，共 {sum(counts.values())} 个任务项，其中单位已提交、待审核 "
+        f"{counts[Queue.WAITING]} 项；其余在单位提交后进入待审核。"
     )
 
 
@@ -108,8 +117,8 @@ def round_detail(request, pk):
             "round": round_,
             "campaign": campaign,
             "page": paginate(request, reviews, per_page=50),
-            "cards": _verdict_cards(round_, request.user),
-            "verdicts": Verdict.choices,
+            "cards": _queue_cards(round_, request.user),
+            "verdicts": Queue.choices,
             "areas": [(area_key(area.sort_key), area) for area in areas],
             "owner": is_editable(request.user, Campaign, campaign.pk),
             "is_reviewer": any(s.user_id == request.user.pk for s in round_.reviewers.all()),
@@ -156,9 +165,15 @@ def campaign_log_export(request, pk):
     return response
 
 
-def _verdict_cards(round_, user) -> list[tuple[str, str, int]]:
-    counts = selectors.verdict_counts(selectors.round_reviews(round_=round_, user=user))
-    return [(value, label, counts[value]) for value, label in Verdict.choices]
+def _queue_cards(round_, user) -> list[tuple[str, str, int]]:
+    """The round's items by place in its queue: only submitted items count as 待审核; items
+    approved before the round opened get a card only when there are some."""
+    counts = selectors.queue_counts(selectors.round_reviews(round_=round_, user=user))
+    return [
+        (value, label, counts[value])
+        for value, label in Queue.choices
+        if counts[value] or value != Queue.APPROVED_BEFORE
+    ]
 
 
 def _my_areas(user, round_) -> set[str]:
@@ -190,19 +205,29 @@ def review_decide(request, pk):
     reviews = Review.objects.select_related("round__campaign", "item")
     review = get_visible_or_404(reviews, request.user, pk=pk)
     form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择审核意见。")
-    else:
-        perform(
-            request,
-            lambda: services.review_decide(
+    if form.is_valid():
+        try:
+            saved = services.review_decide(
                 acting_user=request.user,
                 review=review,
                 file_notes=file_notes_from(request.POST),
                 **form.cleaned_data,
-            ),
-            success=lambda saved: f"{review.item.code}：{saved.get_verdict_display()}。",
-        )
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, error_text(exc))
+            return redirect(_next(request, review.item))
+        else:
+            messages.success(request, f"{review.item.code}：{saved.get_verdict_display()}。")
+            return redirect(_next(request, review.item))
+    if form.has_error("verdict") or form.has_error("comment"):
+        # The reviewer's choice and text stay, with the error under the field it is about:
+        # the item page is rendered again with the bound form (its #decision anchor in view).
+        return item_detail(request, review.item_id, decision_form=form)
+    # Errors the form cannot show next to a field (a verdict saved by someone else meanwhile,
+    # a closed round, an item no longer submitted): the page, reloaded, shows the new state.
+    messages.error(request, "；".join(form.non_field_errors() + form["version"].errors))
     return redirect(_next(request, review.item))
 
 

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from fazhi.campaigns import selectors, services
+from fazhi.campaigns.deadlines import reminder_days
 from fazhi.campaigns.forms import AssignForm, CampaignEditForm, CampaignForm
 from fazhi.campaigns.models import Campaign, ItemStatus
 from fazhi.core.actions import perform
@@ -67,7 +68,7 @@ def campaign_detail(request, pk):
             "statuses": ItemStatus.choices,
             "units": units,
             "summary": selectors.status_summary(all_items),
-            "due_soon": selectors.due_soon(all_items).count(),
+            "no_material": selectors.deadline_counts(all_items.filter(evidence_count=0)),
             "unresolved": all_items.exclude(unresolved_units=[]).count() if can_edit else 0,
             "stages": campaign.stages.all(),
             "can_edit": can_edit,
@@ -157,8 +158,8 @@ def campaign_checks(request, pk):
             "duplicates": evidence_selectors.duplicate_groups(campaign=campaign, user=request.user),
             "out_of_period": evidence_selectors.out_of_period(campaign=campaign, user=request.user),
             "unreadable": evidence_selectors.unreadable(campaign=campaign, user=request.user),
-            "due_soon": selectors.due_soon(items).select_related("campaign"),
-            "due_days": selectors.DUE_SOON_DAYS,
+            "missing_material": selectors.with_deadline_states(selectors.missing_material(items)),
+            "due_days": reminder_days(),
         },
     )
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fazhi.campaigns import selectors, services
+from fazhi.campaigns.deadlines import reminder_days
 from fazhi.campaigns.forms import ItemForm, ReturnForm
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.core.actions import perform
@@ -37,19 +38,22 @@ def my_tasks(request):
         "campaigns/my_tasks.html",
         {
             "page": page,
-            "rows": [(item, selectors.lead_of(item)) for item in page],
+            "rows": [
+                (item, selectors.lead_of(item), state)
+                for item, state in selectors.with_deadline_states(page)
+            ],
+            "due_days": reminder_days(),
             "status": status,
             "statuses": ItemStatus.choices,
-            "due_soon": {
-                i.pk for i in selectors.due_soon(items.filter(pk__in=[i.pk for i in page]))
-            },
             "returned": items.filter(status=ItemStatus.RETURNED).count(),
         },
     )
 
 
 @login_required
-def item_detail(request, pk):
+def item_detail(request, pk, *, decision_form=None):
+    """The item page. `decision_form` is a refused verdict, shown again on the review panel with
+    its error (reviews.views.review_decide renders the page with it)."""
     item = _load(request, pk)
     campaign = item.campaign
     can_edit = is_editable(request.user, Campaign, campaign.pk)
@@ -58,7 +62,7 @@ def item_detail(request, pk):
         campaign=campaign, user=request.user, blob_ids=[e.current.blob_id for e in evidence]
     )
     assignments = list(item.assignments.select_related("unit").order_by("role", "unit__name"))
-    review_panel = item_panel(item=item, user=request.user)
+    review_panel = item_panel(item=item, user=request.user, decision_form=decision_form)
     # The uploader asks htmx for the material list alone once its uploads are done.
     fragment = request.htmx and request.htmx.target == "item-evidence"
     return render(
