@@ -5,7 +5,9 @@
   for their verdict, the same count as 审核任务;
 - the lead office (依法治办) and the system administrator: each campaign's progress, items by
   status, overdue and due soon, the current round and what waits in it;
-- a leader or an inspector (领导/督察员): the campaigns they watch, with what is overdue.
+- a leader or an inspector (领导/督察员): the campaigns they watch, with what is overdue;
+- an outside evaluator (评审专家 seated on an evaluation) and the office running evaluations:
+  the evaluations, with their applicants, that lead to the written review and the ranking.
 A leader with no other role lands on the dashboard instead (see `leader_landing`).
 
 Every card counts 任务项 the way the dashboards do: the items units work on (leaf items, refined
@@ -25,6 +27,7 @@ from fazhi.campaigns.deadlines import due_soon_q, overdue_q, reminder_days
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.core.scoping import Scope
 from fazhi.dashboards.selectors import headlines
+from fazhi.fieldwork.selectors import evaluation_list
 from fazhi.frameworks.models import Framework
 from fazhi.orgs.models import Unit
 from fazhi.reviews.models import Queue, Round, RoundStatus, queue_q
@@ -187,6 +190,20 @@ def watched_campaigns(*, user) -> tuple[list[tuple[Campaign, object]], int]:
     return [(campaign, figures[campaign.pk]) for campaign in campaigns], total
 
 
+# -- evaluations ------------------------------------------------------------------------------
+
+
+def evaluations_card(*, user) -> tuple[list, int]:
+    """The evaluations (省级评估) an evaluator is seated on, or that the lead office or the
+    system administrator runs, newest first (at most CARD_CAMPAIGNS) with their number of
+    applicants, and how many there are: an evaluator's work is the written review of those
+    applicants, which starts there. Two queries."""
+    if not Scope.for_user(user).has_role("expert", "lead_admin"):
+        return [], 0
+    evaluations = evaluation_list(user=user)
+    return list(evaluations[:CARD_CAMPAIGNS]), evaluations.count()
+
+
 def leader_landing(*, user) -> str | None:
     """Where a leader (领导，只读) with no other role lands instead of the workbench: the
     dashboard of their campaign, or the dashboards' index when they see several. None for
@@ -204,6 +221,7 @@ def workbench(*, user) -> dict:
     """Every card of the user's roles, for the home page."""
     progress, managed = campaign_progress(user=user)
     watched, watchable = watched_campaigns(user=user)
+    evaluations, evaluation_total = evaluations_card(user=user)
     return {
         "counts": home_counts(user=user),
         "tasks": liaison_card(user=user),
@@ -212,5 +230,7 @@ def workbench(*, user) -> dict:
         "managed": managed,
         "watched": watched,
         "watchable": watchable,
+        "evaluations": evaluations,
+        "evaluation_total": evaluation_total,
         "more": CARD_CAMPAIGNS,
     }

@@ -230,3 +230,30 @@ def test_the_workbench_costs_the_same_queries_for_more_campaigns_items_and_round
     before = home_queries(client)
     busier(8)
     assert home_queries(client) == before
+
+
+def test_an_evaluator_lands_on_the_evaluations_they_are_seated_on(campaign, people, login, tree):
+    """An outside evaluator's work is the written review of an evaluation's applicants: the
+    workbench leads there; the county's own staff, outside the evaluation, see no such card."""
+    from fazhi.fieldwork import services as fieldwork_services
+
+    province_lead = make_user("province_lead", "lead_admin", region=tree.province)
+    evaluator = make_user("evaluator_qian", "expert", region=tree.city)
+    evaluation = fieldwork_services.evaluation_create(
+        acting_user=province_lead, region=tree.province, name="全省示范创建评估"
+    )
+    fieldwork_services.applicants_add(
+        acting_user=province_lead, evaluation=evaluation, campaigns=[campaign]
+    )
+    fieldwork_services.evaluator_grant(
+        acting_user=province_lead, evaluation=evaluation, user=evaluator
+    )
+    link = reverse("fieldwork:detail", args=[evaluation.pk])
+
+    for user in (evaluator, province_lead):
+        page = home(login, user)
+        assert 'id="evaluations"' in page
+        assert link in page and "全省示范创建评估" in page
+
+    for user in (people.szq_lead, people.szq_liaison):
+        assert 'id="evaluations"' not in home(login, user)
