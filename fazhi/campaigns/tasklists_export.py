@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from fazhi.campaigns import selectors
 from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign
 from fazhi.core.xlsx import safe_cell
+from fazhi.evidence.selectors import visible_evidence_counts
 
 UNIT_SEPARATOR = "、"
 
@@ -104,11 +105,13 @@ def task_list_rows(
     *, campaign: Campaign, user, filters: selectors.ItemFilters | None = None
 ) -> list[TaskRow]:
     """Every item the user may see under the campaign page's filters, in the framework's order;
-    units by their sort order."""
+    units by their sort order. 材料数 counts the materials the user may see, as the page does."""
     filters = filters or selectors.ItemFilters()
     items = selectors.campaign_items(campaign=campaign, user=user, **filters.as_kwargs())
+    items = list(items.order_by("sort_key"))
+    materials = visible_evidence_counts(items=items, user=user)
     rows = []
-    for item in items.order_by("sort_key"):
+    for item in items:
         area, group = selectors.area_heading(item)
         lead = selectors.lead_of(item)
         rows.append(
@@ -122,7 +125,7 @@ def task_list_rows(
                 responsible=tuple(unit.name for unit in selectors.responsible_of(item)),
                 deadline=item.deadline,
                 status=item.get_status_display(),
-                evidence_count=item.evidence_count,
+                evidence_count=materials[item.pk],
             )
         )
     return rows

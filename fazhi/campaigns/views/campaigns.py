@@ -55,6 +55,8 @@ def campaign_detail(request, pk):
     all_items = campaign.items.visible_to(request.user)
     items = selectors.campaign_items(campaign=campaign, user=request.user, **filters.as_kwargs())
     page = paginate(request, items, per_page=ITEMS_PER_PAGE)
+    # The stored evidence_count counts every unit's materials, other units' drafts too.
+    materials = evidence_selectors.visible_evidence_counts(items=list(page), user=request.user)
     can_edit = is_editable(request.user, Campaign, campaign.pk)
     units = selectors.assignable_units(campaign=campaign)
     return render(
@@ -63,7 +65,7 @@ def campaign_detail(request, pk):
         {
             "campaign": campaign,
             "page": page,
-            "rows": [_row(item) for item in page],
+            "rows": [_row(item, materials=materials[item.pk]) for item in page],
             "filters": filters,
             "statuses": ItemStatus.choices,
             "units": units,
@@ -79,10 +81,11 @@ def campaign_detail(request, pk):
     )
 
 
-def _row(item) -> dict:
+def _row(item, *, materials: int) -> dict:
     area, group = selectors.area_heading(item)
     return {
         "item": item,
+        "materials": materials,
         "area": area,
         "group": group,
         "lead": selectors.lead_of(item),

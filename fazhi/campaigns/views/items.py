@@ -62,6 +62,9 @@ def item_detail(request, pk, *, decision_form=None):
         campaign=campaign, user=request.user, blob_ids=[e.current.blob_id for e in evidence]
     )
     assignments = list(item.assignments.select_related("unit").order_by("role", "unit__name"))
+    children = list(item.children.visible_to(request.user).order_by("sort_key"))
+    # The stored evidence_count counts every unit's materials, other units' drafts too.
+    materials = evidence_selectors.visible_evidence_counts(items=children, user=request.user)
     review_panel = item_panel(item=item, user=request.user, decision_form=decision_form)
     # The uploader asks htmx for the material list alone once its uploads are done.
     fragment = request.htmx and request.htmx.target == "item-evidence"
@@ -73,7 +76,7 @@ def item_detail(request, pk, *, decision_form=None):
             "campaign": campaign,
             "area_group": selectors.area_heading(item),
             "assignments": assignments,
-            "children": item.children.visible_to(request.user).order_by("sort_key"),
+            "children": [(child, materials[child.pk]) for child in children],
             "evidence": [
                 {
                     "e": e,
