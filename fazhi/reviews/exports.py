@@ -4,9 +4,10 @@ The score sheet (评分表), in the layout the tables come in: a title row, the 
 columns merged down their indicators, points, rules, each side's score with its deductions, a
 subtotal per area and the total by the framework's aggregation.
 
-The review log (审核记录): one row per item and round, with the verdict, who decided and when,
-the whole comment history (each note naming the file it is about), the unit's resubmission and
-the review's version; for one round under the round page's filters, or for all rounds."""
+The review log (审核记录): one row per item and round, with its state in the round as the round
+page shows it (the verdict, or where an undecided item stands), who decided and when, the whole
+comment history (each note naming the file it is about), the unit's resubmission and the
+review's version; for one round under the round page's filters, or for all rounds."""
 
 from __future__ import annotations
 
@@ -142,7 +143,7 @@ LOG_HEADERS = [
     "轮次",
     "指标编号",
     "指标",
-    "审核结论",
+    "审核情况",
     "审核人",
     "决定时间",
     "意见",
@@ -171,13 +172,15 @@ def comment_line(comment: Comment) -> str:
 
 def review_log_rows(reviews: Iterable[Review]) -> Iterator[tuple]:
     """Needs the round, item and reviewer loaded and the comments prefetched
-    (`selectors.with_comments`)."""
+    (`selectors.with_comments`). 审核情况 is the review's place in its round as the round page
+    shows it (`Review.queue`): an item without a verdict is 待审核 only once its unit has
+    submitted it."""
     for review in reviews:
         yield (
             str(review.round),
             review.item.code,
             review.item.title,
-            review.get_verdict_display(),
+            review.get_queue_display(),
             str(review.reviewer) if review.reviewer else "",
             _moment(review.decided_at),
             "\n".join(comment_line(comment) for comment in review.comments.all()),

@@ -4,6 +4,7 @@ note is about), resubmission and version; text that looks like a formula stays t
 user gets only the reviews they may see."""
 
 import io
+import re
 from datetime import date
 from html import unescape
 
@@ -151,7 +152,39 @@ def test_the_log_has_the_verdict_the_history_and_the_resubmission(campaign, peop
         2,
     ]
     assert rows["1.1.2"][3:5] == ["通过", "szq_reviewer"] and rows["1.1.2"][8] == 1
-    assert rows["2.1.4"][3:] == ["待审核", None, None, None, None, 0]
+    assert rows["2.1.4"][3:] == ["单位未提交", None, None, None, None, 0]
+
+
+def round_page_states(client, round_) -> dict[str, str]:
+    """{code: 审核情况} as the round page's rows show it (the badge text, before any 已重新提交)."""
+    page = client.get(reverse("reviews:round", args=[round_.pk])).content.decode()
+    rows = re.findall(r'<td class="code">([^<]+)</td>(.*?)</tr>', page, re.S)
+    return {
+        code: re.findall(r'<span class="badge[^"]*"[^>]*>([^<]+)</span>', cells)[1]
+        for code, cells in rows
+    }
+
+
+def test_the_log_says_where_an_undecided_item_stands_as_the_round_page_does(
+    campaign, people, login, open_round, submit
+):
+    """Only a submitted item waits (待审核): one the unit never submitted is 单位未提交, one
+    approved before the round 此前已通过, in the round's log and the campaign's alike."""
+    approved, _ = submit("1.1.1")
+    campaign_services.item_approve(acting_user=people.szq_lead, item=approved)
+    submit("2.1.3")
+    round_ = open_round()
+    client = login(people.szq_lead)
+
+    expected = {
+        "1.1.1": "此前已通过",
+        "1.1.2": "单位未提交",
+        "2.1.3": "待审核",
+        "2.1.4": "单位未提交",
+    }
+    assert {row[1]: row[3] for row in rows_of(round_log(client, round_))} == expected
+    assert {row[1]: row[3] for row in rows_of(campaign_log(client, campaign))} == expected
+    assert round_page_states(client, round_) == expected
 
 
 def test_the_campaign_log_has_every_round_oldest_first(
