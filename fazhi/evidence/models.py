@@ -135,6 +135,11 @@ class SearchDocument(models.Model):
         Evidence, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
     words = models.TextField(blank=True)
+    # What the words were built from (indexing._fingerprint); `fazhi evidence reindex` rebuilds
+    # documents whose fingerprint differs from the material's. Null for documents written before
+    # it existed. Nullable, and not an empty default, so that SQLite adds the column in place
+    # instead of re-creating the table, which would drop the FTS5 triggers on it.
+    fingerprint = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     def __str__(self) -> str:
         return f"search words of material {self.evidence_id}"

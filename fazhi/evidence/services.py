@@ -19,9 +19,10 @@ from fazhi.campaigns.models import Assignment, Campaign, Item
 from fazhi.campaigns.services import check_item_open_for_evidence, refresh_item_status
 from fazhi.core.actions import error_text
 from fazhi.core.scoping import Scope, is_editable
-from fazhi.evidence import search, storage
+from fazhi.evidence import storage
 from fazhi.evidence.extraction import ExtractionError, extract_text, file_kind
-from fazhi.evidence.models import Blob, Evidence, EvidenceVersion, ExtractStatus, SearchDocument
+from fazhi.evidence.indexing import CutText, cut_text, index_evidence
+from fazhi.evidence.models import Blob, Evidence, EvidenceVersion, ExtractStatus
 from fazhi.evidence.textmeta import guess_doc_number, guess_issue_date
 from fazhi.orgs.models import Unit
 
@@ -84,7 +85,7 @@ def evidence_upload(
     unit = uploading_unit(acting_user, item, unit)
     check_item_open_for_evidence(item)
     name = PurePosixPath(original_name or file.name).name
-    blob, text_words = _store_outside_transaction(file, name)
+    blob, cut = _store_outside_transaction(file, name)
     with transaction.atomic():
         evidence = Evidence.objects.create(
             item=item,
@@ -96,7 +97,7 @@ def evidence_upload(
             description=description,
             uploaded_by=stored_user(acting_user),
         )
-        _add_version(evidence, blob, name, acting_user, text_words=text_words)
+        _add_version(evidence, blob, name, acting_user, cut=cut)
         refresh_item_status(item)
         audit_record(
             acting_user=acting_user,
@@ -108,7 +109,7 @@ def evidence_upload(
     return evidence
 
 
-def _store_outside_transaction(file: File, name: str) -> tuple[Blob, str]:
+def _store_outside_transaction(file: File, name: str) -> tuple[Blob, CutText]:
     """Store the content and cut its known text into search words before the material's
     transaction opens: on SQLite that transaction holds the one write lock, and a large file
     being written (or a long text being cut) would keep every other user's writes waiting.
@@ -121,7 +122,7 @@ def _store_outside_transaction(file: File, name: str) -> tuple[Blob, str]:
     if sha256 is None:
         sha256, size = storage.file_sha256(file)
     blob, _ = storage.store_blob(file, sha256=sha256, size=size, kind=kind)
-    return blob, search.index_words(blob.text)
+    return blob, cut_text(blob.text)
 
 
 def _enqueue_extraction(blob: Blob) -> None:
@@ -133,7 +134,7 @@ def _enqueue_extraction(blob: Blob) -> None:
 
 
 def _add_version(
-    evidence: Evidence, blob: Blob, name: str, acting_user, *, text_words: str
+    evidence: Evidence, blob: Blob, name: str, acting_user, *, cut: CutText
 ) -> EvidenceVersion:
     # New content, or content whose first upload failed after storing it, is still unread.
     unread = blob.extract_status == ExtractStatus.PENDING and not blob.versions.exists()
@@ -149,7 +150,7 @@ def _add_version(
     evidence.save(update_fields=["current", "updated_at"])
     if blob.extract_status != ExtractStatus.PENDING:
         _fill_from_text(evidence, blob)
-    index_evidence(evidence, text_words=text_words)
+    index_evidence(evidence, cut=cut)
     if unread:
         _enqueue_extraction(blob)  # fills in and re-indexes the materials using it when done
     return version
@@ -169,9 +170,9 @@ def evidence_replace(
     if evidence.is_deleted:
         raise ValidationError("已删除的材料不能更换文件，请先恢复。")
     name = PurePosixPath(original_name or file.name).name
-    blob, text_words = _store_outside_transaction(file, name)
+    blob, cut = _store_outside_transaction(file, name)
     with transaction.atomic():
-        version = _add_version(evidence, blob, name, acting_user, text_words=text_words)
+        version = _add_version(evidence, blob, name, acting_user, cut=cut)
         audit_record(
             acting_user=acting_user,
             action="evidence.replace",
@@ -208,10 +209,10 @@ def evidence_update(
         f for f in evidence.metadata_from_text if before.get(f) == after.get(f)
     ]
     # The file's text is cut into words before the transaction, as on upload.
-    text_words = _text_words(evidence)
+    cut = cut_text(evidence.current.blob.text if evidence.current else "")
     with transaction.atomic():
         evidence.save()
-        index_evidence(evidence, text_words=text_words)
+        index_evidence(evidence, cut=cut)
         audit_update(
             acting_user=acting_user,
             action="evidence.update",
@@ -265,23 +266,6 @@ def evidence_restore(*, acting_user, evidence: Evidence) -> Evidence:
 # -- text ------------------------------------------------------------------------------------
 
 
-def _text_words(evidence: Evidence) -> str:
-    return search.index_words(evidence.current.blob.text if evidence.current else "")
-
-
-def index_evidence(evidence: Evidence, *, text_words: str | None = None) -> None:
-    """Refresh the material's search words. `text_words`, the words of its file's text, may be
-    cut beforehand, outside the caller's transaction: cutting a long text takes a while."""
-    if text_words is None:
-        text_words = _text_words(evidence)
-    own_words = search.index_words(
-        evidence.title, evidence.doc_number, evidence.description, evidence.item.code
-    )
-    within = search.campaign_word(evidence.item.campaign_id)
-    words = " ".join(w for w in (within, own_words, text_words) if w)
-    SearchDocument.objects.update_or_create(evidence=evidence, defaults={"words": words})
-
-
 def _fill_from_text(evidence: Evidence, blob: Blob) -> None:
     """Fill an empty document number or issuing date from the text, marked as guessed."""
     guessed = []
@@ -304,7 +288,9 @@ class ExtractionOutcome:
 
 def blob_extract(*, blob_id: int) -> ExtractionOutcome:
     """Read the blob's text and page count, record success or the reason for failure on the
-    blob (never silently), then refresh the search words of every material using it."""
+    blob (never silently), and refresh the search words of every material using it in the same
+    transaction: a worker killed before it commits leaves the blob waiting, to be read again,
+    rather than text saved that no search finds."""
     blob = Blob.objects.get(pk=blob_id)
     name = _any_original_name(blob)
     try:
@@ -319,12 +305,12 @@ def blob_extract(*, blob_id: int) -> ExtractionOutcome:
         blob.extract_status = ExtractStatus.DONE if extracted.text.strip() else ExtractStatus.EMPTY
         blob.extract_error = ""
     blob.extracted_at = timezone.now()
-    blob.save()
-    text_words = search.index_words(blob.text)  # once, and before the transaction opens
+    cut = cut_text(blob.text)  # once, and before the transaction opens
     with transaction.atomic():
+        blob.save()
         for evidence in _evidence_using(blob):
             _fill_from_text(evidence, blob)
-            index_evidence(evidence, text_words=text_words)
+            index_evidence(evidence, cut=cut)
     return ExtractionOutcome(blob.extract_status, blob.extract_error)
 
 

@@ -1,4 +1,4 @@
-"""fazhi evidence import-dir|search|extract — materials from the command line."""
+"""fazhi evidence import-dir|search|extract|reindex — materials from the command line."""
 
 import html
 import json
@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from fazhi.campaigns.selectors import campaign_by_ref
 from fazhi.core.commands import ScopedCommand
-from fazhi.evidence import bulk, selectors
+from fazhi.evidence import bulk, indexing, selectors
 from fazhi.evidence.models import Blob, ExtractStatus
 from fazhi.evidence.services import blob_extract
 from fazhi.orgs.models import Unit
@@ -32,6 +32,9 @@ class Command(ScopedCommand):
         find.add_argument("--json", action="store_true", dest="as_json")
         find.add_argument("--limit", type=int, default=SEARCH_LIMIT)
         sub.add_parser("extract", help="立即提取所有等待中的材料文字（不经后台任务）")
+        rebuild = sub.add_parser("reindex", help="检查搜索索引，重建与材料文字不一致的索引")
+        rebuild.add_argument("--campaign", default="", help="只检查该创建活动（编号）的材料")
+        rebuild.add_argument("--json", action="store_true", dest="as_json")
 
     def _import_dir(self, actor, *, campaign, directory, unit, as_json, **_):
         root = Path(directory)
@@ -97,6 +100,18 @@ class Command(ScopedCommand):
         for blob_id in list(pending):
             outcome = blob_extract(blob_id=blob_id)
             self.stdout.write(f"{blob_id}\t{outcome.status}\t{outcome.message}")
+
+    def _reindex(self, actor, *, campaign, as_json, **_):
+        chosen = campaign_by_ref(user=actor, ref=campaign) if campaign else None
+        outcome = indexing.reindex(user=actor, campaign=chosen)
+        if as_json:
+            payload = {"checked": outcome.checked, "rebuilt": outcome.rebuilt}
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+            return
+        within = f"创建活动 {chosen.pk}（{chosen}）" if chosen else "全部"
+        self.stdout.write(
+            f"{within}：检查 {outcome.checked} 份材料的搜索索引，重建 {outcome.rebuilt} 份。"
+        )
 
 
 def _plain(snippet: str) -> str:
