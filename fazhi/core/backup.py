@@ -15,6 +15,7 @@ its last member, since the hashes are computed while the members are written."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -35,9 +36,18 @@ FORMAT = "fazhi-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
 DATABASE = "db.sqlite3"
+PG_DUMP = "db.dump"  # pg_dump's custom format, for the scale deployment
 SECRET_KEY = "secret_key"
 FILES = "files/"
 CHUNK = 1024 * 1024
+
+
+try:  # a missing object in object storage
+    from botocore.exceptions import ClientError
+
+    MISSING: tuple[type[Exception], ...] = (OSError, ClientError)
+except ImportError:  # pragma: no cover - django-storages' S3 backend is always installed
+    MISSING = (OSError,)
 
 
 class BackupError(Exception):
@@ -63,10 +73,11 @@ class StoredFile:
     table: str = ""
 
 
-def referenced_files(db: sqlite3.Connection) -> list[StoredFile]:
+def referenced_files(rows) -> list[StoredFile]:
     """Every stored file a database snapshot refers to: evidence blobs, filing outputs (packages,
     volumes, reports) and the lead offices' report templates. The conversion cache is not
-    referenced by any row and is rebuilt on demand, so it is left out."""
+    referenced by any row and is rebuilt on demand, so it is left out. `rows(sql)` runs a query
+    on the snapshot and returns its rows."""
     from fazhi.evidence.models import Blob
     from fazhi.filing.models import FilingFile, ReportTemplate
 
@@ -77,7 +88,7 @@ def referenced_files(db: sqlite3.Connection) -> list[StoredFile]:
         (ReportTemplate._meta.db_table, "storage_name, ''"),
     ]
     for table, columns in queries:
-        for name, sha256 in db.execute(f'SELECT {columns} FROM "{table}"'):  # noqa: S608
+        for name, sha256 in rows(f'SELECT {columns} FROM "{table}"'):  # noqa: S608
             found.setdefault(name, StoredFile(name=name, sha256=sha256, table=table))
     return sorted(found.values(), key=lambda stored: stored.name)
 
@@ -113,51 +124,52 @@ def _add(archive: tarfile.TarFile, name: str, source, size: int) -> dict:
     return {"name": name, "size": size, "sha256": reader.hasher.hexdigest()}
 
 
-def _sqlite_snapshot(target: Path) -> None:
+def _sqlite_snapshot(work: Path) -> tuple[Path, list[StoredFile]]:
     """Copy the live database with SQLite's online backup API in one step: one read transaction,
     so the copy is the database at one moment, while writers go on (WAL)."""
     source_name = str(settings.DATABASES["default"]["NAME"])
-    if connection.vendor != "sqlite":
-        raise BackupError(
-            "fazhi backup 只备份嵌入式部署（SQLite 数据库与数据目录中的文件）。"
-            "当前使用 PostgreSQL：请按 docs/deployment.md 的“PostgreSQL 与对象存储的备份”一节，"
-            "用 pg_dump 备份数据库、复制对象存储桶并核对。"
-        )
     if not Path(source_name).is_file():
         raise BackupError(f"找不到数据库文件：{source_name}")
+    target = work / DATABASE
     source = sqlite3.connect(source_name, timeout=30)
     copy = sqlite3.connect(target)
     try:
         source.backup(copy)
+        stored = referenced_files(lambda sql: copy.execute(sql).fetchall())
     finally:
         copy.close()
         source.close()
+    return target, stored
 
 
 def backup_create(path: Path) -> BackupResult:
     """Write the archive to `path` (refusing to replace an existing one)."""
+    from fazhi.core import backup_postgres
+
     path = Path(path).resolve()
     if path.exists():
         raise BackupError(f"备份文件已存在，不会覆盖：{path}")
     if not path.parent.is_dir():
         raise BackupError(f"备份文件所在的文件夹不存在：{path.parent}")
+    vendor = connection.vendor
+    if vendor not in ("sqlite", "postgresql"):
+        raise BackupError(f"不支持备份这种数据库：{vendor}")
     with tempfile.TemporaryDirectory(prefix=".fazhi-backup-", dir=path.parent) as work:
-        snapshot = Path(work) / DATABASE
-        _sqlite_snapshot(snapshot)
+        if vendor == "sqlite":
+            snapshot, stored = _sqlite_snapshot(Path(work))
+        else:
+            snapshot, stored = backup_postgres.snapshot(Path(work))
         partial = Path(work) / "archive.tar"
         members, problems = [], []
         with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
             with snapshot.open("rb") as db_file:
-                members.append(_add(archive, DATABASE, db_file, snapshot.stat().st_size))
+                members.append(_add(archive, snapshot.name, db_file, snapshot.stat().st_size))
             key_file = Path(settings.DATA_DIR) / SECRET_KEY
-            if key_file.is_file():  # signed links and sessions stay valid after a restore
+            if (
+                vendor == "sqlite" and key_file.is_file()
+            ):  # signed links and sessions stay valid after a restore
                 with key_file.open("rb") as key:
                     members.append(_add(archive, SECRET_KEY, key, key_file.stat().st_size))
-            db = sqlite3.connect(snapshot)
-            try:
-                stored = referenced_files(db)
-            finally:
-                db.close()
             for item in stored:
                 entry, problem = _add_stored(archive, item)
                 if entry:
@@ -168,7 +180,7 @@ def backup_create(path: Path) -> BackupResult:
                 "format": FORMAT,
                 "version": VERSION,
                 "created_at": timezone.now().isoformat(),
-                "database": "sqlite",
+                "database": vendor,
                 "members": members,
                 "problems": problems,
             }
@@ -188,15 +200,22 @@ def backup_create(path: Path) -> BackupResult:
     )
 
 
+def _open_stored(name: str):
+    """The stored file to read from start to end; from object storage the object's body as it
+    arrives (django-storages' own file object would first download all of it)."""
+    file = default_storage.open(name, "rb")
+    obj = getattr(file, "obj", None)
+    return file if obj is None else contextlib.closing(obj.get()["Body"])
+
+
 def _add_stored(archive: tarfile.TarFile, item: StoredFile) -> tuple[dict | None, str]:
     if not safe_member_name(item.name):
         return None, f"存储名不安全，未备份：{item.name}"
     try:
         size = default_storage.size(item.name)
-        source = default_storage.open(item.name, "rb")
-    except (FileNotFoundError, OSError):
+    except MISSING:
         return None, f"数据库引用的文件不存在：{item.name}（{item.table}）"
-    with source:
+    with _open_stored(item.name) as source:
         try:
             entry = _add(archive, FILES + item.name, source, size)
         except OSError as exc:  # shorter than its size: changed or cut while being read
@@ -248,8 +267,8 @@ def backup_verify(path: Path) -> dict:
     for name in seen:
         if name != MANIFEST and name not in listed:
             raise BackupError(f"备份中有清单之外的成员：{name}")
-    if DATABASE not in listed:
-        raise BackupError("备份中没有数据库（db.sqlite3）。")
+    if {"sqlite": DATABASE, "postgresql": PG_DUMP}.get(manifest.get("database")) not in listed:
+        raise BackupError("备份中没有数据库（db.sqlite3 或 db.dump）。")
     return manifest
 
 
@@ -283,6 +302,11 @@ def backup_restore(path: Path, data_dir: Path) -> dict:
     if data_dir.is_dir() and not _is_empty(data_dir):
         raise BackupError(f"恢复目标文件夹不是空的，为免覆盖现有数据，拒绝恢复：{data_dir}")
     manifest = backup_verify(path)
+    if manifest["database"] != "sqlite":
+        raise BackupError(
+            "这是 PostgreSQL 部署的备份：请让 DATABASE_URL 指向一个空数据库、对象存储指向空的桶，"
+            "再运行 fazhi restore PATH（不带 --data-dir）。"
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
     listed = {entry["name"] for entry in manifest["members"]}
     work = Path(tempfile.mkdtemp(prefix=".restore-", dir=data_dir))
