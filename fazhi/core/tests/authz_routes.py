@@ -329,11 +329,13 @@ PAGES: dict[str, Route] = {
     "reviews/campaigns/<int:pk>/scores/export/": r(
         *CAMPAIGNS, args=CAMPAIGN, get=rule(role(*READERS), see_campaign)
     ),
+    # The closed round first (the first object in reach stands for the others): it holds the
+    # verdicts and the notes on each unit's files.
     "reviews/rounds/<int:pk>/": r(
-        "open.szq", "closed.szq", "open.xc", args={"pk": "round.{t}"}, get=reads_campaign
+        "closed.szq", "open.szq", "open.xc", args={"pk": "round.{t}"}, get=reads_campaign
     ),
     "reviews/rounds/<int:pk>/export/": r(
-        "open.szq", "closed.szq", "open.xc", args={"pk": "round.{t}"}, get=reads_campaign
+        "closed.szq", "open.szq", "open.xc", args={"pk": "round.{t}"}, get=reads_campaign
     ),
     "reviews/rounds/<int:pk>/close/": r(
         "open.szq", "open.xc", args={"pk": "round.{t}"}, post=rule(see_campaign, soft(owns))
