@@ -245,6 +245,9 @@ FAZHI_UPLOAD_MAX_BYTES = env_int("FAZHI_UPLOAD_MAX_MB", 500) * 1024 * 1024
 FAZHI_ZIP_MAX_FILES = env_int("FAZHI_ZIP_MAX_FILES", 5000)
 FAZHI_ZIP_MAX_BYTES = env_int("FAZHI_ZIP_MAX_MB", 4096) * 1024 * 1024
 FILE_UPLOAD_HANDLERS = ["fazhi.evidence.uploads.HashingUploadHandler"]
+# A file still waiting for its text this long, with no task queued or running for it, is read
+# again (a worker died on it): see fazhi/evidence/recovery.py.
+FAZHI_EXTRACT_RETRY_MINUTES = env_int("FAZHI_EXTRACT_RETRY_MINUTES", 30)
 
 TASKS = {
     "default": {

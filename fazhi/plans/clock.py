@@ -6,7 +6,10 @@ starts: every quarter of an hour it checks whether today's digest has been asked
 the local time has passed FAZHI_REMINDER_HOUR it enqueues `send_daily_digest_task` for the
 worker. Nothing here has to be exact: the task may run twice (a restart, a second `serve`), and
 the notifications' unique keys and the DigestLog rows make every run after the first send
-nothing. Deployments without `fazhi serve` run `fazhi reminders` daily from their scheduler."""
+nothing. Deployments without `fazhi serve` run `fazhi reminders` daily from their scheduler.
+
+The same clock, at start-up and on every check, has files left waiting for their text by a
+worker that died read again (fazhi/evidence/recovery.py)."""
 
 from __future__ import annotations
 
@@ -50,12 +53,24 @@ class DigestClock(threading.Thread):
         logger.info("已安排 %s 的每日待办提醒", now.date())
         return True
 
+    def requeue_waiting_files(self) -> int:
+        from fazhi.evidence.recovery import requeue_waiting_extractions
+
+        try:
+            return requeue_waiting_extractions()
+        finally:
+            connections.close_all()
+
     def run(self) -> None:
         while not self._stopped.is_set():
             try:
                 self.tick()
             except Exception:  # keep the clock alive; the next tick tries again
                 logger.exception("安排每日待办提醒失败")
+            try:
+                self.requeue_waiting_files()
+            except Exception:
+                logger.exception("重新安排等待提取文字的文件失败")
             self._stopped.wait(self.interval)
 
     def stop(self) -> None:

@@ -1,4 +1,4 @@
-"""fazhi evidence import-dir|search|extract|reindex — materials from the command line."""
+"""fazhi evidence import-dir|search|extract|requeue|reindex — materials from the command line."""
 
 import html
 import json
@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from fazhi.campaigns.selectors import campaign_by_ref
 from fazhi.core.commands import ScopedCommand
-from fazhi.evidence import bulk, indexing, selectors
+from fazhi.evidence import bulk, indexing, recovery, selectors
 from fazhi.evidence.models import Blob, ExtractStatus
 from fazhi.evidence.services import blob_extract
 from fazhi.orgs.models import Unit
@@ -32,6 +32,7 @@ class Command(ScopedCommand):
         find.add_argument("--json", action="store_true", dest="as_json")
         find.add_argument("--limit", type=int, default=SEARCH_LIMIT)
         sub.add_parser("extract", help="立即提取所有等待中的材料文字（不经后台任务）")
+        sub.add_parser("requeue", help="把等待提取文字过久、又没有任务在处理的文件重新交给后台任务")
         rebuild = sub.add_parser("reindex", help="检查搜索索引，重建与材料文字不一致的索引")
         rebuild.add_argument("--campaign", default="", help="只检查该创建活动（编号）的材料")
         rebuild.add_argument("--json", action="store_true", dest="as_json")
@@ -100,6 +101,10 @@ class Command(ScopedCommand):
         for blob_id in list(pending):
             outcome = blob_extract(blob_id=blob_id)
             self.stdout.write(f"{blob_id}\t{outcome.status}\t{outcome.message}")
+
+    def _requeue(self, actor, **_):
+        count = recovery.requeue_waiting_extractions()
+        self.stdout.write(f"重新安排 {count} 个等待提取文字的文件。")
 
     def _reindex(self, actor, *, campaign, as_json, **_):
         chosen = campaign_by_ref(user=actor, ref=campaign) if campaign else None
