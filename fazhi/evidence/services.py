@@ -136,6 +136,9 @@ def _enqueue_extraction(blob: Blob) -> None:
 def _add_version(
     evidence: Evidence, blob: Blob, name: str, acting_user, *, cut: CutText
 ) -> EvidenceVersion:
+    # The blob was loaded before the transaction: a worker may have read its text since, and
+    # would not have indexed this material, which it could not yet see.
+    blob.refresh_from_db(fields=["extract_status", "text"])
     # New content, or content whose first upload failed after storing it, is still unread.
     unread = blob.extract_status == ExtractStatus.PENDING and not blob.versions.exists()
     number = (evidence.current.number + 1) if evidence.current else 1

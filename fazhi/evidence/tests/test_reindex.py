@@ -120,3 +120,27 @@ def test_reindex_only_touches_what_the_user_may_see(waiting, campaign, people):
         reindex("--campaign", str(campaign.pk), user="xc_lead")
     assert json.loads(reindex("--json", user="szq_lead")) == {"checked": 1, "rebuilt": 1}
     assert SearchDocument.objects.filter(evidence=waiting).exists()
+
+
+def test_an_upload_indexes_the_text_a_worker_read_while_it_was_stored(
+    campaign, people, monkeypatch
+):
+    # The same content uploaded twice: the first upload's worker reads the text between the
+    # second upload storing its file and writing its material.
+    item = campaign.items.get(code="1.1.1")
+    with monkeypatch.context() as m:
+        m.setattr(services, "_enqueue_extraction", lambda blob: None)
+        first = services.evidence_upload(
+            acting_user=people.szq_liaison,
+            item=item,
+            file=ContentFile(TEXT.encode(), name="第一份.txt"),
+        )
+    stale = Blob.objects.get(pk=first.current.blob_id)  # still waiting, as the upload saw it
+    services.blob_extract(blob_id=stale.pk)
+    monkeypatch.setattr(services.storage, "store_blob", lambda file, **kw: (stale, False))
+    services.evidence_upload(
+        acting_user=people.szq_liaison,
+        item=item,
+        file=ContentFile(TEXT.encode(), name="第二份.txt"),
+    )
+    assert sorted(found(campaign, people.szq_lead, "复议")) == ["第一份", "第二份"]
