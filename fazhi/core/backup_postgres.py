@@ -115,7 +115,10 @@ def restore(path: Path, *, database: dict, storage) -> dict:
             f"目标数据库 {database['NAME']} 不是空的，为免覆盖现有数据，拒绝恢复。"
             "请新建一个空数据库并让 DATABASE_URL 指向它。"
         )
-    folders, files = storage.listdir("")
+    try:
+        folders, files = storage.listdir("")
+    except FileNotFoundError:  # files on local disk, folder not made yet
+        folders, files = [], []
     if folders or files:
         raise BackupError(
             "目标对象存储（桶或前缀）中已有文件，为免覆盖，拒绝恢复。请换一个空的桶或前缀。"

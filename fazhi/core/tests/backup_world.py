@@ -1,7 +1,8 @@
 """A running embedded deployment for the backup tests, driven from a separate process as the
 platform is: `python -m fazhi.core.tests.backup_world setup` gives the data folder named by
 FAZHI_DATA_DIR a small campaign; `… upload FOLDER` uploads materials through the evidence
-services until the file FOLDER/stop appears, touching FOLDER/ready after the first few."""
+services until the file FOLDER/stop appears, touching FOLDER/ready after the first few;
+`… check` reads every material back through the platform's storage."""
 
 import os
 import sys
@@ -70,8 +71,29 @@ def upload(folder: Path) -> None:
     (folder / "uploaded").write_text(str(number))
 
 
+def check() -> None:
+    """Read every material of the folder through the platform's own storage, as a download
+    does, and print how many were read and which did not match their SHA-256."""
+    import hashlib
+    import json
+
+    from fazhi.evidence.models import EvidenceVersion
+    from fazhi.evidence.storage import open_blob
+
+    read, wrong = 0, []
+    for version in EvidenceVersion.objects.select_related("blob"):
+        with open_blob(version.blob) as content:
+            digest = hashlib.sha256(content.read()).hexdigest()
+        read += 1
+        if digest != version.blob.sha256:
+            wrong.append(version.blob.storage_name)
+    print(json.dumps({"read": read, "wrong": wrong}))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "setup":
         setup()
+    elif sys.argv[1] == "check":
+        check()
     else:
         upload(Path(sys.argv[2]))
