@@ -13,6 +13,7 @@ from fazhi.campaigns.models import Campaign, Item
 from fazhi.core.listing import QueryFilters
 from fazhi.core.scoping import Scope
 from fazhi.evidence import search
+from fazhi.evidence.extraction.pdf import UNBINDABLE_PREFIX
 from fazhi.evidence.models import Evidence, EvidenceVersion, ExtractStatus
 
 UNREADABLE = (ExtractStatus.EMPTY, ExtractStatus.FAILED)
@@ -241,6 +242,30 @@ def unreadable(*, campaign: Campaign, user) -> QuerySet[Evidence]:
         .filter(current__blob__extract_status__in=UNREADABLE)
         .order_by("item__sort_key", "pk")
     )
+
+
+def unbindable(*, campaign: Campaign, user) -> list[tuple[Evidence, str]]:
+    """PDFs the bound volumes will show by a placeholder page: those that do not open, and those
+    whose page tree text extraction found broken (a page a PDF writer refuses to copy). Decided
+    when the text is read, once per content, so this page opens no file; warnings are rare, so
+    the few rows that have any are sorted out here. Each comes with the reason."""
+    rows = (
+        campaign_evidence(campaign=campaign, user=user)
+        .filter(current__blob__kind="pdf")
+        .filter(
+            Q(current__blob__extract_status=ExtractStatus.FAILED)
+            | ~Q(current__blob__extract_warnings=[])
+        )
+        .order_by("item__sort_key", "pk")
+    )
+    found = [(row, _unbindable_reason(row.current.blob)) for row in rows]
+    return [(row, reason) for row, reason in found if reason]
+
+
+def _unbindable_reason(blob) -> str:
+    if blob.extract_status == ExtractStatus.FAILED:
+        return blob.extract_error or "PDF 文件无法打开"
+    return next((w for w in blob.extract_warnings if w.startswith(UNBINDABLE_PREFIX)), "")
 
 
 def is_out_of_period(evidence: Evidence, campaign: Campaign) -> bool:

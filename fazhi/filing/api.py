@@ -24,6 +24,14 @@ class FileOut(Schema):
     download: str
 
 
+class PlaceholderOut(Schema):
+    code: str
+    title: str
+    name: str
+    package_path: str
+    reason: str
+
+
 class BuildOut(Schema):
     id: int
     status: str
@@ -36,6 +44,7 @@ class BuildOut(Schema):
     created_at: datetime
     finished_at: datetime | None
     files: list[FileOut]
+    placeholders: list[PlaceholderOut]  # materials the volumes show by a placeholder page
 
 
 class BuildIn(Schema):
@@ -46,7 +55,12 @@ class BuildIn(Schema):
 
 def _build_out(build) -> dict:
     return {
-        **{name: getattr(build, name) for name in BuildOut.model_fields if name != "files"},
+        **{
+            name: getattr(build, name)
+            for name in BuildOut.model_fields
+            if name not in ("files", "placeholders")
+        },
+        "placeholders": build.summary.get("placeholders", []),
         "files": [
             {
                 **{name: getattr(f, name) for name in FileOut.model_fields if name != "download"},

@@ -27,8 +27,10 @@ from pypdf import PasswordType, PdfReader
 
 from fazhi.evidence.extraction.kinds import LABELS, file_kind
 from fazhi.evidence.extraction.libreoffice import soffice_path, soffice_run
+from fazhi.evidence.extraction.pdf import unbindable_pages
 from fazhi.evidence.extraction.result import ExtractionError
 from fazhi.evidence.extraction.sniff import content_kind
+from fazhi.evidence.extraction.text import page_numbers
 from fazhi.evidence.models import Blob
 from fazhi.evidence.storage import blob_local_path
 from fazhi.filing.contents import Material
@@ -62,6 +64,8 @@ CONVERSION_FAILED = (
 PDF_PASSWORD = "PDF 设置了打开密码，无法编入汇编。"
 PDF_DAMAGED = "PDF 文件已损坏，无法读取。"
 PDF_EMPTY = "PDF 文件中没有页面。"
+PDF_PAGE_TREE = "PDF 文件的页面结构已损坏（第 {pages} 页），无法装订。"
+PDF_BIND_FAILED = "装订时读取该 PDF 出错（{error}），文件可能已损坏。"
 IMAGE_DAMAGED = "图片已损坏或格式无法识别。"
 NOT_SHOWN = {
     "ofd": "OFD 版式文件暂无可用的转换工具，无法编入汇编。",
@@ -74,6 +78,12 @@ KIND_LABELS = {**LABELS, "archive": "压缩包", "media": "音频、视频"}
 
 class PasswordRequired(Exception):
     pass
+
+
+class BrokenPageTree(Exception):
+    def __init__(self, pages: str) -> None:
+        super().__init__(pages)
+        self.pages = pages
 
 
 @dataclass(frozen=True)
@@ -202,6 +212,8 @@ def _checked_pdf(file, *, source: str) -> Rendition:
         pages = _count_pages(file)
     except PasswordRequired:
         return placeholder(PDF_PASSWORD)
+    except BrokenPageTree as exc:
+        return placeholder(PDF_PAGE_TREE.format(pages=exc.pages))
     except Exception:  # pypdf fails in many ways on damaged files
         log.info("PDF 无法读取", exc_info=True)
         return placeholder(PDF_DAMAGED)
@@ -212,9 +224,10 @@ def _count_pages(file) -> int:
     """Read every page as binding and stamping will (its box and its decoded contents), so that
     a file that would fail them fails here, where a placeholder can still take its place."""
     reader = open_reader(file)
+    broken = unbindable_pages(reader.pages)
+    if broken:
+        raise BrokenPageTree(page_numbers(broken))
     for page in reader.pages:
-        if page.cropbox.width <= 0 or page.cropbox.height <= 0:
-            raise ValueError("page of no size")
         page.get_contents()
     return len(reader.pages)
 

@@ -14,7 +14,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,7 +41,7 @@ from fazhi.filing.models import (
 )
 from fazhi.filing.package import write_package
 from fazhi.filing.report import render_report
-from fazhi.filing.volumes import build_volumes
+from fazhi.filing.volumes import Placeholder, build_volumes
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +147,7 @@ class Produced:
     number: int
     path: Path
     pages: int | None = None
+    placeholders: tuple[Placeholder, ...] = ()  # a volume's materials it could not bind
 
 
 def build_run(build_id: int) -> str:
@@ -169,7 +170,7 @@ def build_run(build_id: int) -> str:
                 progress=BuildProgress(build.pk),
             )
             stored = [_store(build, item) for item in produced]
-        _finish(build, stored)
+        _finish(build, stored, placeholders=placeholders_of(produced))
     except Exception as exc:  # whatever went wrong, nothing half-built may stay
         _discard(stored)
         _fail(build, exc)
@@ -208,7 +209,9 @@ def filing_produce(
         page_budget=page_budget,
         progress=progress,
     )
-    produced += [Produced(FileKind.VOLUME, v.number, Path(v.path), v.pages) for v in volumes]
+    produced += [
+        Produced(FileKind.VOLUME, v.number, Path(v.path), v.pages, v.placeholders) for v in volumes
+    ]
 
     progress.stage(2)
     report = out_dir / f"{base}-自评报告.docx"
@@ -267,14 +270,30 @@ def _store(build: FilingBuild, item: Produced) -> FilingFile:
     )
 
 
-def _finish(build: FilingBuild, files: list[FilingFile]) -> None:
+def placeholders_of(produced: list[Produced]) -> list[dict]:
+    """The materials shown by a placeholder page, as the build's summary and the command's JSON
+    list them."""
+    return [asdict(p) for item in produced for p in item.placeholders]
+
+
+def unbound_notice(placeholders: list[dict]) -> str:
+    """The command line's account of the materials shown by a placeholder page."""
+    lines = [f"以下 {len(placeholders)} 个文件无法装订，已以占位页代替："]
+    lines += [
+        f"  {p['code']} {p['title']}（{p['name']}）：{p['reason']} 原件见材料包 {p['package_path']}"
+        for p in placeholders
+    ]
+    return "\n".join(lines)
+
+
+def _finish(build: FilingBuild, files: list[FilingFile], *, placeholders: list[dict]) -> None:
     with transaction.atomic():
         ready = FilingBuild.objects.filter(pk=build.pk, status=BuildStatus.RUNNING).update(
             status=BuildStatus.READY,
             finished_at=timezone.now(),
             done=len(STAGES) * STEPS_PER_STAGE,
             stage="完成",
-            summary=_summary(files),
+            summary=_summary(files, placeholders),
         )
         if not ready:
             raise BuildAborted("该次生成已被新的生成取代。")
@@ -282,13 +301,14 @@ def _finish(build: FilingBuild, files: list[FilingFile]) -> None:
     _prune_old_builds(build)
 
 
-def _summary(files: list[FilingFile]) -> dict:
+def _summary(files: list[FilingFile], placeholders: list[dict]) -> dict:
     volumes = [f for f in files if f.kind == FileKind.VOLUME]
     return {
         "files": len(files),
         "bytes": sum(f.size for f in files),
         "volumes": len(volumes),
         "pages": sum(f.pages or 0 for f in volumes),
+        "placeholders": placeholders,
     }
 
 
@@ -326,9 +346,15 @@ def _fail(build: FilingBuild, exc: Exception) -> None:
 # -- the command line ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FolderBuild:
+    files: list[Path]
+    placeholders: list[dict]
+
+
 def filing_build_to_folder(
     *, campaign: Campaign, folder: Path, echo: Callable[[str], None] | None = None, **options
-) -> list[Path]:
+) -> FolderBuild:
     """`fazhi filing build`: made in a working folder beside the target, then moved in, so the
     target never holds a half-written file."""
     check_options(
@@ -344,4 +370,4 @@ def filing_build_to_folder(
             target = folder / item.path.name
             os.replace(item.path, target)
             targets.append(target)
-    return targets
+    return FolderBuild(targets, placeholders_of(produced))

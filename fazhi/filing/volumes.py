@@ -8,13 +8,20 @@ A volume is laid out before anything is drawn: each material's pages are counted
 their entries, so every page number is settled when the contents are drawn. Only the counts are
 kept from that first reading; a volume's materials are read again when it is bound and let go
 once it is written, so memory holds one volume, never the filing. Each volume is written under a
-temporary name first, so a crash never leaves a complete-looking file."""
+temporary name first, so a crash never leaves a complete-looking file.
+
+A material that cannot be bound never costs the build: what cannot be read or shown is known
+beforehand and laid out as a placeholder page; a PDF that reads but fails while its pages are
+copied or stamped ("Invalid page object" and the like) is copied through a writer of its own, so
+none of its pages reach the volume, and the volume is laid out and bound again with a placeholder
+in its place. Every material shown by a placeholder is listed in its volume's `placeholders`."""
 
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -27,9 +34,11 @@ from fazhi.filing.contents import Indicator, Material, safe_name
 from fazhi.filing.conversion import (
     IMAGE,
     IMAGE_DAMAGED,
+    PDF_BIND_FAILED,
     Rendition,
     kind_label,
     open_pdf,
+    placeholder,
     prepare_renditions,
 )
 from fazhi.filing.models import Split
@@ -42,9 +51,23 @@ from fazhi.filing.pdfpages import (
     page_number_stamps,
 )
 
+log = logging.getLogger(__name__)
+
 NAME_CHARS = 60
 PLACEHOLDER_HEADING = "本材料无法在汇编中显示"
 COVER_AREAS = 3
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A material a volume shows by a placeholder page: what it is, why, and where its original
+    lies in the package."""
+
+    code: str  # the indicator's
+    title: str
+    name: str
+    package_path: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +79,7 @@ class Volume:
     first_code: str
     last_code: str
     title: str
+    placeholders: tuple[Placeholder, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +119,7 @@ class Binding:
     font: Path
     renditions: dict[str, Rendition]
     out_dir: Path
+    placeholders: dict[int, Placeholder] = field(default_factory=dict)  # by material number
 
     def pages_of(self, material: Material) -> int:
         return self.renditions[material.blob.sha256].pages
@@ -144,7 +169,7 @@ class _Progress:
         self.tell()
 
     def bound(self) -> None:
-        self.done += 1
+        self.done = min(self.done + 1, self.total)  # a volume bound again counts once
         self.tell()
 
     def tell(self) -> None:
@@ -226,7 +251,35 @@ def _layout(parts: list[Part], pages_of: Callable[[Material], int]) -> Layout:
 # -- writing one volume --------------------------------------------------------------------------
 
 
+class Unbindable(Exception):
+    """A material's PDF failed while its pages were copied or stamped."""
+
+    def __init__(self, material: Material, error: BaseException) -> None:
+        super().__init__(f"{material.original_name}: {error!r}")
+        self.material, self.error = material, error
+
+
 def _write_volume(
+    binding: Binding, parts: list[Part], *, number: int, total: int, bound: Callable[[], None]
+) -> Volume:
+    """Bind the volume; each material that fails on the way is given a placeholder and the
+    volume bound again, so at most once per material in it."""
+    while True:
+        try:
+            return _try_volume(binding, parts, number=number, total=total, bound=bound)
+        except Unbindable as failed:
+            material = failed.material
+            log.warning("汇编时无法装订 %s：%r", material.package_path, failed.error)
+            reason = PDF_BIND_FAILED.format(error=_error_name(failed.error))
+            binding.renditions[material.blob.sha256] = placeholder(reason)
+
+
+def _error_name(error: BaseException) -> str:
+    text = " ".join(str(error).split())[:80]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _try_volume(
     binding: Binding, parts: list[Part], *, number: int, total: int, bound: Callable[[], None]
 ) -> Volume:
     layout = _layout(parts, binding.pages_of)
@@ -234,7 +287,7 @@ def _write_volume(
     path = binding.out_dir / f"{safe_name(binding.title, NAME_CHARS)}-第{number}册.pdf"
     drawn = _drawn_pages(binding, parts, layout, volume=(number, total))
     writer = _bound_pages(binding, parts, layout, drawn, bound=bound)
-    _stamp_page_numbers(writer)
+    _stamp_page_numbers(writer, owners=_pdf_pages(binding, parts, layout))
     _bookmark(writer, parts, layout)
     writer.add_metadata({"/Title": title})
     writer.page_mode = "/UseOutlines"
@@ -247,6 +300,12 @@ def _write_volume(
         first_code=parts[0].indicator.code,
         last_code=parts[-1].indicator.code,
         title=title,
+        placeholders=tuple(
+            binding.placeholders[m.number]
+            for part in parts
+            for m in part.materials
+            if m.number in binding.placeholders
+        ),
     )
 
 
@@ -278,22 +337,31 @@ def _drawn_pages(
         for material in part.materials:
             rendition = binding.renditions[material.blob.sha256]
             if rendition.source == IMAGE:
-                _draw_image(pages, material)
+                _draw_image(binding, pages, part, material)
             elif not rendition.is_pdf:
-                _draw_placeholder(pages, material, rendition.reason)
+                _draw_placeholder(binding, pages, part, material, rendition.reason)
     return iter(PdfReader(io.BytesIO(pages.output())).pages)
 
 
-def _draw_image(pages: DrawnPages, material: Material) -> None:
+def _draw_image(binding: Binding, pages: DrawnPages, part: Part, material: Material) -> None:
     try:
         with blob_local_path(material.blob) as path:
             pages.picture(path)  # fpdf2 reads the image in as it places it
     except Exception:  # Pillow and fpdf2 fail in many ways on damaged images
-        _draw_placeholder(pages, material, IMAGE_DAMAGED)
+        _draw_placeholder(binding, pages, part, material, IMAGE_DAMAGED)
 
 
-def _draw_placeholder(pages: DrawnPages, material: Material, reason: str) -> None:
+def _draw_placeholder(
+    binding: Binding, pages: DrawnPages, part: Part, material: Material, reason: str
+) -> None:
     pages.placeholder(heading=PLACEHOLDER_HEADING, facts=_placeholder_facts(material, reason))
+    binding.placeholders[material.number] = Placeholder(
+        code=part.indicator.code,
+        title=material.title,
+        name=material.original_name,
+        package_path=material.package_path,
+        reason=reason,
+    )
 
 
 def _bound_pages(
@@ -316,27 +384,71 @@ def _bound_pages(
         for material in part.materials:
             rendition = binding.renditions[material.blob.sha256]
             if rendition.is_pdf:
-                add(open_pdf(material.blob, rendition).pages)
+                add(_material_pages(material, rendition))
             else:
                 add(islice(drawn, 1))
             bound()
     return writer
 
 
-def _stamp_page_numbers(writer: PdfWriter) -> None:
+def _material_pages(material: Material, rendition: Rendition) -> list[PageObject]:
+    """The material's pages copied into a writer of its own: pypdf fails on a damaged file only
+    once it copies it, and then none of its pages may have reached the volume."""
+    try:
+        own = PdfWriter()
+        for page in open_pdf(material.blob, rendition).pages:
+            own.add_page(page)
+        if len(own.pages) != rendition.pages:
+            raise ValueError(f"{len(own.pages)} pages, {rendition.pages} counted")
+        return list(own.pages)
+    except Exception as exc:  # pypdf fails in many ways, RecursionError among them
+        raise Unbindable(material, exc) from exc
+
+
+def _pdf_pages(binding: Binding, parts: list[Part], layout: Layout) -> dict[int, Material]:
+    """The material each page copied from a PDF comes from, by physical page number."""
+    owners = {}
+    for part in parts:
+        for material in part.materials:
+            if binding.renditions[material.blob.sha256].is_pdf:
+                start = layout.starts[material.number]
+                for page in range(start, start + binding.pages_of(material)):
+                    owners[page] = material
+    return owners
+
+
+def _stamp_page_numbers(writer: PdfWriter, *, owners: dict[int, Material]) -> None:
     """Lay a page number over every page but the cover, in the middle of the bottom edge as the
     page is seen: a page's /Rotate is first turned into its contents (as pypdf advises before
-    merging), so that its boxes are the visible page."""
+    merging), so that its boxes are the visible page. A page that fails is its material's
+    failure (`owners`), which a placeholder then replaces."""
     numbered = list(writer.pages)[1:]
-    for page in numbered:
+
+    def guarded(number: int, work: Callable[[], object]):
+        try:
+            return work()
+        except Exception as exc:
+            if number not in owners:
+                raise  # a page the volume drew itself: a fault of ours, not of a file
+            raise Unbindable(owners[number], exc) from exc
+
+    sizes = []
+    for number, page in enumerate(numbered, start=2):
         if page.rotation:
-            page.transfer_rotation_to_content()
-    sizes = [(float(page.cropbox.width), float(page.cropbox.height)) for page in numbered]
+            guarded(number, page.transfer_rotation_to_content)
+        sizes.append(
+            guarded(number, lambda p=page: (float(p.cropbox.width), float(p.cropbox.height)))
+        )
     stamps = PdfReader(io.BytesIO(page_number_stamps(sizes, first=2))).pages
-    for page, stamp in zip(numbered, stamps, strict=True):
-        origin = Transformation().translate(float(page.cropbox.left), float(page.cropbox.bottom))
-        page.merge_transformed_page(stamp, origin)
-        page.compress_content_streams()  # merging leaves the page's contents uncompressed
+    for number, (page, stamp) in enumerate(zip(numbered, stamps, strict=True), start=2):
+
+        def lay(page=page, stamp=stamp) -> None:
+            box = page.cropbox
+            origin = Transformation().translate(float(box.left), float(box.bottom))
+            page.merge_transformed_page(stamp, origin)
+            page.compress_content_streams()  # merging leaves the page's contents uncompressed
+
+        guarded(number, lay)
 
 
 def _bookmark(writer: PdfWriter, parts: list[Part], layout: Layout) -> None:

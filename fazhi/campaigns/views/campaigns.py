@@ -161,6 +161,7 @@ def campaign_checks(request, pk):
             "duplicates": evidence_selectors.duplicate_groups(campaign=campaign, user=request.user),
             "out_of_period": evidence_selectors.out_of_period(campaign=campaign, user=request.user),
             "unreadable": evidence_selectors.unreadable(campaign=campaign, user=request.user),
+            "unbindable": evidence_selectors.unbindable(campaign=campaign, user=request.user),
             "missing_material": selectors.with_deadline_states(selectors.missing_material(items)),
             "due_days": reminder_days(),
         },

@@ -15,6 +15,8 @@ from .text import TextOutput, page_numbers
 ENCRYPTED = "PDF 文件已加密，无法读取文字，请上传未加密的版本。"
 UNSUPPORTED_CIPHER = "PDF 文件使用了 AES 加密，而服务器缺少解密组件（cryptography），无法读取文字；请上传未加密的版本或联系管理员。"
 DAMAGED = "PDF 文件已损坏，无法读取。"
+# Read by the campaign's materials check (evidence.selectors.unbindable) by this prefix.
+UNBINDABLE_PREFIX = "PDF 页面结构损坏"
 
 # pypdf logs every oddity of real-world PDFs as a warning; they say nothing to our users.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -47,6 +49,12 @@ def _read(path: Path, out: TextOutput) -> int:
             raise
         except Exception as exc:
             raise ExtractionError(DAMAGED) from exc
+        broken = unbindable_pages(pages)
+        if broken:
+            out.warn(
+                f"{UNBINDABLE_PREFIX}（第 {page_numbers(broken)} 页），生成汇编时将以占位页代替；"
+                "请重新导出或扫描后再上传。"
+            )
         unreadable = []
         for number, page in enumerate(pages, start=1):
             try:
@@ -61,6 +69,24 @@ def _read(path: Path, out: TextOutput) -> int:
         if unreadable:
             out.warn(f"PDF 文件第 {page_numbers(unreadable)} 页的文字无法读取，已跳过。")
         return page_count
+
+
+def unbindable_pages(pages) -> list[int]:
+    """The numbers of the pages a PDF writer cannot copy: a page-tree leaf that is not a /Page
+    (pypdf reads a leaf without /Type as a page, but refuses it when binding: "Invalid page
+    object"), or one whose box has no size or cannot be read. Cheap: it reads only the page
+    tree, not the pages' contents."""
+    broken = []
+    for number, page in enumerate(pages, start=1):
+        try:
+            usable = page.get("/Type") == "/Page" and (
+                page.cropbox.width > 0 and page.cropbox.height > 0
+            )
+        except Exception:  # a box of broken numbers or references
+            usable = False
+        if not usable:
+            broken.append(number)
+    return broken
 
 
 def _decrypt_with_empty_password(reader: PdfReader) -> None:

@@ -1,5 +1,6 @@
 """fazhi filing build CAMPAIGN -o DIR — the package, the bound volumes and the report."""
 
+import json
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -8,7 +9,12 @@ from fazhi.campaigns.selectors import campaign_by_ref
 from fazhi.core.commands import ScopedCommand
 from fazhi.filing.models import Split
 from fazhi.filing.selectors import may_read_filings
-from fazhi.filing.services import MAX_PAGE_BUDGET, MIN_PAGE_BUDGET, filing_build_to_folder
+from fazhi.filing.services import (
+    MAX_PAGE_BUDGET,
+    MIN_PAGE_BUDGET,
+    filing_build_to_folder,
+    unbound_notice,
+)
 
 
 class Command(ScopedCommand):
@@ -26,12 +32,15 @@ class Command(ScopedCommand):
             help=f"按页数分册时每册页数上限（{MIN_PAGE_BUDGET}–{MAX_PAGE_BUDGET}）",
         )
         build.add_argument("--approved-only", action="store_true", help="只收录已通过的任务项")
+        build.add_argument(
+            "--json", action="store_true", dest="as_json", help="以 JSON 输出文件和占位页清单"
+        )
 
-    def _build(self, actor, *, campaign, output, split, page_budget, approved_only, **_):
+    def _build(self, actor, *, campaign, output, split, page_budget, approved_only, as_json, **_):
         if not may_read_filings(actor):
             raise PermissionDenied("您的角色无权生成申报材料。")
         campaign = campaign_by_ref(user=actor, ref=campaign)
-        files = filing_build_to_folder(
+        built = filing_build_to_folder(
             campaign=campaign,
             folder=output,
             echo=self.stderr.write,
@@ -39,5 +48,11 @@ class Command(ScopedCommand):
             page_budget=page_budget,
             approved_only=approved_only,
         )
-        for path in files:
+        if as_json:
+            out = {"files": [str(path) for path in built.files], "placeholders": built.placeholders}
+            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
+            return
+        for path in built.files:
             self.stdout.write(str(path))
+        if built.placeholders:
+            self.stderr.write(unbound_notice(built.placeholders))
