@@ -190,6 +190,7 @@ def backup_create(path: Path) -> BackupResult:
             archive.addfile(info, io.BytesIO(body))
             archive.fileobj.flush()
             os.fsync(archive.fileobj.fileno())
+        partial.chmod(0o600)  # it holds every material and the secret key
         os.replace(partial, path)  # complete or absent, never half-written under its name
     return BackupResult(
         path=path,

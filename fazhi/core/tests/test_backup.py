@@ -97,6 +97,7 @@ def materials(db_path: Path) -> list[tuple[str, str, int]]:
 def test_a_backup_taken_during_uploads_restores_every_material_byte_identical(taken, tmp_path):
     live, archive, summary = taken
     assert summary["problems"] == []
+    assert archive.stat().st_mode & 0o077 == 0  # only its owner reads every material
     uploaded_while_running = int((live / "uploaded").read_text())
     restored = tmp_path / "restored"
     # Run as an operator would, configured for the new folder: starting Fazhi there writes a
