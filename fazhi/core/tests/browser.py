@@ -4,6 +4,7 @@ modules set `pytestmark = BROWSER`."""
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,35 +28,57 @@ BROWSER = [
 ]
 
 
-@pytest.fixture
-def page(live_server):
+# A phone as liaisons, examinees and survey respondents hold one: narrow, touch, mobile.
+PHONE = {"width": 390, "height": 844}
+
+
+@contextmanager
+def browser_page(**context_options):
+    """A page of Debian's chromium, kept off the network, with the given context options."""
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
     # ordinary synchronous ones, so Django's async-safety guard does not apply here.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import expect, sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-        page = context.new_page()
-        # Waits that hold on a loaded 2-core machine (the suite shares it with other work): a
-        # test waits for what the user sees, never for the machine to be idle.
-        page.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-quic",
+                    "--no-first-run",
+                ],
+            )
+            context = browser.new_context(locale="zh-CN", **context_options)
+            page = context.new_page()
+            # Waits that hold on a loaded 2-core machine (the suite shares it with other work):
+            # a test waits for what the user sees, never for the machine to be idle.
+            page.set_default_timeout(DEFAULT_TIMEOUT_MS)
+            expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
+            yield page
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(live_server):
+    with browser_page(viewport={"width": 1366, "height": 900}) as page:
         yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def phone_page(live_server):
+    """The `page` fixture as a phone."""
+    with browser_page(
+        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    ) as page:
+        yield page
 
 
 def log_in(page, base: str, username: str, password: str) -> None:

@@ -2,49 +2,16 @@
 item page the upload (a file, or a photo from the camera) and the submission come first; the
 material list refreshes by itself after each upload."""
 
-import os
-
-import pytest
 from PIL import Image
 
 from fazhi.campaigns.models import ItemStatus
 from fazhi.conftest import PASSWORD
-from fazhi.core.tests.browser import ARTIFACTS, BROWSER, CHROMIUM, log_in
+from fazhi.core.tests.browser import ARTIFACTS, BROWSER, DEFAULT_TIMEOUT_MS, PHONE, log_in
 
 pytestmark = BROWSER
 
-PHONE = {"width": 390, "height": 844}
 # Generous: the suite shares two cores with the live server, OCR and other browsers.
-WAIT = 30_000
-
-
-@pytest.fixture
-def phone_page(live_server):
-    """The `page` fixture of core.tests.browser, as a phone: narrow, touch, mobile viewport."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(
-            locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
-        )
-        page = context.new_page()
-        page.set_default_timeout(WAIT)
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+WAIT = DEFAULT_TIMEOUT_MS
 
 
 def assert_fits_the_screen(page, name):
