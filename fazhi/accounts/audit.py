@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from fazhi.accounts.auditchain import append
 from fazhi.accounts.models import AuditEntry
 from fazhi.accounts.system import stored_user
 
@@ -83,7 +84,7 @@ def audit_record(
         region = getattr(target, "region", None) if target is not None else None
         if region is None and actor is not None:
             region = actor.region
-    return AuditEntry.objects.create(
+    return append(
         actor=actor,
         actor_name=_actor_name(acting_user),
         region=region,

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 
 from fazhi.core.scoping import ScopedQuerySet, ScopePolicy
 
@@ -88,13 +89,30 @@ class AuditQuerySet(ScopedQuerySet):
 
 
 class AuditEntry(models.Model):
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    """One row of the append-only log, chained to the row before it (accounts.auditchain); the
+    database itself refuses UPDATE and DELETE on the table (triggers, migration 0004)."""
+
+    # Set in Python, not by auto_now_add at save time: the row's hash covers it.
+    created_at = models.DateTimeField("时间", default=timezone.now, editable=False, db_index=True)
+    # Deleting a user or a region leaves the row as written: SET_NULL would rewrite it (and the
+    # trigger refuses that), so these are ids without a database constraint, and the actor's
+    # name is kept in actor_name. A row may thus name an id that no longer exists.
     actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     actor_name = models.CharField("操作人", max_length=150, blank=True)
     region = models.ForeignKey(
-        "orgs.Region", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "orgs.Region",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     action = models.CharField("操作", max_length=60, db_index=True)
     target_type = models.CharField("对象类型", max_length=60, blank=True)
@@ -104,6 +122,8 @@ class AuditEntry(models.Model):
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后", null=True, blank=True)
     ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     scope_policy = ScopePolicy(region="region", write_roles=set())
     objects = AuditQuerySet.as_manager()
@@ -124,6 +144,21 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志只能追加，不能删除。")
+
+
+class AuditChainHead(models.Model):
+    """One row: the last audit row's id and hash. Appends lock it, which serialises them across
+    processes, and `fazhi audit verify` compares the chain's end with it."""
+
+    last_id = models.BigIntegerField(null=True, blank=True)
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"审计链头（第 {self.last_id} 条）"
 
 
 class ApiToken(models.Model):

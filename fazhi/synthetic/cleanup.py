@@ -7,8 +7,8 @@ joins the tables instead (`DELETE … WHERE id IN (SELECT … JOIN … JOIN …)
 the database's statistics, and right after the bulk seed PostgreSQL has none (the tables were
 never analysed): it took each table for one row and nested full index scans, a plan polynomial
 in the rows that ran for over 25 minutes on a county seed. Rows that benchmarks may have added
-in other tables (notifications, filings, audit entries…) are handled first, through the ORM, as
-their foreign keys say."""
+in other tables (notifications, filings…) are handled first, through the ORM, as their foreign
+keys say; the audit log's rows stay as written."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from fazhi.reviews.models import (
 )
 
 NULLING = (models.SET_NULL, models.SET_DEFAULT)
+DO_NOTHING = models.DO_NOTHING
 AreasThrough = RoundReviewer.areas.through
 # Through tables deleted by the user column, with the users.
 USER_THROUGHS = (User.roles.through, User.groups.through, User.user_permissions.through)
@@ -155,12 +156,14 @@ def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
 
 
 def _clear_others(rows: dict[type[models.Model], list[int]]) -> None:
-    """Rows outside the seeded tables that point at seeded rows: deleted or set to null as
-    their foreign keys' on_delete says (PROTECT too: a benchmark made them)."""
+    """Rows outside the seeded tables that point at seeded rows: deleted, set to null or left
+    as their foreign keys' on_delete says (PROTECT too: a benchmark made them)."""
     for model, ids in rows.items():
         for relation in _pointing_at(model):
             other = relation.related_model
-            if other in rows or not relation.field.concrete:
+            # DO_NOTHING keeps the pointing row as it is: the audit log's, which the database
+            # refuses to change, keeps its actor's and region's ids and the actor's name.
+            if other in rows or not relation.field.concrete or relation.on_delete is DO_NOTHING:
                 continue
             column = relation.field.attname
             for batch in _batches(ids):

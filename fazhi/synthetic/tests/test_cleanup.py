@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from fazhi.accounts.audit import audit_record
+from fazhi.accounts.auditchain import verify_chain
 from fazhi.accounts.models import AuditEntry, User
 from fazhi.campaigns.models import Campaign, Item
 from fazhi.evidence.models import Blob, Evidence
@@ -113,8 +114,11 @@ def test_the_cleanup_removes_the_province_and_leaves_everything_else(campaign, p
     assert not Campaign.objects.filter(region__path__startswith=PATH).exists()
     assert not Notification.objects.filter(item=item.pk).exists()
     assert not Blob.objects.filter(versions__isnull=True).exists()
+    # The log keeps the row as it was written (the database refuses to change it).
     entry = AuditEntry.objects.get(action="demo.bench")
-    assert entry.actor is None and entry.region is None  # the log keeps the row, not the link
+    assert (entry.actor_id, entry.region_id) == (lead.pk, lead.region_id)
+    assert "b990101_lead" in entry.actor_name
+    assert verify_chain().intact
     assert outside == {
         "regions": Region.objects.count(),
         "campaigns": Campaign.objects.count(),
