@@ -434,7 +434,7 @@ def _stamp_page_numbers(writer: PdfWriter, *, owners: dict[int, Material]) -> No
 
     sizes = []
     for number, page in enumerate(numbered, start=2):
-        if page.rotation:
+        if guarded(number, lambda p=page: p.rotation):
             guarded(number, page.transfer_rotation_to_content)
         sizes.append(
             guarded(number, lambda p=page: (float(p.cropbox.width), float(p.cropbox.height)))

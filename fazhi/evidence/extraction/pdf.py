@@ -4,6 +4,7 @@ forbid editing or printing) and open with an empty user password; those are read
 from __future__ import annotations
 
 import logging
+from numbers import Real
 from pathlib import Path
 
 from pypdf import PasswordType, PdfReader
@@ -74,13 +75,17 @@ def _read(path: Path, out: TextOutput) -> int:
 def unbindable_pages(pages) -> list[int]:
     """The numbers of the pages a PDF writer cannot copy: a page-tree leaf that is not a /Page
     (pypdf reads a leaf without /Type as a page, but refuses it when binding: "Invalid page
-    object"), or one whose box has no size or cannot be read. Cheap: it reads only the page
+    object"), one whose box has no size or cannot be read, or one whose /Rotate is not a
+    number (stamping turns the page upright first: "bad operand type"). Cheap: it reads only the page
     tree, not the pages' contents."""
     broken = []
     for number, page in enumerate(pages, start=1):
         try:
-            usable = page.get("/Type") == "/Page" and (
-                page.cropbox.width > 0 and page.cropbox.height > 0
+            usable = (
+                page.get("/Type") == "/Page"
+                and page.cropbox.width > 0
+                and page.cropbox.height > 0
+                and isinstance(page.rotation, Real)  # turned upright before stamping
             )
         except Exception:  # a box of broken numbers or references
             usable = False
