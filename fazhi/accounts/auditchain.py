@@ -104,16 +104,20 @@ def _locked_head() -> AuditChainHead:
     return AuditChainHead.objects.select_for_update().get(pk=HEAD)
 
 
-def rebuild_chain(entries, heads) -> None:
+def rebuild_chain(entries, heads, *, batch: int = 2000) -> None:
     """Hash every row in id order and set the head: for the migration that brings the chain to
-    rows written before it (so it runs before the triggers exist)."""
-    previous, last_id = "", None
-    for entry in entries.objects.order_by("id").iterator(chunk_size=2000):
-        entry.prev_hash = previous
-        entry.row_hash = previous = row_hash(entry)
-        entries.objects.filter(pk=entry.pk).update(prev_hash=entry.prev_hash, row_hash=previous)
-        last_id = entry.pk
-    heads.objects.update_or_create(pk=HEAD, defaults={"last_id": last_id, "last_hash": previous})
+    rows written before it (so it runs before the triggers exist). Rows are read a page at a
+    time by id, not through one open cursor over the table being written."""
+    previous, last_id, rows = "", 0, entries._base_manager
+    while page := list(rows.filter(id__gt=last_id).order_by("id")[:batch]):
+        for entry in page:
+            entry.prev_hash = previous
+            entry.row_hash = previous = row_hash(entry)
+        rows.bulk_update(page, ["prev_hash", "row_hash"])
+        last_id = page[-1].pk
+    heads.objects.update_or_create(
+        pk=HEAD, defaults={"last_id": last_id or None, "last_hash": previous}
+    )
 
 
 # -- the database's refusal -------------------------------------------------------------------

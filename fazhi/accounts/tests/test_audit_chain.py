@@ -15,7 +15,13 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, connections, transaction
 
 from fazhi.accounts.audit import audit_record
-from fazhi.accounts.auditchain import install_guard, remove_guard, row_hash, verify_chain
+from fazhi.accounts.auditchain import (
+    install_guard,
+    rebuild_chain,
+    remove_guard,
+    row_hash,
+    verify_chain,
+)
 from fazhi.accounts.models import AuditChainHead, AuditEntry, User
 
 TABLE = AuditEntry._meta.db_table
@@ -242,3 +248,20 @@ def test_writers_in_parallel_append_one_chain(people):
     report = verify_chain()
     assert report.intact, report.message
     assert AuditEntry.objects.filter(action="demo.step").count() == 100
+
+
+def test_the_migration_chains_rows_written_before_it(rows, attacker):
+    # Rows as they were before the chain existed: no hashes, no head.
+    attacker(f"UPDATE {TABLE} SET prev_hash = '', row_hash = ''")
+    AuditChainHead.objects.all().delete()
+    assert not verify_chain().intact
+
+    remove_guard(connection)
+    try:
+        rebuild_chain(AuditEntry, AuditChainHead, batch=2)
+    finally:
+        install_guard(connection)
+
+    report = verify_chain()
+    assert report.intact and report.checked == 5
+    assert AuditChainHead.objects.get().last_id == rows[-1].pk
