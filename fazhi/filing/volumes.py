@@ -12,9 +12,8 @@ temporary name first, so a crash never leaves a complete-looking file.
 
 A material that cannot be bound never costs the build: what cannot be read or shown is known
 beforehand and laid out as a placeholder page; a PDF that reads but fails while its pages are
-copied or stamped ("Invalid page object" and the like) is copied through a writer of its own, so
-none of its pages reach the volume, and the volume is laid out and bound again with a placeholder
-in its place. Every material shown by a placeholder is listed in its volume's `placeholders`."""
+copied or stamped ("Invalid page object" and the like) fails only itself: the volume holding part
+of it is discarded, then laid out and bound again with a placeholder in its place. Every material shown by a placeholder is listed in its volume's `placeholders`."""
 
 from __future__ import annotations
 
@@ -384,23 +383,24 @@ def _bound_pages(
         for material in part.materials:
             rendition = binding.renditions[material.blob.sha256]
             if rendition.is_pdf:
-                add(_material_pages(material, rendition))
+                _add_material(writer, material, rendition)
             else:
                 add(islice(drawn, 1))
             bound()
     return writer
 
 
-def _material_pages(material: Material, rendition: Rendition) -> list[PageObject]:
-    """The material's pages copied into a writer of its own: pypdf fails on a damaged file only
-    once it copies it, and then none of its pages may have reached the volume."""
+def _add_material(writer: PdfWriter, material: Material, rendition: Rendition) -> None:
+    """Copy the material's pages in. pypdf may fail on a damaged file only once it copies it,
+    when some of its pages are in already: the failure is the material's, and the volume that
+    holds them is discarded and bound again (copying each file through a writer of its own
+    instead would take every build about twice as long for a rare file)."""
     try:
-        own = PdfWriter()
-        for page in open_pdf(material.blob, rendition).pages:
-            own.add_page(page)
-        if len(own.pages) != rendition.pages:
-            raise ValueError(f"{len(own.pages)} pages, {rendition.pages} counted")
-        return list(own.pages)
+        pages = open_pdf(material.blob, rendition).pages
+        if len(pages) != rendition.pages:
+            raise ValueError(f"{len(pages)} pages, {rendition.pages} counted")
+        for page in pages:
+            writer.add_page(page)
     except Exception as exc:  # pypdf fails in many ways, RecursionError among them
         raise Unbindable(material, exc) from exc
 

@@ -76,8 +76,8 @@ def test_a_pdf_that_pypdf_refuses_to_copy_is_bound_as_a_placeholder(damaged, cam
 def test_a_failure_the_page_check_misses_is_rolled_back_at_binding(
     damaged, campaign, tmp_path, monkeypatch
 ):
-    """Without the page-tree check the file fails only while its pages are copied: none of them
-    stays in the volume, the volume is laid out again with a placeholder in its place."""
+    """Without the page-tree check the files fail only while their pages are copied or
+    stamped: none of their pages stays in the volume, laid out again with placeholders."""
     monkeypatch.setattr("fazhi.filing.conversion.unbindable_pages", lambda pages: [])
     [volume] = bind(campaign, tmp_path / "out")
     reader = PdfReader(volume.path)
