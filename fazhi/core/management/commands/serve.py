@@ -1,4 +1,9 @@
-"""Start the embedded platform: a background-task worker and the web server, stopped together."""
+"""Start the embedded platform: a background-task worker and the web server, stopped together.
+
+SIGTERM (systemd, docker, kill) and SIGINT (Ctrl+C) stop both children cleanly: gunicorn
+finishes the requests in hand and frees the port, the worker finishes its task in hand (the
+django-tasks worker's own graceful shutdown). Without a handler Python dies on SIGTERM at once,
+skipping the cleanup, and leaves gunicorn holding the port for the next start."""
 
 import os
 import signal
@@ -14,6 +19,28 @@ from fazhi.plans.clock import DigestClock
 # about 450 Chinese characters (9 bytes each, percent-encoded) is that long. 8190 is its
 # ceiling; the search boxes hold 100 characters and the pages cut longer searches with a note.
 LIMIT_REQUEST_LINE = 8190
+# How long a child is given to finish what it is doing before it is killed.
+GRACE_SECONDS = 60
+
+
+class Stop(Exception):
+    """A stop signal arrived."""
+
+
+def _stop(signum, frame):
+    raise Stop(signal.strsignal(signum))
+
+
+def stop_child(process: subprocess.Popen | None) -> None:
+    """Ask a child to stop, give it GRACE_SECONDS, then kill it."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def gunicorn_options(*, workers: int) -> list[str]:
@@ -43,37 +70,40 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
 
     def handle(self, *args, host, port, workers, no_worker, **options):
-        worker = clock = None
-        if not no_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "fazhi.cli", "db_worker"])  # noqa: S603
-            # The daily reminder digest without cron: a thread that enqueues it for the worker
-            # once a day (see fazhi/plans/clock.py; repeated runs send nothing twice).
-            clock = DigestClock(hour=settings.FAZHI_REMINDER_HOUR)
-            clock.start()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"平台已启动：http://{host}:{port}/ （数据目录 {settings.DATA_DIR}，按 Ctrl+C 停止）"
-            )
-        )
-        server = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "fazhi.wsgi:application",
-                "--bind",
-                f"{host}:{port}",
-                *gunicorn_options(workers=workers),
-            ]
-        )
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        worker = clock = server = None
         try:
+            if not no_worker:
+                worker = subprocess.Popen([sys.executable, "-m", "fazhi.cli", "db_worker"])  # noqa: S603
+                # The daily reminder digest without cron: a thread that enqueues it for the
+                # worker once a day (see fazhi/plans/clock.py; repeated runs send nothing twice).
+                clock = DigestClock(hour=settings.FAZHI_REMINDER_HOUR)
+                clock.start()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"平台已启动：http://{host}:{port}/ （数据目录 {settings.DATA_DIR}，按 Ctrl+C 停止）"
+                )
+            )
+            server = subprocess.Popen(  # noqa: S603
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "fazhi.wsgi:application",
+                    "--bind",
+                    f"{host}:{port}",
+                    *gunicorn_options(workers=workers),
+                ]
+            )
             server.wait()
-        except KeyboardInterrupt:
-            server.send_signal(signal.SIGTERM)
-            server.wait()
+        except Stop as stop:
+            self.stdout.write(f"收到停止信号（{stop}），正在停止 Web 服务和后台任务进程……")
         finally:
+            # A second signal while the children stop must not cut their stopping short.
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            stop_child(server)
             if clock is not None:
                 clock.stop()
-            if worker is not None:
-                worker.terminate()
-                worker.wait()
+            stop_child(worker)
