@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from typing import IO
 
 import yaml
@@ -50,14 +51,39 @@ def dump_json(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
+logger = logging.getLogger(__name__)
+
+MAX_NESTING = 64  # an exported framework nests about 3 per level, so this allows ~20 levels
+TOO_DEEP = f"JSON/YAML 嵌套层级过深（超过 {MAX_NESTING} 层），不是本系统导出的指标体系文件"
+
+
+def _depth_exceeds(data, limit: int) -> bool:
+    """Iterative, so a document that parsed fine cannot blow the stack later (flatten recurses)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def load_document(text: str) -> dict:
     """YAML is a superset of JSON, so one loader reads both."""
     try:
         data = yaml.safe_load(text)
+    except RecursionError as exc:  # 100,000 nested brackets: the parser recurses per level
+        logger.warning("framework document refused: nesting too deep for the parser")
+        raise TreeError([TOO_DEEP]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "文件中"
         raise TreeError([f"{where}格式有误：{getattr(exc, 'problem', exc)}"]) from exc
+    if _depth_exceeds(data, MAX_NESTING):
+        logger.warning("framework document refused: nested deeper than %s", MAX_NESTING)
+        raise TreeError([TOO_DEEP])
     if not isinstance(data, dict) or "nodes" not in data:
         raise TreeError(
             ["文件应包含 name、edition 和 nodes 三个键（由本系统导出的 YAML/JSON 格式）"]

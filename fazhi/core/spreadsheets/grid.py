@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 
-from .formats import detect_format, extension_of, extension_warning, read_bytes
+from .formats import SAVE_AS_HINT, detect_format, extension_of, extension_warning, read_bytes
 from .issues import ImportFailure, ImportIssue
+
+logger = logging.getLogger(__name__)
 
 MAX_COLUMNS = 200
 HEADER_SCAN_ROWS = 30
@@ -106,14 +111,47 @@ def _column_warning(sheet: str, width: int | None) -> list[ImportIssue]:
 
 
 def _read_xlsx(data: bytes, row_cap: int) -> tuple[list[SheetGrid], list[ImportIssue]]:
+    try:
+        return _read_xlsx_parts(data, row_cap)
+    except ImportFailure:
+        raise
+    except Exception as exc:  # a damaged workbook may fail while opening or while reading a sheet
+        message = damaged_xlsx_message(exc)
+        if message is None:  # not a known kind of damage: keep the traceback, it may be a bug
+            logger.exception("unreadable .xlsx refused")
+            message = f"文件已损坏或不是有效的 .xlsx 工作簿，无法打开（{type(exc).__name__}）"
+        else:
+            # One line: the cause is known and told to the user, a traceback would only be noise.
+            logger.warning("damaged .xlsx refused: %s: %s", type(exc).__name__, _one_line(exc))
+        raise ImportFailure(message) from exc
+
+
+def damaged_xlsx_message(exc: Exception) -> str | None:
+    """The user's message for the exception families openpyxl raises on damaged files."""
+    from xml.etree.ElementTree import ParseError
+
+    from lxml.etree import XMLSyntaxError
+
+    detail = _one_line(exc)
+    if isinstance(exc, zipfile.BadZipFile | zlib.error | EOFError):
+        return f"文件已损坏，不是有效的 Excel 文件：压缩结构损坏（{detail}）；{SAVE_AS_HINT}"
+    if isinstance(exc, ParseError | XMLSyntaxError):
+        return f"文件已损坏：工作表 XML 损坏（{detail}）；{SAVE_AS_HINT}"
+    if isinstance(exc, KeyError):
+        return f"文件已损坏，不是有效的 Excel 文件：缺少必需的部件 {detail}；{SAVE_AS_HINT}"
+    if isinstance(exc, ValueError | TypeError | IndexError | AttributeError | OSError):
+        return f"文件已损坏：Excel 文件内容无效（{detail}）；{SAVE_AS_HINT}"
+    return None
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def _read_xlsx_parts(data: bytes, row_cap: int) -> tuple[list[SheetGrid], list[ImportIssue]]:
     import openpyxl
 
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise ImportFailure(
-            f"文件已损坏或不是有效的 .xlsx 工作簿，无法打开（{type(exc).__name__}）"
-        ) from exc
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     issues: list[ImportIssue] = []
     try:
         sheets = []

@@ -89,6 +89,10 @@ def one_line(text: str) -> str:
     return re.sub(r"\s*\n\s*", "", text).strip()
 
 
+MAX_POINTS = Decimal(1000)
+OUT_OF_RANGE = f"不是有效分值（应为 0–{MAX_POINTS} 之间的数）"
+
+
 def parse_points(value) -> tuple[Decimal | None, str | None]:
     """(points, problem): problem is a short Chinese reason when the value is not usable."""
     if value is None or isinstance(value, bool):
@@ -106,9 +110,12 @@ def parse_points(value) -> tuple[Decimal | None, str | None]:
             return None, "不是数字"
         points = Decimal(match.group(1))
     if not points.is_finite():
-        return None, "不是数字"
+        return None, OUT_OF_RANGE
     if points < 0:
         return None, "不能为负数"
+    # 1e308 would overflow Decimal quantizing and the database column; no indicator is worth more.
+    if points > MAX_POINTS:
+        return None, OUT_OF_RANGE
     if points == points.to_integral_value():
         points = points.quantize(Decimal(1))
     return points, None

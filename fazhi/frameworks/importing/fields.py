@@ -139,7 +139,10 @@ class FieldWriter:
         points, problem = parse_points(value)
         if problem:
             where, place = self._place(origin, "points")
-            self.log.error(f"{where}：“{short(cell_text(value))}” {problem}", **place)
+            # 1e308 as plain digits would be 300 characters long; show it as the user typed it.
+            huge = isinstance(value, float) and not abs(value) < 1e15
+            shown = f"{value:g}" if huge else short(cell_text(value))
+            self.log.error(f"{where}：“{shown}” {problem}", **place)
         return points
 
     def assign_merged_points(self, drafts) -> None:
