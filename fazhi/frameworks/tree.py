@@ -41,13 +41,19 @@ class TreeError(ValueError):
         self.errors = errors
 
 
+MAX_POINTS = Decimal(1000)  # no indicator is worth more; 1e308 would overflow the column
+
+
 def points_value(value) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value))
+        points = Decimal(str(value))
     except InvalidOperation as exc:
         raise ValueError(f"分值 “{value}” 不是数字") from exc
+    if not points.is_finite() or points > MAX_POINTS:
+        raise ValueError(f"分值 “{value}” 不是有效分值（应为 0–{MAX_POINTS} 之间的数）")
+    return points
 
 
 def format_points(points) -> str:

@@ -6,6 +6,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
+from fazhi.frameworks.tree import MAX_POINTS
+
 from .model import EVALUATION_METHODS
 from .numbering import FULLWIDTH_DIGITS
 
@@ -89,7 +91,6 @@ def one_line(text: str) -> str:
     return re.sub(r"\s*\n\s*", "", text).strip()
 
 
-MAX_POINTS = Decimal(1000)
 OUT_OF_RANGE = f"不是有效分值（应为 0–{MAX_POINTS} 之间的数）"
 
 

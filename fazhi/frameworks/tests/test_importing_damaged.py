@@ -209,3 +209,19 @@ def test_the_wizard_shows_the_damage_without_a_server_error(people, login, tree,
 
     assert response.status_code == 200
     assert "压缩结构损坏" in response.content.decode()
+
+
+@pytest.mark.parametrize("points", ["1e308", ".nan", ".inf", "1000.5"])
+def test_a_document_with_absurd_points_is_refused_naming_the_node(points, db, tmp_path):
+    path = tmp_path / "体系.yaml"
+    path.write_text(
+        f"name: x\nedition: '1'\nnodes:\n- code: A\n  title: 依法行政\n  points: {points}\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(CommandError, match=r"nodes\[0\]（A）：分值 .* 不是有效分值（应为 0–1000"):
+        call_command(
+            "framework", "import", str(path), "--name", "x", "--edition", "1",
+            stdout=StringIO(), stderr=StringIO(),
+        )  # fmt: skip
+    assert not Framework.objects.exists()
