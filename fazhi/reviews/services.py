@@ -331,13 +331,7 @@ class DeductionEntry:
 def is_superior(user, campaign: Campaign) -> bool:
     """A lead office or reviewer of a region above the campaign's (the city or province)."""
     scope = Scope.for_user(user)
-    path = campaign.region.path
-    return bool(
-        scope.has_role(*SUPERIOR_ROLES)
-        and scope.region_path
-        and path.startswith(scope.region_path)
-        and path != scope.region_path
-    )
+    return scope.has_role(*SUPERIOR_ROLES) and _above(scope, campaign)
 
 
 def _granted(user, campaign: Campaign, purpose: str) -> bool:
@@ -387,12 +381,14 @@ def may_see_written(user, campaign: Campaign) -> bool:
     scope = Scope.for_user(user)
     if scope.is_everything or may_give_written(user, campaign):
         return True
+    return scope.has_role(*REGION_WIDE_ROLES) and _above(scope, campaign)
+
+
+def _above(scope: Scope, campaign: Campaign) -> bool:
+    """Whether the user's region is strictly above the campaign's (a city or province)."""
     path = campaign.region.path
     return bool(
-        scope.has_role(*REGION_WIDE_ROLES)
-        and scope.region_path
-        and path.startswith(scope.region_path)
-        and path != scope.region_path
+        scope.region_path and path.startswith(scope.region_path) and path != scope.region_path
     )
 
 
