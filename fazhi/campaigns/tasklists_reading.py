@@ -136,7 +136,7 @@ def _find_header(sheet: SheetGrid) -> tuple[list[int], dict[str, int]] | None:
     width = max((len(values) for values in sheet.rows[:last]), default=0)
     for row in range(1, last + 1):
         texts = {
-            col: normalise_header(_merged_value(sheet, row, col)) for col in range(1, width + 1)
+            col: normalise_header(merged_value(sheet, row, col)) for col in range(1, width + 1)
         }
         columns = _map_columns(texts, {})
         if "code" not in columns or not columns.keys() & set(CONTENT_FIELDS):
@@ -167,14 +167,14 @@ def _map_columns(
     for field_name, aliases in COLUMN_ALIASES.items():
         if field_name in columns:
             continue
-        column = _best_column(texts, aliases, used, exact=exact)
+        column = best_column(texts, aliases, used, exact=exact)
         if column:
             columns[field_name] = column
             used.add(column)
     return columns
 
 
-def _best_column(
+def best_column(
     texts: dict[int, str], aliases: tuple[str, ...], used: set[int], *, exact: bool
 ) -> int | None:
     free = [(col, text) for col, text in texts.items() if text and col not in used]
@@ -200,7 +200,7 @@ def _read_rows(sheet: SheetGrid, reading: SheetReading, heading_codes: set[str])
     by_code: dict[str, RawRecord] = {}
     current: RawRecord | None = None
     for row in range(reading.header_rows[-1] + 1, sheet.row_count + 1):
-        values = {name: _merged_value(sheet, row, col) for name, col in columns.items()}
+        values = {name: merged_value(sheet, row, col) for name, col in columns.items()}
         if not any(text_of(value) for value in values.values()):
             continue
         code_text = text_of(values["code"])
@@ -286,7 +286,7 @@ def _is_note(sheet: SheetGrid, row: int, columns: dict[str, int], code_text: str
     )
 
 
-def _merged_value(sheet: SheetGrid, row: int, col: int):
+def merged_value(sheet: SheetGrid, row: int, col: int):
     value = sheet.value(row, col)
     if value is None and (merge := sheet.merge_at(row, col)) is not None:
         value = sheet.value(merge.min_row, merge.min_col)

@@ -76,7 +76,7 @@ class Measure:
     code: str  # "2.3": the third measure of the second area
     title: str
     detail: str
-    paragraph: int
+    where: str
     lead_names: list[str] = field(default_factory=list)
     responsible_names: list[str] = field(default_factory=list)
     deadline_text: str = ""
@@ -87,17 +87,21 @@ class Measure:
 class Area:
     code: str
     title: str
-    paragraph: int
+    where: str
     measures: list[Measure] = field(default_factory=list)
 
 
 @dataclass
 class Problem:
-    paragraph: int
+    where: str  # "第 3 段" in a document, "第 5 行 C 列" in a table
     message: str
 
     def __str__(self) -> str:
-        return f"第 {self.paragraph} 段：{self.message}"
+        return f"{self.where}：{self.message}"
+
+
+def paragraph(number: int) -> str:
+    return f"第 {number} 段"
 
 
 @dataclass
@@ -124,7 +128,9 @@ def read_plan_lines(lines: list[str], *, year: int) -> PlanReading:
             break
         level, body = _level_of(text)
         if level == AREA:
-            area = Area(code=str(len(reading.areas) + 1), title=_heading(body), paragraph=number)
+            area = Area(
+                code=str(len(reading.areas) + 1), title=heading_text(body), where=paragraph(number)
+            )
             reading.areas.append(area)
             measure = None
             continue
@@ -138,10 +144,10 @@ def read_plan_lines(lines: list[str], *, year: int) -> PlanReading:
             if level < measure_level:  # a grouping between area and measure: not a measure
                 measure = None
                 continue
-            measure = _new_measure(area, body, number, reading)
+            measure = _new_measure(area, body, paragraph(number), reading)
             continue
         if measure is not None:
-            _continue_measure(measure, text, number, reading)
+            _continue_measure(measure, text, paragraph(number), reading)
     _check_structure(reading, paragraphs)
     return reading
 
@@ -163,82 +169,82 @@ def _level_of(text: str) -> tuple[int | None, str]:
     return None, text
 
 
-def _heading(text: str) -> str:
+def heading_text(text: str) -> str:
     return text.strip().rstrip("。：:；;，,").strip()
 
 
-def _new_measure(area: Area, body: str, number: int, reading: PlanReading) -> Measure:
+def _new_measure(area: Area, body: str, where: str, reading: PlanReading) -> Measure:
     measure = Measure(
-        code=f"{area.code}.{len(area.measures) + 1}", title="", detail="", paragraph=number
+        code=f"{area.code}.{len(area.measures) + 1}", title="", detail="", where=where
     )
     area.measures.append(measure)
-    body = _take_notes(measure, body, number, reading)
+    body = _take_notes(measure, body, where, reading)
     title, _, detail = body.partition("。")
-    measure.title = _heading(title)
+    measure.title = heading_text(title)
     measure.detail = detail.strip()
     if not measure.title:
-        reading.problems.append(Problem(number, "这一条措施没有标题（编号后没有文字）"))
+        reading.problems.append(Problem(where, "这一条措施没有标题（编号后没有文字）"))
     return measure
 
 
-def _continue_measure(measure: Measure, text: str, number: int, reading: PlanReading) -> None:
+def _continue_measure(measure: Measure, text: str, where: str, reading: PlanReading) -> None:
     """A line below a measure: a unit or deadline label of its own, or more of its text."""
     if _OWN_LINE_LABEL.match(text):
-        _read_labelled(measure, text.strip("（()）"), number, reading)
+        _read_labelled(measure, text.strip("（()）"), where, reading)
         return
-    text = _take_notes(measure, text, number, reading)
+    text = _take_notes(measure, text, where, reading)
     if text:
         measure.detail = f"{measure.detail}\n{text}".strip()
 
 
-def _take_notes(measure: Measure, text: str, number: int, reading: PlanReading) -> str:
+def _take_notes(measure: Measure, text: str, where: str, reading: PlanReading) -> str:
     """Read the unit/deadline bracket at the end of `text` (and a deadline in the sentence);
     the text without the bracket."""
     while (match := _NOTE.search(text)) and _NOTE_WORDS.search(match["body"]):
-        _read_note(measure, match["body"], number, reading)
+        _read_note(measure, match["body"], where, reading)
         text = text[: match.start()].rstrip("，,；; ")
     if not measure.deadline_text:
-        _deadline_in_sentence(measure, text, number, reading)
+        _deadline_in_sentence(measure, text, where, reading)
     return text.strip()
 
 
-def _read_note(measure: Measure, body: str, number: int, reading: PlanReading) -> None:
+def _read_note(measure: Measure, body: str, where: str, reading: PlanReading) -> None:
     if _LABEL.search(body):
-        _read_labelled(measure, body, number, reading)
+        _read_labelled(measure, body, where, reading)
         return
     # "市司法局牵头，市发展改革委等按职责分工负责；2024年底前完成"
     for part in re.split(r"[，,；;]", body):
         part = part.strip()
         if not part:
             continue
-        if _deadline_part(measure, part, number, reading):
+        if _deadline_part(measure, part, where, reading):
             continue
         if lead := _LEAD_TAIL.match(part):
-            measure.lead_names += _names(lead["units"])
+            measure.lead_names += unit_names(lead["units"])
         elif _SOLE_CHARGE.search(part) and not measure.lead_names:
-            measure.lead_names += _names(part)  # "（市司法局负责）": the one unit in charge leads
+            measure.lead_names += unit_names(part)  # "（市司法局负责）": the one unit in charge leads
         else:
-            measure.responsible_names += _names(part)
+            measure.responsible_names += unit_names(part)
 
 
-def _read_labelled(measure: Measure, body: str, number: int, reading: PlanReading) -> None:
+def _read_labelled(measure: Measure, body: str, where: str, reading: PlanReading) -> None:
     """`牵头单位：A；责任单位：B、C；完成时限：2024年6月底前` (in a bracket or on its own line)."""
     matches = list(_LABEL.finditer(body))
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(body)
         value = body[match.end() : end].strip().strip("，,；;。 ")
         if match["lead"]:
-            measure.lead_names += _names(value)
+            measure.lead_names += unit_names(value)
         elif match["responsible"]:
-            measure.responsible_names += _names(value)
+            measure.responsible_names += unit_names(value)
         elif value:
-            _set_deadline(measure, value, number, reading)
+            set_deadline(measure, value, where, reading)
 
 
-def _deadline_part(measure: Measure, part: str, number: int, reading: PlanReading) -> bool:
+def _deadline_part(measure: Measure, part: str, where: str, reading: PlanReading) -> bool:
     """Whether a piece of a note is a deadline (and read it)."""
     if _RHYTHM.fullmatch(part) or (_date_match(part) and _unitless(part)):
-        _set_deadline(measure, part, number, reading)
+        set_deadline(measure, part, where, reading)
         return True
     return False
 
@@ -255,16 +261,16 @@ def _unitless(part: str) -> bool:
     return not re.search(r"局|委|办|府|院|部|厅|中心|单位|部门|街道|镇|乡", part)
 
 
-def _deadline_in_sentence(measure: Measure, text: str, number: int, reading: PlanReading) -> None:
+def _deadline_in_sentence(measure: Measure, text: str, where: str, reading: PlanReading) -> None:
     while match := _date_match(text):
         phrase = match.group(0)
         if re.search(r"前|完成|到位|出台|印发", phrase):
-            _set_deadline(measure, phrase.strip(), number, reading)
+            set_deadline(measure, phrase.strip(), where, reading)
             return
         text = text[match.end() :]
 
 
-def _set_deadline(measure: Measure, text: str, number: int, reading: PlanReading) -> None:
+def set_deadline(measure: Measure, text: str, where: str, reading: PlanReading) -> None:
     text = text.strip().strip("，,；;。")
     measure.deadline_text = text
     measure.deadline = None
@@ -277,11 +283,11 @@ def _set_deadline(measure: Measure, text: str, number: int, reading: PlanReading
     month = int(match["m"])
     year = int(match["y"]) if match["y"] else reading.year
     if not 1 <= month <= 12:
-        reading.problems.append(Problem(number, f"完成时限“{text}”中的月份 {month} 不存在"))
+        reading.problems.append(Problem(where, f"完成时限“{text}”中的月份 {month} 不存在"))
         return
     day = _TEN_DAYS.get(match["d"] or "", (match["d"] or "").replace("日", "").strip())
     if day.isdigit() and not _valid_day(year, month, int(day)):
-        reading.problems.append(Problem(number, f"完成时限“{text}”中的日期不存在"))
+        reading.problems.append(Problem(where, f"完成时限“{text}”中的日期不存在"))
         return
     spoken = f"{year}年{month}月{day if day.isdigit() else '底'}"
     measure.deadline = parse_deadline(spoken, default_year=year)
@@ -300,7 +306,7 @@ def _valid_day(year: int, month: int, day: int) -> bool:
     return True
 
 
-def _names(text: str) -> list[str]:
+def unit_names(text: str) -> list[str]:
     from fazhi.orgs.matching import split_unit_text
 
     text = re.sub(
@@ -311,12 +317,12 @@ def _names(text: str) -> list[str]:
 
 def _check_structure(reading: PlanReading, paragraphs: list[tuple[int, str]]) -> None:
     if not paragraphs:
-        reading.problems.append(Problem(1, "文档中没有文字"))
+        reading.problems.append(Problem(paragraph(1), "文档中没有文字"))
         return
     if not reading.areas:
         reading.problems.append(
             Problem(
-                paragraphs[0][0],
+                paragraph(paragraphs[0][0]),
                 "没有识别到领域标题：领域应以“一、”“二、”这样的编号开头，措施以“（一）”“1.”或“1、”开头",
             )
         )
@@ -324,5 +330,5 @@ def _check_structure(reading: PlanReading, paragraphs: list[tuple[int, str]]) ->
     for area in reading.areas:
         if not area.measures:
             reading.problems.append(
-                Problem(area.paragraph, f"领域“{area.title}”下没有识别到编号的措施")
+                Problem(area.where, f"领域“{area.title}”下没有识别到编号的措施")
             )

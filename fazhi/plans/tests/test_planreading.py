@@ -103,7 +103,7 @@ def test_an_impossible_month_is_named_with_its_paragraph():
 def test_a_document_without_numbered_areas_says_what_was_expected():
     reading = read_plan_lines(["关于做好法治工作的通知", "各单位要高度重视。"], year=2024)
     assert reading.areas == []
-    assert "没有识别到领域标题" in str(reading.problems[0])
+    assert str(reading.problems[0]).startswith("第 1 段：没有识别到领域标题")
 
 
 def test_a_measure_without_title_and_an_area_without_measures_are_reported():
