@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "framework.scoring": "修改计分方式",
     "framework.delete": "删除指标体系",
     "campaign.create": "新建创建活动",
+    "plan.import": "导入工作计划",
     "campaign.update": "修改创建活动",
     "campaign.tasklist_import": "导入任务清单",
     "campaign.grant": "授权查看创建活动",

@@ -1,8 +1,10 @@
-"""Reminders: the in-app notifications a user receives about their unit's items, and the log of
-daily digest e-mails that keeps a liaison from getting more than one a day."""
+"""The year-round work of the lead office: reminders (the in-app notifications a user receives
+about their unit's items, and the log of daily digest e-mails that keeps a liaison from getting
+more than one a day) and annual work plans (工作计划: areas, measures, the units given them)."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from fazhi.core.scoping import ScopedQuerySet, ScopePolicy
 
@@ -123,3 +125,166 @@ class DigestLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.email}"
+
+
+# -- annual work plans (工作计划) -------------------------------------------------------------
+
+PLAN_WRITE_ROLES = frozenset({"admin", "lead_admin"})
+
+
+class PlanStatus(models.TextChoices):
+    """The drafting steps of a plan, in order; an issued plan changes only by recorded
+    adjustments."""
+
+    DRAFT = "draft", "起草"
+    CONSULTING = "consulting", "征求意见"
+    LEGAL_REVIEW = "legal_review", "合法性审查"
+    ADOPTED = "adopted", "审议通过"
+    ISSUED = "issued", "已印发"
+
+
+class Plan(models.Model):
+    """A region's work plan for one year (工作要点 / 工作计划): areas of measures, each measure given
+    to units. Readable by the region's subtree and by every unit given one of its measures."""
+
+    region = models.ForeignKey(
+        "orgs.Region", on_delete=models.PROTECT, related_name="plans", verbose_name="地区"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    name = models.CharField("名称", max_length=200)
+    status = models.CharField(
+        "状态", max_length=14, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    doc_number = models.CharField("文号", max_length=100, blank=True)
+    source_name = models.CharField("导入文件", max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    scope_policy = ScopePolicy(
+        region="region", unit="areas__measures__units__unit", write_roles=PLAN_WRITE_ROLES
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工作计划"
+        verbose_name_plural = "工作计划"
+        ordering = ["-year", "region__path", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "name"], name="plan_name_once_a_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanArea(models.Model):
+    """One area of a plan (`一、…`)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="areas")
+    code = models.CharField("编号", max_length=20)
+    title = models.CharField("领域", max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    scope_policy = ScopePolicy(
+        region="plan__region", unit="measures__units__unit", write_roles=PLAN_WRITE_ROLES
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "计划领域"
+        verbose_name_plural = "计划领域"
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="plan_area_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class MeasureStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "未开始"
+    IN_PROGRESS = "in_progress", "推进中"
+    COMPLETED = "completed", "已完成"
+    BEHIND = "behind", "滞后"
+
+
+class Measure(models.Model):
+    """A measure of a plan (`（一）…` or `1.`): what is to be done, by whom, by when."""
+
+    area = models.ForeignKey(PlanArea, on_delete=models.CASCADE, related_name="measures")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measures")
+    code = models.CharField("编号", max_length=20)
+    title = models.TextField("工作任务")
+    detail = models.TextField("具体内容", blank=True)
+    deadline = models.DateField("完成时限", null=True, blank=True)
+    # As written ("2024年6月底前", "每季度", "持续推进"); the date above is what it names, if any.
+    deadline_text = models.CharField("完成时限（原文）", max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        "完成状态", max_length=12, choices=MeasureStatus.choices, default=MeasureStatus.NOT_STARTED
+    )
+    status_note = models.TextField("状态说明", blank=True)
+
+    scope_policy = ScopePolicy(
+        region="plan__region", unit="units__unit", write_roles=PLAN_WRITE_ROLES
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "计划措施"
+        verbose_name_plural = "计划措施"
+        ordering = ["plan", "area__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="measure_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title[:40]}"
+
+
+class MeasureRole(models.TextChoices):
+    LEAD = "lead", "牵头单位"
+    RESPONSIBLE = "responsible", "责任单位"
+
+
+class MeasureUnit(models.Model):
+    """A unit named by a measure, as the plan wrote it. `unit` is empty while the name is not
+    matched to the org tree with certainty: it is kept as written, never guessed."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="units")
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_measures",
+        verbose_name="单位",
+    )
+    name_text = models.CharField("原文名称", max_length=200)
+    role = models.CharField("职责", max_length=12, choices=MeasureRole.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    scope_policy = ScopePolicy(
+        region="measure__plan__region", unit="unit", write_roles=PLAN_WRITE_ROLES
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "措施责任单位"
+        verbose_name_plural = "措施责任单位"
+        ordering = ["measure", "role", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "unit"],
+                condition=Q(unit__isnull=False),
+                name="measure_unit_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_text}（{self.get_role_display()}）"

@@ -7,14 +7,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import F, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from fazhi.accounts.models import RoleCode, User
 from fazhi.campaigns.deadlines import DeadlineState, deadline_state, due_soon_q, overdue_q
 from fazhi.campaigns.models import Assignment, Item, ItemStatus
-from fazhi.plans.models import DIGEST_KINDS, Notification, NotificationKind
+from fazhi.core.listing import parse_id
+from fazhi.plans.models import (
+    DIGEST_KINDS,
+    Measure,
+    MeasureUnit,
+    Notification,
+    NotificationKind,
+    Plan,
+)
 
 # States in which the liaison still has something to do; submitted and approved items wait for
 # the reviewers, so a deadline is no longer the unit's worry. Whether an item is overdue or due
@@ -193,3 +202,29 @@ def pending_digests(*, since: datetime, today: date | None = None) -> list[Diges
         digest = digests.setdefault(note.user_id, Digest(user=note.user))
         getattr(digest, note.kind).append(note)
     return list(digests.values())
+
+
+# -- work plans ------------------------------------------------------------------------------
+
+
+def plan_by_ref(*, user, ref: str) -> Plan:
+    """REF is an id or a name (with the same name in several years or regions, the newest)."""
+    plans = Plan.objects.visible_to(user)
+    pk = parse_id(ref)
+    found = plans.filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        found = plans.filter(name=str(ref).strip()).order_by("-year", "-id").first()
+    if found is None:
+        raise ObjectDoesNotExist(f"找不到工作计划“{ref}”（或您无权查看）。")
+    return found
+
+
+def plan_measures(*, user, plan: Plan) -> QuerySet[Measure]:
+    """The plan's measures the user may see, in plan order, with their area and units."""
+    return (
+        Measure.objects.visible_to(user)
+        .filter(plan=plan)
+        .select_related("area")
+        .prefetch_related(Prefetch("units", queryset=MeasureUnit.objects.select_related("unit")))
+        .order_by("area__position", "position")
+    )

@@ -1,0 +1,80 @@
+"""fazhi plan import|export — annual work plans from the command line."""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from fazhi.core.commands import ScopedCommand
+from fazhi.core.spreadsheets import ImportFailure
+from fazhi.orgs.selectors import region_by_code
+from fazhi.plans import selectors
+from fazhi.plans.exports import plan_as_json, write_plan_ledger
+from fazhi.plans.importing import check_plan_creatable, plan_import, read_plan_file
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+        raise CommandError(f"年度应为四位数字，如 2025：{text}")
+    return int(text)
+
+
+class Command(ScopedCommand):
+    help = "工作计划：从 Word 或表格导入（不经预览），导出为 JSON 或工作台账 Excel。"
+
+    def add_subcommands(self, sub):
+        importing = sub.add_parser(
+            "import", help="导入工作计划文件（.docx/.doc/.wps/.xlsx/.xls/.csv）"
+        )
+        importing.add_argument("path")
+        importing.add_argument("--region", required=True, help="地区的区划代码")
+        importing.add_argument("--year", required=True, help="年度，如 2025")
+        importing.add_argument("--name", default="", help="计划名称，默认取文件标题")
+        export = sub.add_parser("export", help="导出工作计划")
+        export.add_argument("ref", help="工作计划编号或名称")
+        export.add_argument("--format", choices=["json", "xlsx"], default="json")
+        export.add_argument("-o", "--output", help="输出文件（xlsx 必填；json 默认输出到屏幕）")
+
+    def _import(self, actor, *, path, region, year, name, **_):
+        source = Path(path)
+        if not source.is_file():
+            raise CommandError(f"文件不存在：{path}")
+        region = region_by_code(region)
+        check_plan_creatable(actor, region)
+        try:
+            reading = read_plan_file(source, filename=source.name, year=_year(year))
+        except ImportFailure as exc:
+            raise CommandError(str(exc)) from exc
+        if reading.problems:
+            for problem in reading.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(f"{source.name} 有 {len(reading.problems)} 处问题，未导入。")
+        imported = plan_import(
+            acting_user=actor,
+            region=region,
+            year=int(year),
+            name=name,
+            reading=reading,
+            source_name=source.name,
+        )
+        self.stdout.write(
+            f"plan {imported.plan.pk}: {imported.areas} areas, {imported.measures} measures, "
+            f"{imported.matched} unit names matched, {imported.unresolved} unresolved"
+        )
+
+    def _export(self, actor, *, ref, format, output, **_):
+        plan = selectors.plan_by_ref(user=actor, ref=ref)
+        measures = selectors.plan_measures(user=actor, plan=plan)
+        if format == "json":
+            text = json.dumps(plan_as_json(plan, measures), ensure_ascii=False, indent=2)
+            if output:
+                Path(output).write_text(text + "\n", encoding="utf-8")
+            else:
+                self.stdout.write(text)
+            return
+        if not output:
+            raise CommandError("导出 Excel 时请用 -o 指定输出文件。")
+        with open(output, "wb") as stream:
+            write_plan_ledger(stream, plan, measures)
+        sys.stderr.write(f"已导出 {output}\n")
