@@ -6,6 +6,7 @@ Scale: DATABASE_URL=postgres://… (and object storage, see the deployment guide
 
 import secrets
 import sys
+from pathlib import Path
 
 import dj_database_url
 
@@ -235,7 +236,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_ROOT = DATA_DIR / "files"
-FILE_UPLOAD_TEMP_DIR = None
+# Everything temporary (uploads arriving, builds, imports, conversions) goes under one temp area
+# in the data folder, a local folder on the scale deployment too, in a folder per process that a
+# sweep removes once the process is dead: see fazhi/core/tempfiles.py.
+FAZHI_TEMP_DIR = Path(env_str("FAZHI_TEMP_DIR") or DATA_DIR / "tmp").resolve()
+FAZHI_TEMP_DIR.mkdir(parents=True, exist_ok=True)
+# Uploads are written to the process's own folder in it by the upload handler; this is for any
+# other code that asks Django for a temporary upload file.
+FILE_UPLOAD_TEMP_DIR = str(FAZHI_TEMP_DIR)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FAZHI_IMPORT_MAX_BYTES = env_int("FAZHI_IMPORT_MAX_MB", 20) * 1024 * 1024

@@ -21,7 +21,6 @@ The rules (`tasklists_preview.plan_units` and `_apply` here; the preview shows w
 
 from __future__ import annotations
 
-import tempfile
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from fazhi.campaigns.tasklists_preview import (
 )
 from fazhi.core.listing import parse_id
 from fazhi.core.spreadsheets import ImportFailure
+from fazhi.core.tempfiles import temp_dir
 from fazhi.orgs.models import Unit
 
 DROP = "drop"  # the answer "不分配"
@@ -65,7 +65,7 @@ def tasklist_import_preview(*, acting_user, campaign: Campaign, uploaded_file) -
     limit = settings.FAZHI_IMPORT_MAX_BYTES
     if (uploaded_file.size or 0) > limit:
         raise ValidationError(_too_large(filename, limit))
-    with tempfile.TemporaryDirectory(prefix="fazhi-tasklist-") as folder:
+    with temp_dir("tasklist-") as folder:
         path = Path(folder) / ("upload" + Path(filename).suffix.lower()[:10])
         _save_upload(uploaded_file, path, limit, filename)
         try:

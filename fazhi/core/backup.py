@@ -23,7 +23,6 @@ import os
 import shutil
 import sqlite3
 import tarfile
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +30,8 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
+
+from fazhi.core.tempfiles import sweep_temp_area, temp_dir
 
 FORMAT = "fazhi-backup"
 VERSION = 1
@@ -154,7 +155,7 @@ def backup_create(path: Path) -> BackupResult:
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
         raise BackupError(f"不支持备份这种数据库：{vendor}")
-    with tempfile.TemporaryDirectory(prefix=".fazhi-backup-", dir=path.parent) as work:
+    with temp_dir(".fazhi-backup-", near=path.parent) as work:
         if vendor == "sqlite":
             snapshot, stored = _sqlite_snapshot(Path(work))
         else:
@@ -300,6 +301,8 @@ def backup_restore(path: Path, data_dir: Path) -> dict:
     data_dir = Path(data_dir).resolve()
     if data_dir.exists() and not data_dir.is_dir():
         raise BackupError(f"恢复目标不是文件夹：{data_dir}")
+    if (data_dir / "tmp").is_dir():  # what a restore into it that was killed left there
+        sweep_temp_area(root=data_dir / "tmp")
     if data_dir.is_dir() and not _is_empty(data_dir):
         raise BackupError(f"恢复目标文件夹不是空的，为免覆盖现有数据，拒绝恢复：{data_dir}")
     manifest = backup_verify(path)
@@ -310,8 +313,7 @@ def backup_restore(path: Path, data_dir: Path) -> dict:
         )
     data_dir.mkdir(parents=True, exist_ok=True)
     listed = {entry["name"] for entry in manifest["members"]}
-    work = Path(tempfile.mkdtemp(prefix=".restore-", dir=data_dir))
-    try:
+    with temp_dir(".restore-", near=data_dir) as work:
         with tarfile.open(path, "r:") as archive:
             for member in archive:
                 if member.name not in listed:
@@ -325,6 +327,4 @@ def backup_restore(path: Path, data_dir: Path) -> dict:
             os.replace(entry, data_dir / entry.name)
         if (data_dir / SECRET_KEY).exists():
             (data_dir / SECRET_KEY).chmod(0o600)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return manifest

@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import tarfile
-import tempfile
 from pathlib import Path
 
 import psycopg
@@ -25,6 +24,7 @@ from fazhi.core.backup import (
     backup_verify,
     referenced_files,
 )
+from fazhi.core.tempfiles import temp_dir
 
 TOOLS_MISSING = (
     "找不到 PostgreSQL 客户端程序 {tool}，请安装与服务器同一主版本或更新的 postgresql-client。"
@@ -128,7 +128,7 @@ def restore(path: Path, *, database: dict, storage) -> dict:
         raise BackupError(
             "这是嵌入式部署（SQLite）的备份，请用 fazhi restore PATH --data-dir 空文件夹 恢复。"
         )
-    with tempfile.TemporaryDirectory(prefix="fazhi-restore-", dir=Path(path).parent) as work:
+    with temp_dir("restore-") as work:
         dump = Path(work) / PG_DUMP
         with tarfile.open(path, "r:") as archive:
             for member in archive:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +17,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
+from fazhi.core.tempfiles import temp_dir
 from fazhi.evidence.models import Blob
 
 CHUNK = 1024 * 1024
@@ -86,7 +86,7 @@ def blob_local_path(blob: Blob) -> Iterator[Path]:
     if local is not None:
         yield local
         return
-    with tempfile.TemporaryDirectory(prefix="fazhi-blob-") as folder:
+    with temp_dir("blob-") as folder:
         target = Path(folder) / "content"
         with open_blob(blob) as source, target.open("wb") as out:
             shutil.copyfileobj(source, out, CHUNK)

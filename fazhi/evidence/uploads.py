@@ -5,12 +5,19 @@ while it streams, with its name kept so that the page can say which file was ref
 import hashlib
 
 from django.conf import settings
-from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile, TemporaryFileUploadHandler
+
+from fazhi.core.tempfiles import AreaUploadedFile
 
 
 class HashingUploadHandler(TemporaryFileUploadHandler):
     def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
+        # Django's handler, but the file goes to this process's folder in the temp area, for the
+        # sweep to remove if the process is killed mid-upload (fazhi/core/tempfiles.py).
+        FileUploadHandler.new_file(self, *args, **kwargs)
+        self.file = AreaUploadedFile(
+            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+        )
         self.hasher = hashlib.sha256()
         self.received = 0
 

@@ -5,7 +5,6 @@ caller stores nothing unless the whole file is clean."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 
 from fazhi.core.spreadsheets import HEADER_SCAN_ROWS, ImportFailure, normalise_header, read_workbook
+from fazhi.core.tempfiles import temp_dir
 from fazhi.fieldwork.models import Applicant, Evaluation
 from fazhi.fieldwork.selectors import applicant_label
 from fazhi.fieldwork.services import parse_score
@@ -108,7 +108,7 @@ def parse_scores_file(upload, *, evaluation: Evaluation, applicants: list[Applic
 
 
 def _read(upload):
-    with tempfile.TemporaryDirectory(prefix="fazhi-scores-") as folder:
+    with temp_dir("scores-") as folder:
         path = Path(folder) / "upload"
         with path.open("wb") as out:
             for chunk in upload.chunks():

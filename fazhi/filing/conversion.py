@@ -25,6 +25,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from pypdf import PasswordType, PdfReader
 
+from fazhi.core.tempfiles import temp_dir
 from fazhi.evidence.extraction.kinds import LABELS, file_kind
 from fazhi.evidence.extraction.libreoffice import soffice_path, soffice_run
 from fazhi.evidence.extraction.pdf import unbindable_pages
@@ -260,7 +261,7 @@ def _convert_batch(
     """Convert the materials' contents in one LibreOffice run; each that did not come out of it
     gets a run of its own, so that a file that crashes or hangs LibreOffice costs only itself."""
     renditions: dict[str, Rendition] = {}
-    with tempfile.TemporaryDirectory(prefix="fazhi-pdf-") as folder, ExitStack() as originals:
+    with temp_dir("pdf-") as folder, ExitStack() as originals:
         work = Path(folder)
         (work / "in").mkdir()
         (work / "out").mkdir()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -29,6 +28,7 @@ from django.utils import timezone
 from fazhi.accounts.audit import audit_record
 from fazhi.campaigns.models import Campaign
 from fazhi.core.scoping import can_write_at
+from fazhi.core.tempfiles import temp_dir
 from fazhi.evidence.storage import file_sha256
 from fazhi.filing.contents import filing_contents, safe_name
 from fazhi.filing.models import (
@@ -160,7 +160,7 @@ def build_run(build_id: int) -> str:
     build = FilingBuild.objects.select_related("campaign__region").get(pk=build_id)
     stored: list[FilingFile] = []
     try:
-        with tempfile.TemporaryDirectory(prefix="fazhi-filing-") as work:
+        with temp_dir("filing-") as work:
             produced = filing_produce(
                 campaign=build.campaign,
                 out_dir=Path(work),
@@ -361,7 +361,7 @@ def filing_build_to_folder(
         split=options.get("split", Split.PAGES), page_budget=options.get("page_budget", 400)
     )
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".fazhi-filing-", dir=folder) as work:
+    with temp_dir(".fazhi-filing-", near=folder) as work:
         produced = filing_produce(
             campaign=campaign, out_dir=Path(work), progress=BuildProgress(None, echo), **options
         )

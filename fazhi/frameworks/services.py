@@ -3,7 +3,6 @@ add up, delete."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.db import transaction
 from fazhi.accounts.audit import audit_record, audit_update, snapshot
 from fazhi.accounts.system import stored_user
 from fazhi.core.scoping import can_write_at
+from fazhi.core.tempfiles import temp_dir
 from fazhi.frameworks import formats
 from fazhi.frameworks.importing import parse_framework_file
 from fazhi.frameworks.models import (
@@ -200,7 +200,7 @@ def framework_import_preview(
         raise ValidationError(
             f"文件 “{filename}” 超过 {limit_mb} MB，指标体系表格通常不会这么大，请检查是否选错了文件。"
         )
-    with tempfile.TemporaryDirectory(prefix="fazhi-import-") as folder:
+    with temp_dir("framework-") as folder:
         path = Path(folder) / ("upload" + Path(filename).suffix.lower()[:10])
         with path.open("wb") as out:
             for chunk in uploaded_file.chunks():

@@ -3,13 +3,13 @@ column, and the caller stores nothing unless the whole file is clean."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
 from fazhi.core.spreadsheets import ImportFailure, normalise_header, read_workbook
+from fazhi.core.tempfiles import temp_dir
 from fazhi.orgs.models import UnitKind
 from fazhi.orgs.selectors import regions_overseen
 
@@ -42,7 +42,7 @@ class UnitImportReport:
 
 def parse_units_file(upload, *, acting_user) -> UnitImportReport:
     report = UnitImportReport()
-    with tempfile.TemporaryDirectory(prefix="fazhi-units-") as folder:
+    with temp_dir("units-") as folder:
         path = Path(folder) / "upload"
         with path.open("wb") as out:
             for chunk in upload.chunks():

@@ -9,12 +9,14 @@ the notifications' unique keys and the DigestLog rows make every run after the f
 nothing. Deployments without `fazhi serve` run `fazhi reminders` daily from their scheduler.
 
 The same clock, at start-up and on every check, has files left waiting for their text by a
-worker that died read again (fazhi/evidence/recovery.py)."""
+worker that died read again (fazhi/evidence/recovery.py), and once a day sweeps the temp area of
+what killed processes left (fazhi/core/tempfiles.py; `fazhi serve` sweeps it at start-up)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import date, datetime
 
 from django.db import connections
@@ -23,6 +25,7 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 CHECK_EVERY_SECONDS = 15 * 60
+SWEEP_EVERY_SECONDS = 24 * 60 * 60
 
 
 def digest_due(now: datetime, *, hour: int, last_run: date | None) -> bool:
@@ -36,6 +39,8 @@ class DigestClock(threading.Thread):
         self.hour = hour
         self.interval = interval
         self.last_run: date | None = None
+        # `fazhi serve` sweeps the temp area before starting the clock: the next sweep is a day on.
+        self.last_sweep = time.monotonic()
         self._stopped = threading.Event()
 
     def tick(self) -> bool:
@@ -61,6 +66,16 @@ class DigestClock(threading.Thread):
         finally:
             connections.close_all()
 
+    def sweep_temp_files(self) -> bool:
+        """Sweep the temp area if a day has passed since the last sweep; True when it did."""
+        if time.monotonic() - self.last_sweep < SWEEP_EVERY_SECONDS:
+            return False
+        from fazhi.core.tempfiles import sweep_temp_area
+
+        self.last_sweep = time.monotonic()
+        sweep_temp_area()
+        return True
+
     def run(self) -> None:
         while not self._stopped.is_set():
             try:
@@ -71,6 +86,10 @@ class DigestClock(threading.Thread):
                 self.requeue_waiting_files()
             except Exception:
                 logger.exception("重新安排等待提取文字的文件失败")
+            try:
+                self.sweep_temp_files()
+            except Exception:
+                logger.exception("清理临时文件失败")
             self._stopped.wait(self.interval)
 
     def stop(self) -> None:

@@ -12,9 +12,10 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from fazhi.core.tempfiles import temp_dir
 
 from .result import ExtractionError
 
@@ -50,7 +51,7 @@ def converted(path: Path, kind: str, *, shown_as: str) -> Iterator[Path]:
             "或把文件另存为 .docx / .xlsx / .pptx / PDF 后上传。"
         )
     target = TARGETS[kind]
-    with tempfile.TemporaryDirectory(prefix="fazhi-lo-") as workdir:
+    with temp_dir("lo-") as workdir:
         work = Path(workdir)
         # Named by its content: LibreOffice picks import filters partly by extension, and would
         # take a .wps for Microsoft Works rather than the Word file WPS writes.

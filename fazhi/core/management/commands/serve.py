@@ -13,6 +13,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from fazhi.core.tempfiles import sweep_temp_area
 from fazhi.plans.clock import DigestClock
 
 # gunicorn refuses a request line over 4094 bytes with a bare English 414, and a search of
@@ -73,6 +74,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         worker = clock = server = None
+        # What processes killed before this start left in the temp area (uploads cut off, builds
+        # and imports half-done); another running fazhi's folders stay. The clock sweeps daily.
+        swept = sweep_temp_area()
+        if swept.removed or swept.folders:
+            self.stdout.write(
+                f"已清理上次留下的临时文件：{swept.removed} 个，共 {swept.bytes} 字节"
+            )
         try:
             if not no_worker:
                 worker = subprocess.Popen([sys.executable, "-m", "fazhi.cli", "db_worker"])  # noqa: S603
