@@ -9,7 +9,7 @@ from pydantic import Field
 from fazhi.campaigns.models import Campaign, Item
 from fazhi.core.listing import Id, SearchText
 from fazhi.core.scoping import get_visible_or_404
-from fazhi.evidence import selectors, services
+from fazhi.evidence import intake, selectors
 from fazhi.evidence.models import Evidence
 from fazhi.orgs.models import Unit
 
@@ -20,10 +20,12 @@ Limit = Annotated[int, Field(ge=1, le=200, description="最多返回的条数（
 
 
 class UploadResultOut(Schema):
-    name: str
+    name: str = Field(description="文件名；压缩包中的文件为其在包内的路径")
     ok: bool
     evidence_id: int | None = None
     error: str = ""
+    item_code: str = ""
+    archive: str = Field("", description="文件来自的压缩包（上传时的文件名）")
 
 
 class EvidenceOut(Schema):
@@ -77,6 +79,8 @@ def _evidence_out(e: Evidence) -> dict:
     "/items/{item_id}/files",
     response={201: list[UploadResultOut], 400: list[UploadResultOut]},
     summary="上传材料（可多个文件）",
+    description="与页面上传同一规则：ZIP 压缩包解压后每个文件成为一份材料，逐个返回结果；"
+    "整个压缩包被拒绝（空包、损坏、过大等）时返回一条说明原因的结果。",
 )
 def upload_files(request, item_id: Id, files: list[UploadedFile] = File(...), unit: str = Form("")):
     item = get_visible_or_404(
@@ -85,17 +89,25 @@ def upload_files(request, item_id: Id, files: list[UploadedFile] = File(...), un
     unit_row = Unit.objects.filter(code=unit).first() if unit else None
     results = []
     for upload in files:
-        outcome = services.upload_one(
-            acting_user=request.user, item=item, path=upload.name, file=upload, unit=unit_row
+        outcomes = intake.receive_file(
+            acting_user=request.user,
+            campaign=item.campaign,
+            name=upload.name,
+            file=upload,
+            item=item,
+            unit=unit_row,
         )
-        results.append(
+        results += [
             {
-                "name": upload.name,
-                "ok": outcome.ok,
-                "evidence_id": outcome.evidence_id,
-                "error": outcome.error,
+                "name": o.path,
+                "ok": o.ok,
+                "evidence_id": o.evidence_id,
+                "error": o.error,
+                "item_code": o.item_code,
+                "archive": o.archive,
             }
-        )
+            for o in outcomes
+        ]
     return Status(201 if any(r["ok"] for r in results) else 400, results)
 
 

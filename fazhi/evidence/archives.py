@@ -65,6 +65,10 @@ SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,10}")
 NOT_A_ZIP = "压缩包已损坏或不是 ZIP 格式，无法解压；请重新压缩后上传（不支持分卷压缩包）"
 TOO_MANY_MEMBERS = "压缩包内文件超过 {count} 个，请拆分为多个压缩包分批上传"
 TOO_LARGE_IN_ALL = "压缩包解压后超过 {size}，请拆分为多个压缩包分批上传"
+MISFLAGGED_NAME = (
+    "压缩包中文件名“{name}”标记为 UTF-8 编码，实际却不是，整个压缩包无法读取；"
+    "请用其他压缩工具（如 7-Zip、WinRAR 或系统自带的压缩）重新压缩后上传"
+)
 ZIP_BOMB = "压缩包疑似“解压炸弹”（“{path}”解压后超过压缩前的 {ratio} 倍），已拒绝"
 UNSAFE_PATH = "路径不安全（包含“..”），已跳过"
 BAD_NAME = "文件名无效，已跳过"
@@ -197,7 +201,13 @@ class _Run:
 def _open_zip(handle) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(handle)
-    # ValueError covers names flagged UTF-8 that are not; NotImplementedError a garbled version.
+    except UnicodeDecodeError as exc:
+        # zipfile reads the whole directory at once and gives up on a name flagged UTF-8 that
+        # is not (some zipping tools flag GBK names): no member can be read, but the uploader
+        # can be told which name and what to do rather than "damaged".
+        name = exc.object.decode("gb18030", errors="replace")
+        raise ArchiveError(MISFLAGGED_NAME.format(name=name)) from exc
+    # ValueError covers other garbled names; NotImplementedError a garbled version.
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise ArchiveError(NOT_A_ZIP) from exc
 

@@ -24,6 +24,7 @@ from fazhi.evidence.extraction import ExtractionError, extract_text, file_kind
 from fazhi.evidence.indexing import CutText, cut_text, index_evidence
 from fazhi.evidence.models import Blob, Evidence, EvidenceVersion, ExtractStatus
 from fazhi.evidence.textmeta import guess_doc_number, guess_issue_date
+from fazhi.evidence.uploads import UNREADABLE
 from fazhi.orgs.models import Unit
 
 # Kept as files though no text can be read from them (videos of meetings, other archives).
@@ -31,14 +32,25 @@ STORED_ONLY_SUFFIXES = frozenset({".rar", ".7z", ".mp4", ".mov", ".avi", ".wmv",
 TITLE_MAX = 255
 
 
-def _check_file(name: str, size: int) -> str:
-    """The file's kind, or a clear refusal naming the file."""
-    suffix = PurePosixPath(name).suffix.lower()
+def check_received(name: str, size: int) -> None:
+    """What any file handed in must be, an archive too, or a clear refusal naming the file. A
+    name with U+FFFD held bytes that were neither UTF-8 nor GBK (fazhi/evidence/uploads.py)."""
+    if UNREADABLE in name:
+        raise ValidationError(
+            f"文件名“{name}”中有无法识别的字符（既不是 UTF-8 也不是 GBK 编码），未上传；"
+            "请把文件改名后重新上传。"
+        )
     if size == 0:
         raise ValidationError(f"“{name}”是空文件（0 字节），未上传。")
     if size > settings.FAZHI_UPLOAD_MAX_BYTES:
         limit = settings.FAZHI_UPLOAD_MAX_BYTES // (1024 * 1024)
         raise ValidationError(f"“{name}”超过单个文件 {limit} MB 的上限，未上传。")
+
+
+def _check_file(name: str, size: int) -> str:
+    """The file's kind, or a clear refusal naming the file."""
+    check_received(name, size)
+    suffix = PurePosixPath(name).suffix.lower()
     kind = file_kind(name)
     if kind is None and suffix not in STORED_ONLY_SUFFIXES:
         shown = suffix or "（无扩展名）"
@@ -350,6 +362,7 @@ class FileOutcome:
     item_code: str = ""
     evidence_id: int | None = None
     error: str = ""
+    archive: str = ""  # the archive the file was unpacked from, as it was named when handed in
 
     @property
     def ok(self) -> bool:

@@ -2,9 +2,6 @@
 materials (材料台账) and its Excel export, details and metadata, download of any version,
 replace, delete and restore."""
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,13 +11,12 @@ from django.views.decorators.http import require_POST
 
 from fazhi.campaigns.models import Campaign, Item
 from fazhi.campaigns.selectors import area_key, assignable_units, campaign_areas
-from fazhi.core.actions import perform
+from fazhi.core.actions import error_text, perform
 from fazhi.core.downloads import stored_file_response, xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate, parse_id, show_notes
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
-from fazhi.evidence import bulk, ledger, selectors, services
-from fazhi.evidence.archives import ArchiveError, is_zip
+from fazhi.evidence import intake, ledger, selectors, services
 from fazhi.evidence.forms import ArchiveForm, EvidenceForm
 from fazhi.evidence.models import Evidence, ExtractStatus
 from fazhi.evidence.uploads import oversize_uploads
@@ -51,13 +47,17 @@ def evidence_upload(request, item_pk):
     if not files and not results:
         results.append({"name": "", "ok": False, "error": "请选择要上传的文件。"})
     for upload in files:
-        if is_zip_name(upload.name):
-            results.extend(_zip_results(request, item, upload, unit))
-            continue
-        outcome = services.upload_one(
-            acting_user=request.user, item=item, path=upload.name, file=upload, unit=unit
+        outcomes = intake.receive_file(
+            acting_user=request.user,
+            campaign=item.campaign,
+            name=upload.name,
+            file=upload,
+            item=item,
+            unit=unit,
         )
-        results.append({"name": upload.name, "ok": outcome.ok, "error": outcome.error})
+        results += [
+            {"name": o.path, "ok": o.ok, "error": o.error, "archive": o.archive} for o in outcomes
+        ]
     if _wants_json(request):
         status = 200 if any(r["ok"] for r in results) else 400
         return JsonResponse({"results": results}, status=status)
@@ -69,43 +69,12 @@ def evidence_upload(request, item_pk):
     return redirect("campaigns:item", pk=item.pk)
 
 
-def is_zip_name(name: str) -> bool:
-    return name.lower().endswith(".zip")
-
-
 def _chosen_unit(request, item):
     """The lead office may say for which unit it uploads; a liaison always uploads for its own."""
     unit_id = parse_id(request.POST.get("unit", ""))
     if unit_id is None:
         return None
     return Unit.objects.filter(pk=unit_id, assignments__item=item).first()
-
-
-def _zip_results(request, item, upload, unit) -> list[dict]:
-    """A ZIP dropped on an item unpacks onto that item."""
-    outcomes = _import_archive(request, item.campaign, upload, item=item, unit=unit)
-    if isinstance(outcomes, str):
-        return [{"name": upload.name, "ok": False, "error": outcomes}]
-    return [{"name": o.path, "ok": o.ok, "error": o.error} for o in outcomes]
-
-
-def _import_archive(request, campaign, upload, *, item=None, unit=None):
-    """The per-file outcomes, or the reason the whole archive was refused."""
-    path = Path(getattr(upload, "temporary_file_path", lambda: "")() or "")
-    with tempfile.TemporaryDirectory(prefix="fazhi-upload-") as folder:
-        if not path.is_file():  # a small upload held in memory: spool it to disk first
-            path = Path(folder) / "upload.zip"
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-        if not is_zip(path):
-            return f"“{upload.name}”不是有效的 ZIP 压缩包。"
-        try:
-            return bulk.import_archive(
-                acting_user=request.user, campaign=campaign, archive=path, item=item, unit=unit
-            )
-        except ArchiveError as exc:
-            return f"“{upload.name}”：{exc}"
 
 
 @login_required
@@ -117,11 +86,13 @@ def archive_upload(request, campaign_pk):
     if request.method == "POST" and oversize_uploads(request):
         form.add_error("archive", "压缩包超过单个文件大小上限，未上传。")
     elif request.method == "POST" and form.is_valid():
-        result = _import_archive(request, campaign, form.cleaned_data["archive"])
-        if isinstance(result, str):
-            form.add_error("archive", result)
-        else:
-            outcomes = result
+        upload = form.cleaned_data["archive"]
+        try:
+            outcomes = intake.import_archive(
+                acting_user=request.user, campaign=campaign, name=upload.name, file=upload
+            )
+        except ValidationError as exc:
+            form.add_error("archive", error_text(exc))
     return render(
         request,
         "evidence/archive_upload.html",

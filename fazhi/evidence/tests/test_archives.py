@@ -114,6 +114,19 @@ def test_names_that_are_neither_utf8_nor_gb18030_are_kept_readable(tmp_path):
     assert paths(unpack(tmp_path, source)) == ["scan\u00a0.pdf"]  # cp437's reading of 0xFF
 
 
+def test_a_gbk_name_flagged_as_utf8_refuses_the_archive_naming_it(tmp_path):
+    # zipfile reads no member of such an archive; the uploader learns which name and what to do.
+    source = build_zip(
+        tmp_path / "a.zip", Entry("复议决定书.pdf".encode("gbk"), flags=0x800), Entry("a.pdf")
+    )
+
+    with pytest.raises(ArchiveError) as refused:
+        unpack(tmp_path, source)
+
+    assert str(refused.value).startswith("压缩包中文件名“复议决定书.pdf”标记为 UTF-8 编码")
+    assert "重新压缩" in str(refused.value)
+
+
 def test_the_unicode_path_extra_field_wins_over_the_header_name(tmp_path):
     raw = "复议决定书.pdf".encode("gbk")
     extra = unicode_path_field("复议決定書.pdf", raw)

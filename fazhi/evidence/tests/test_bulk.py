@@ -5,11 +5,12 @@ import json
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from fazhi.evidence import bulk
-from fazhi.evidence.archives import ArchiveError
+from fazhi.evidence import intake
 from fazhi.evidence.models import Evidence
 from fazhi.evidence.placement import ItemIndex, leading_code
 from fazhi.evidence.tests import documents
@@ -18,6 +19,11 @@ from fazhi.evidence.tests.zips import Entry, build_zip
 
 def gbk(name: str) -> bytes:
     return name.encode("gbk")
+
+
+def import_archive(archive, **kwargs):
+    with archive.open("rb") as handle:
+        return intake.import_archive(name=archive.name, file=File(handle), **kwargs)
 
 
 @pytest.fixture
@@ -37,9 +43,7 @@ def chinese_zip(tmp_path):
 
 
 def test_a_zip_of_gbk_named_folders_lands_on_the_items_they_name(campaign, people, chinese_zip):
-    outcomes = bulk.import_archive(
-        acting_user=people.szq_liaison, campaign=campaign, archive=chinese_zip
-    )
+    outcomes = import_archive(chinese_zip, acting_user=people.szq_liaison, campaign=campaign)
     by_path = {o.path: o for o in outcomes}
     assert by_path["1.1.1 行政复议/复议决定书.pdf"].item_code == "1.1.1"
     assert by_path["1.1.1 行政复议/工作总结.txt"].ok
@@ -54,9 +58,7 @@ def test_a_zip_of_gbk_named_folders_lands_on_the_items_they_name(campaign, peopl
 
 
 def test_files_for_items_of_another_unit_are_refused_one_by_one(campaign, people, chinese_zip):
-    outcomes = bulk.import_archive(
-        acting_user=people.scjg_liaison, campaign=campaign, archive=chinese_zip
-    )
+    outcomes = import_archive(chinese_zip, acting_user=people.scjg_liaison, campaign=campaign)
     stored = {o.path for o in outcomes if o.ok}
     assert stored == {"1.1.1 行政复议/复议决定书.pdf", "1.1.1 行政复议/工作总结.txt"}
     refused = next(o for o in outcomes if o.path.startswith("2.1.4"))
@@ -66,9 +68,7 @@ def test_files_for_items_of_another_unit_are_refused_one_by_one(campaign, people
 def test_a_zip_uploaded_on_an_item_unpacks_onto_that_item(campaign, people, tmp_path):
     archive = documents.build_zip(tmp_path / "a.zip", {"随便/一.txt": "一", "二.txt": "二"})
     item = campaign.items.get(code="2.1.4")
-    outcomes = bulk.import_archive(
-        acting_user=people.szq_liaison, campaign=campaign, archive=archive, item=item
-    )
+    outcomes = import_archive(archive, acting_user=people.szq_liaison, campaign=campaign, item=item)
     assert [o.item_code for o in outcomes] == ["2.1.4", "2.1.4"]
     assert item.evidence.count() == 2
 
@@ -76,12 +76,12 @@ def test_a_zip_uploaded_on_an_item_unpacks_onto_that_item(campaign, people, tmp_
 def test_a_corrupt_or_bomb_archive_is_refused_whole(campaign, people, tmp_path, settings):
     broken = tmp_path / "坏.zip"
     broken.write_bytes(b"PK\x03\x04 not really")
-    with pytest.raises(ArchiveError):
-        bulk.import_archive(acting_user=people.szq_liaison, campaign=campaign, archive=broken)
+    with pytest.raises(ValidationError, match="“坏.zip”：压缩包已损坏"):
+        import_archive(broken, acting_user=people.szq_liaison, campaign=campaign)
     settings.FAZHI_ZIP_MAX_BYTES = 1024
     big = documents.build_zip(tmp_path / "大.zip", {"1.1.1/a.txt": b"0" * 4096})
-    with pytest.raises(ArchiveError):
-        bulk.import_archive(acting_user=people.szq_liaison, campaign=campaign, archive=big)
+    with pytest.raises(ValidationError, match="“大.zip”：压缩包解压后超过"):
+        import_archive(big, acting_user=people.szq_liaison, campaign=campaign)
     assert not Evidence.objects.exists()
 
 

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 
 from fazhi.campaigns.selectors import campaign_by_ref
 from fazhi.core.commands import ScopedCommand
-from fazhi.evidence import bulk, indexing, recovery, selectors
+from fazhi.evidence import indexing, intake, recovery, selectors
 from fazhi.evidence.models import Blob, ExtractStatus
 from fazhi.evidence.services import blob_extract
 from fazhi.orgs.models import Unit
@@ -21,7 +21,9 @@ class Command(ScopedCommand):
     help = "佐证材料：从文件夹批量导入、全文搜索、补做文字提取。"
 
     def add_subcommands(self, sub):
-        imp = sub.add_parser("import-dir", help="按文件夹名中的指标编号导入材料")
+        imp = sub.add_parser(
+            "import-dir", help="按文件夹名中的指标编号导入材料（ZIP 压缩包解压后导入）"
+        )
         imp.add_argument("campaign", help="创建活动编号")
         imp.add_argument("directory")
         imp.add_argument("--unit", default="", help="上传单位编码；默认各任务项的牵头单位")
@@ -42,7 +44,7 @@ class Command(ScopedCommand):
         if not root.is_dir():
             raise CommandError(f"文件夹不存在：{directory}")
         unit_row = Unit.objects.get(code=unit) if unit else None
-        outcomes = bulk.import_directory(
+        outcomes = intake.import_directory(
             acting_user=actor,
             campaign=campaign_by_ref(user=actor, ref=campaign),
             root=root,
@@ -55,6 +57,7 @@ class Command(ScopedCommand):
                     "item": o.item_code,
                     "evidence_id": o.evidence_id,
                     "error": o.error,
+                    "archive": o.archive,
                 }
                 for o in outcomes
             ]
@@ -72,7 +75,9 @@ class Command(ScopedCommand):
             f"共 {len(outcomes)} 个文件：导入 {stored} 个，失败 {len(outcomes) - stored} 个。"
         )
         if outcomes and not stored:
-            raise CommandError("没有导入任何文件。")
+            # One file refused (an empty or damaged ZIP, say): its reason is the whole story.
+            reason = outcomes[0].error if len(outcomes) == 1 else ""
+            raise CommandError(f"没有导入任何文件。{reason}")
 
     def _search(self, actor, *, campaign, query, as_json, limit, **_):
         found = selectors.search_evidence(
