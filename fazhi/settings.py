@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fazhi.reviews",
     "fazhi.dashboards",
     "fazhi.plans",
+    "fazhi.inspections",
     "fazhi.fieldwork",
     "fazhi.filing",
 ]

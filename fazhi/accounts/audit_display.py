@@ -76,6 +76,20 @@ ACTION_LABELS = {
     "evaluation.evaluator_grant": "授权评估人员",
     "evaluation.scores": "录入评估得分",
     "evaluation.scores_import": "导入评估得分",
+    "inspection.create": "新建督察",
+    "inspection.document": "上传督察文书",
+    "inspection.import": "导入问题清单",
+    "inspection.recheck_draw": "抽取回头看样本",
+    "finding.create": "登记督察问题",
+    "finding.set_unit": "确定问题责任单位",
+    "finding.plan": "填报整改方案",
+    "finding.progress": "报送整改进展",
+    "finding.request_close": "申请销号",
+    "finding.close": "审核销号",
+    "finding.reject": "退回整改",
+    "finding.reopen": "重新打开问题",
+    "finding.escalate": "督办逾期问题",
+    "finding.recheck": "回头看复查",
 }
 
 # Keys the services write that are not fields of the target model (counts, names, file facts).
