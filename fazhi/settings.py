@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fazhi.inspections",
     "fazhi.fieldwork",
     "fazhi.filing",
+    "fazhi.surveys",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,389 @@
+"""Writes of the survey app: waves and their strata, confirmed imports of third-party tables,
+public questionnaire responses, and phone calls. Each admin write is atomic and audited; a public
+response is not audited (it is the data, anonymous, and the audit chain's lock would cap the
+questionnaire's throughput), the invitation it used is its record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from fazhi.accounts.audit import audit_record
+from fazhi.core.scoping import can_write_at
+from fazhi.core.spreadsheets import ImportFailure
+from fazhi.orgs.models import Unit, UnitKind
+from fazhi.surveys import reading
+from fazhi.surveys.models import (
+    NO_ANSWER,
+    AnswerCount,
+    CallAttempt,
+    Invitation,
+    Item,
+    Outcome,
+    Respondent,
+    Source,
+    Stratum,
+    SubmissionThrottle,
+    SurveyImport,
+    Wave,
+)
+from fazhi.surveys.scales import Scale, clean
+
+BATCH = 5000
+
+
+def _check_owner(user, region) -> None:
+    if not can_write_at(user, Wave, region=region):
+        raise PermissionDenied("只有本地区（或上级）的依法治办管理员可以管理满意度测评。")
+
+
+def wave_create(
+    *,
+    acting_user,
+    region,
+    name: str,
+    year: int,
+    per_stratum: int = 100,
+    items: list[str] | None = None,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+) -> Wave:
+    """A wave with one stratum per active town (镇街) unit of the region, each with the target
+    `per_stratum`, and the given items."""
+    _check_owner(acting_user, region)
+    name = name.strip()
+    if not name:
+        raise ValidationError("请填写测评名称。")
+    if per_stratum < 1:
+        raise ValidationError("每个样本单元的目标样本数至少为 1。")
+    if Wave.objects.filter(region=region, year=year, name=name).exists():
+        raise ValidationError(f"{region.name}{year} 年已有名为“{name}”的测评。")
+    with transaction.atomic():
+        wave = Wave.objects.create(
+            region=region,
+            year=year,
+            name=name,
+            default_target=per_stratum,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        )
+        towns = Unit.objects.filter(
+            region__path__startswith=region.path, kind=UnitKind.TOWN, is_active=True
+        ).order_by("region__path", "sort_order", "name")
+        Stratum.objects.bulk_create(
+            Stratum(wave=wave, unit=unit, name=unit.display_name, target=per_stratum, position=i)
+            for i, unit in enumerate(towns)
+        )
+        Item.objects.bulk_create(
+            Item(wave=wave, title=title.strip(), position=i)
+            for i, title in enumerate(dict.fromkeys(t for t in items or [] if t.strip()))
+        )
+        audit_record(
+            acting_user=acting_user,
+            action="survey.create",
+            target=wave,
+            after={"name": name, "year": year, "strata": len(towns), "items": len(items or [])},
+        )
+    return wave
+
+
+# -- third-party tables ------------------------------------------------------------------------
+
+
+@dataclass
+class Imported:
+    survey_import: SurveyImport
+    respondents: int
+    counts: int
+    new_strata: int
+    new_items: int
+
+
+def survey_import_check(*, acting_user, wave: Wave, path, filename: str | None = None):
+    """Read the table and report what it holds and what is wrong; stores nothing."""
+    _check_owner(acting_user, wave.region)
+    return reading.check_table(wave, path, filename=filename, scale=_scale(wave))
+
+
+def _scale(wave: Wave) -> Scale:
+    return Scale.of(wave.scale, wave.aliases)
+
+
+def survey_import(*, acting_user, wave: Wave, path, filename: str) -> Imported:
+    """Store a table whose check found nothing wrong, all or nothing: new items and strata,
+    then its respondents (or counts) in batches. Raises ImportFailure listing the problems
+    when there are any, before anything is stored."""
+    _check_owner(acting_user, wave.region)
+    scale = _scale(wave)
+    check = reading.check_table(wave, path, filename=filename, scale=scale)
+    if not check.ok:
+        raise ImportFailure("；".join(check.all_problems()))
+    if not check.rows:
+        raise ImportFailure("表格中没有可导入的数据行。")
+    with transaction.atomic():
+        Wave.objects.select_for_update().filter(pk=wave.pk).first()
+        start = wave.items.count()
+        Item.objects.bulk_create(
+            Item(wave=wave, title=title, position=start + i)
+            for i, title in enumerate(check.new_items)
+        )
+        position = wave.strata.count()
+        Stratum.objects.bulk_create(
+            Stratum(
+                wave=wave,
+                unit_id=place.unit_id,
+                name=place.name,
+                target=wave.default_target,
+                position=position + i,
+            )
+            for i, place in enumerate(check.new_strata)
+        )
+        record = SurveyImport.objects.create(
+            wave=wave,
+            source_name=filename[:255],
+            layout=check.layout,
+            created_by=_user(acting_user),
+        )
+        strata = _strata_by_place(wave)
+        items = list(wave.items.all())
+        rows = reading.rows_for_storing(wave, path, filename=filename, scale=scale)
+        if check.layout == "respondents":
+            stored = _store_respondents(wave, record, rows, strata, items)
+        else:
+            stored = _store_counts(wave, record, rows, strata, items)
+        record.respondents = sum(check.respondents.values())
+        record.answers = stored
+        record.save(update_fields=["respondents", "answers"])
+        audit_record(
+            acting_user=acting_user,
+            action="survey.import",
+            target=wave,
+            summary=f"导入 {filename}",
+            after={
+                "file": filename,
+                "layout": check.layout,
+                "respondents": record.respondents,
+                "created": len(check.new_strata) + len(check.new_items),
+            },
+        )
+    return Imported(record, record.respondents, stored, len(check.new_strata), len(check.new_items))
+
+
+def _user(user):
+    return user if getattr(user, "pk", None) else None
+
+
+def _strata_by_place(wave: Wave) -> dict[tuple[str, str], Stratum]:
+    """(name, type) → stratum; a stratum not split by type also takes typed rows."""
+    found = {}
+    for stratum in wave.strata.all():
+        found[(stratum.name, stratum.respondent_type)] = stratum
+    for (name, kind), stratum in list(found.items()):
+        if not kind:
+            for other in ("public", "business"):
+                found.setdefault((name, other), stratum)
+    return found
+
+
+def _store_respondents(wave, record, rows, strata, items) -> int:
+    position = {clean(item.title): i for i, item in enumerate(items)}
+    batch, stored = [], 0
+    for place, kind, answers in rows:
+        chars = [NO_ANSWER] * len(items)
+        for title, choice in answers.items():
+            chars[position[clean(title)]] = str(choice)
+        batch.append(
+            Respondent(
+                wave=wave,
+                stratum=strata[(place.name, kind)],
+                respondent_type=kind,
+                source=Source.IMPORT,
+                survey_import=record,
+                answers="".join(chars),
+            )
+        )
+        if len(batch) >= BATCH:
+            Respondent.objects.bulk_create(batch)
+            stored += len(batch)
+            batch = []
+    Respondent.objects.bulk_create(batch)
+    return stored + len(batch)
+
+
+def _store_counts(wave, record, rows, strata, items) -> int:
+    by_title = {clean(item.title): item for item in items}
+    merged: dict[tuple, int] = {}
+    for place, kind, title, choice, count in rows:
+        key = (strata[(place.name, kind)].pk, kind, by_title[clean(title)].pk, choice)
+        merged[key] = merged.get(key, 0) + count
+    AnswerCount.objects.bulk_create(
+        AnswerCount(
+            wave=wave,
+            stratum_id=stratum_id,
+            respondent_type=kind,
+            item_id=item_id,
+            choice=choice,
+            count=count,
+            survey_import=record,
+        )
+        for (stratum_id, kind, item_id, choice), count in merged.items()
+    )
+    return sum(merged.values())
+
+
+def aliases_add(*, acting_user, wave: Wave, mapping: dict[str, str]) -> Wave:
+    """Words users confirmed for the wave's answers (还行 → 基本满意)."""
+    _check_owner(acting_user, wave.region)
+    labels = {clean(choice["label"]): choice["label"] for choice in wave.scale}
+    for word, label in mapping.items():
+        if clean(label) not in labels:
+            raise ValidationError(
+                f"“{label}”不是本次测评的答案选项（{'、'.join(labels.values())}）。"
+            )
+        if not clean(word):
+            raise ValidationError("别名不能为空。")
+    with transaction.atomic():
+        wave.aliases = {
+            **wave.aliases,
+            **{w.strip(): labels[clean(lab)] for w, lab in mapping.items()},
+        }
+        wave.save(update_fields=["aliases"])
+        audit_record(acting_user=acting_user, action="survey.aliases", target=wave, after=mapping)
+    return wave
+
+
+# -- the public questionnaire ------------------------------------------------------------------
+
+
+class Refused(Exception):
+    """A public request turned down; the message is shown to the respondent as is."""
+
+
+def stratum_is_full(stratum: Stratum) -> bool:
+    return stratum.respondents.count() >= stratum.target
+
+
+def invitation_issue(*, stratum: Stratum, address: str | None) -> Invitation:
+    """A single-use invitation for one person opening the stratum's questionnaire."""
+    _check_open(stratum)
+    _throttle(address)
+    return Invitation.objects.create(stratum=stratum)
+
+
+def _check_open(stratum: Stratum) -> None:
+    wave = stratum.wave
+    today = timezone.localdate()
+    if not wave.is_open or (wave.ends_on and today > wave.ends_on):
+        raise Refused("本次测评的在线问卷已结束，感谢您的关注。")
+    if wave.starts_on and today < wave.starts_on:
+        raise Refused(f"本次测评的在线问卷将于 {wave.starts_on:%Y年%m月%d日} 开始。")
+    if stratum_is_full(stratum):
+        raise Refused(f"{stratum}的样本已收满，问卷已关闭，感谢您的支持。")
+
+
+def _throttle(address: str | None) -> None:
+    """At most FAZHI_SURVEY_RATE_LIMIT invitations from one address in
+    FAZHI_SURVEY_RATE_WINDOW seconds: a village office behind one address still gets through,
+    a script filling in the form does not."""
+    if not address:
+        return
+    limit = getattr(settings, "FAZHI_SURVEY_RATE_LIMIT", 60)
+    now = timezone.now()
+    window = getattr(settings, "FAZHI_SURVEY_RATE_WINDOW", 600)
+    window_start = now - dt.timedelta(seconds=window)
+    with transaction.atomic():
+        row, created = SubmissionThrottle.objects.select_for_update().get_or_create(
+            ip_address=address, defaults={"count": 1, "window_started": now}
+        )
+        if created:
+            return
+        if row.window_started < window_start:
+            row.count, row.window_started = 1, now
+            row.save(update_fields=["count", "window_started"])
+            return
+        if row.count >= limit:
+            raise Refused("来自您所在网络的提交过于频繁，请稍后再试。")
+        SubmissionThrottle.objects.filter(pk=row.pk).update(count=F("count") + 1)
+
+
+def response_submit(*, token: str, answers: dict[int, int]) -> Respondent:
+    """Store one response on an unused invitation. `answers` maps item ids to scale indexes; an
+    item left unanswered counts as the scale's not-counted answer (不清楚)."""
+    invitation = Invitation.objects.select_related("stratum__wave").filter(token=token).first()
+    if invitation is None:
+        raise Refused("问卷链接无效：请扫描样本单元的二维码重新打开问卷。")
+    if invitation.used_at is not None:
+        raise Refused("这份问卷已经提交过，每个链接只能提交一次。感谢您的参与。")
+    stratum = invitation.stratum
+    _check_open(stratum)
+    wave = stratum.wave
+    scale = _scale(wave)
+    items = list(wave.items.all())
+    chars = []
+    for item in items:
+        choice = answers.get(item.pk)
+        if choice is not None and not 0 <= choice < len(scale.labels):
+            raise Refused(f"“{item.title}”的答案无效。")
+        chars.append(str(scale.blank if choice is None else choice))
+    if all(answers.get(item.pk) is None for item in items):
+        raise Refused("请至少回答一道题后再提交。")
+    with transaction.atomic():
+        # The invitation is spent by the one UPDATE that finds it unused: two submissions of the
+        # same link at once store one response.
+        spent = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        if not spent:
+            raise Refused("这份问卷已经提交过，每个链接只能提交一次。感谢您的参与。")
+        try:
+            return Respondent.objects.create(
+                wave=wave,
+                stratum=stratum,
+                respondent_type=stratum.respondent_type,
+                source=Source.ONLINE,
+                answers="".join(chars),
+            )
+        except IntegrityError as exc:  # pragma: no cover - only a vanished stratum
+            raise Refused("问卷提交失败，请重试。") from exc
+
+
+# -- the phone survey --------------------------------------------------------------------------
+
+
+def call_record(
+    *,
+    acting_user,
+    stratum: Stratum,
+    sample_number: str,
+    outcome: str,
+    interviewer: str = "",
+    called_at: dt.datetime | None = None,
+) -> CallAttempt:
+    _check_owner(acting_user, stratum.wave.region)
+    if outcome not in Outcome.values:
+        raise ValidationError(f"拨打结果“{outcome}”无效。")
+    if not sample_number.strip():
+        raise ValidationError("请填写样本号。")
+    with transaction.atomic():
+        call = CallAttempt.objects.create(
+            wave=stratum.wave,
+            stratum=stratum,
+            sample_number=sample_number.strip()[:40],
+            outcome=outcome,
+            interviewer=interviewer.strip()[:60],
+            called_at=called_at or timezone.now(),
+        )
+        audit_record(
+            acting_user=acting_user,
+            action="survey.call",
+            target=stratum.wave,
+            after={"stratum": str(stratum), "outcome": outcome},
+        )
+    return call
