@@ -408,3 +408,31 @@ class RecheckItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding.number} {self.get_result_display()}"
+
+
+class FindingImport(models.Model):
+    """An uploaded 问题清单 waiting for its creator to confirm the units the matcher was not
+    sure of; no finding exists before the confirmation."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "待确认"
+        COMMITTED = "committed", "已导入"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    source_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    # {"rows": [finding rows with their unit matches], "problems": ["第 N 行 C 列：…"]}
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_policy = ScopePolicy(region="inspection__region", write_roles=INSPECT_ROLES)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.source_name
