@@ -5,6 +5,11 @@ NAVIGATION = [
     ("工作台", "core:home", None),
     ("我的任务", "campaigns:my_tasks", ("liaison",)),
     ("创建活动", "campaigns:list", None),
+    (
+        "工作计划",
+        "plans:list",
+        ("admin", "lead_admin", "reviewer", "leader", "inspector", "liaison"),
+    ),
     ("审核任务", "reviews:mine", ("admin", "lead_admin", "reviewer", "expert")),
     ("数据看板", "dashboards:index", None),
     (
@@ -15,6 +20,7 @@ NAVIGATION = [
     ("指标体系", "frameworks:list", None),
     ("版本对比", "frameworks:diff", None),
     ("省级评估", "fieldwork:list", ("admin", "lead_admin", "reviewer", "expert", "leader")),
+    ("满意度测评", "surveys:list", ("admin", "lead_admin", "reviewer", "leader", "inspector")),
     (
         "行政区划",
         "orgs:regions",

@@ -1,18 +1,21 @@
-"""Importing a work plan from the file the government circulates: a Word document (.docx, and
-.doc/.wps through LibreOffice, read by the evidence store's text extraction) or a table (.xlsx,
-.xls, .csv, read by the shared table reader). A Word document that holds the plan as a table is
-read as a table.
+"""Importing a work plan: upload → `plan_import_preview` (the file is read into a PlanImport
+draft: areas, measures, problems, and the unit names the matcher is not sure of) → the user
+answers each unsure name (a unit, the proposed units of a group, or keep as written) →
+`plan_import_commit` stores the plan in one transaction, or nothing. The command line imports
+without preview (`plan_import`): unsure names are kept as written.
 
-`read_plan_file` gives a PlanReading with problems tied to paragraphs or rows; `plan_import`
-stores it in one transaction, or nothing. Unit names go through the matcher the campaigns use:
-a name (or group, "各县区政府") matched with certainty becomes its units; any other name is kept
-as written on the measure, unmatched, and counted — never guessed."""
+Unit names go through the matcher the campaigns use: a name (or group, "各县区政府") matched with
+certainty becomes its units; any other name is kept as written on the measure, unmatched, and
+counted as unresolved — never guessed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -20,86 +23,17 @@ from fazhi.accounts.audit import audit_record
 from fazhi.accounts.system import stored_user
 from fazhi.campaigns.services import CERTAIN, unit_matcher_for
 from fazhi.core.scoping import can_write_at
-from fazhi.core.spreadsheets import GridWorkbook, ImportFailure, SheetGrid, read_workbook
-from fazhi.evidence.extraction import ExtractionError, libreoffice
-from fazhi.evidence.extraction.sniff import content_kind
-from fazhi.evidence.extraction.text import TextOutput
-from fazhi.evidence.extraction.word import read_docx
+from fazhi.core.spreadsheets import ImportFailure
+from fazhi.core.tempfiles import temp_dir
 from fazhi.orgs.matching import UnitMatcher
-from fazhi.orgs.models import Region
-from fazhi.plans.models import Measure, MeasureRole, MeasureUnit, Plan, PlanArea
+from fazhi.orgs.models import Region, Unit
+from fazhi.plans.models import Measure, MeasureRole, MeasureUnit, Plan, PlanArea, PlanImport
+from fazhi.plans.planfiles import MAX_PLAN_BYTES, read_plan_file
+from fazhi.plans.planreading import Area, PlanReading, Problem
 from fazhi.plans.planreading import Measure as MeasureReading
-from fazhi.plans.planreading import PlanReading, read_plan_lines
-from fazhi.plans.plantables import read_plan_table
 
-MAX_PLAN_BYTES = 20 * 1024 * 1024
-MAX_TABLE_ROWS = 5000
-MAX_DOCUMENT_CHARS = 2_000_000
-DOCUMENT_KINDS = {"docx", "doc", "wps"}
-TABLE_KINDS = {"xlsx", "xls", "et", "csv"}
-
-
-def read_plan_file(path: Path, *, filename: str, year: int) -> PlanReading:
-    """The plan in the file; ImportFailure with a message for the user when it cannot be read."""
-    path = Path(path)
-    size = path.stat().st_size
-    if size > MAX_PLAN_BYTES:
-        raise ImportFailure(
-            f"文件大小 {size / 1024 / 1024:.1f} MB，超过工作计划导入上限"
-            f" {MAX_PLAN_BYTES // 1024 // 1024} MB；工作计划通常不到 1 MB，请检查是否选错了文件。"
-        )
-    suffix = Path(filename).suffix.lower().lstrip(".")
-    try:
-        content = content_kind(path)  # refuses Office packages that unpack too large
-    except ExtractionError as exc:
-        raise ImportFailure(str(exc)) from exc
-    if suffix in TABLE_KINDS or content in ("xlsx", "xls"):
-        book = read_workbook(path, filename=filename, row_cap=MAX_TABLE_ROWS)
-        return read_plan_table(book, year=year)
-    if suffix not in DOCUMENT_KINDS:
-        raise ImportFailure(
-            "请上传 Word（.docx、.doc、.wps）或表格（.xlsx、.xls、.csv）格式的工作计划。"
-        )
-    if content == "pdf":
-        raise ImportFailure(
-            f"文件扩展名为 .{suffix}，但内容是 PDF；请上传 Word 原稿（.docx、.doc、.wps）或表格。"
-        )
-    return _read_document(_document_lines(path, suffix, content), year)
-
-
-def _document_lines(path: Path, suffix: str, content: str | None) -> list[str]:
-    """The paragraphs and table rows (cells joined by tabs) of a Word document, as written:
-    not the evidence store's tidied text, which turns the tabs of table rows into spaces."""
-    out = TextOutput(MAX_DOCUMENT_CHARS)
-    name = suffix.upper()
-    try:
-        if content == "docx":
-            read_docx(path, out)
-        elif content == "doc":
-            with libreoffice.converted(path, "doc", shown_as=suffix) as modern:
-                read_docx(modern, out)
-        else:
-            raise ImportFailure(f"{name} 文件已损坏或不是 Word 格式，无法读取。")
-    except (ImportFailure, ExtractionError) as exc:
-        raise ImportFailure(str(exc)) from exc
-    except Exception as exc:  # python-docx and lxml fail in many ways on damaged files
-        raise ImportFailure(f"{name} 文件已损坏或格式异常，无法读取。") from exc
-    return out.text().split("\n")
-
-
-def _read_document(lines: list[str], year: int) -> PlanReading:
-    reading = read_plan_lines(lines, year=year)
-    table = [line.split("\t") for line in lines if "\t" in line]
-    if reading.measures or not table:
-        return reading
-    # No numbered paragraphs, but a table: the plan is the table (a 任务分解表 in Word).
-    grid = GridWorkbook([SheetGrid(name="文档中的表格", rows=table)], source_format="docx")
-    from_table = read_plan_table(grid, year=year)
-    from_table.title = reading.title or from_table.title
-    return from_table if from_table.measures else reading
-
-
-# -- storing ---------------------------------------------------------------------------------
+KEEP = "keep"  # the answer "保留原文，暂不对应"
+ALL = "all"  # the answer "use the proposed units" of a vague group
 
 
 @dataclass
@@ -110,13 +44,176 @@ class ImportedPlan:
     matched: int  # unit names matched to the org tree
     unresolved: int  # unit names kept as written
 
+    @property
+    def message(self) -> str:
+        text = f"已导入工作计划“{self.plan}”：{self.areas} 个领域，{self.measures} 项措施"
+        if self.unresolved:
+            text += f"，{self.unresolved} 个单位名称保留原文、尚未对应到单位"
+        return text
+
 
 def check_plan_creatable(acting_user, region: Region) -> None:
     if not can_write_at(acting_user, Plan, region=region):
         raise PermissionDenied(f"您无权为 {region} 导入工作计划。")
 
 
+def default_name(region: Region, year: int, reading: PlanReading) -> str:
+    return (reading.title or f"{region.name}{year}年法治政府建设工作要点").strip()[:200]
+
+
+# -- preview ---------------------------------------------------------------------------------
+
+
+def plan_import_preview(
+    *, acting_user, region: Region, year: int, name: str, uploaded_file
+) -> PlanImport:
+    """Read an uploaded plan into a preview draft. A file that cannot be read at all is a
+    ValidationError; problems inside it are in the preview."""
+    check_plan_creatable(acting_user, region)
+    filename = Path(uploaded_file.name or "plan.docx").name
+    with temp_dir("plan-") as folder:
+        path = folder / ("upload" + Path(filename).suffix.lower()[:10])
+        _save_upload(uploaded_file, path, filename)
+        try:
+            reading = read_plan_file(path, filename=filename, year=year)
+        except ImportFailure as exc:
+            raise ValidationError(str(exc)) from exc
+    matcher = unit_matcher_for(region)
+    return PlanImport.objects.create(
+        region=region,
+        year=year,
+        name=(name or "").strip()[:200] or default_name(region, year, reading),
+        source_filename=filename[:255],
+        created_by=stored_user(acting_user),
+        result={"reading": reading_as_json(reading), "names": unsure_names(reading, matcher)},
+    )
+
+
+def _save_upload(upload, path: Path, filename: str) -> None:
+    """Copy in chunks, counting: the declared size of an upload is not to be trusted."""
+    limit = min(MAX_PLAN_BYTES, settings.FAZHI_IMPORT_MAX_BYTES)
+    written = 0
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            written += len(chunk)
+            if written > limit:
+                raise ValidationError(
+                    f"文件“{filename}”超过 {limit // (1024 * 1024)} MB，工作计划通常不到 1 MB，"
+                    "请检查是否选错了文件。"
+                )
+            out.write(chunk)
+
+
+def reading_as_json(reading: PlanReading) -> dict:
+    data = asdict(reading)
+    for area in data["areas"]:
+        for measure in area["measures"]:
+            measure["deadline"] = measure["deadline"].isoformat() if measure["deadline"] else None
+    return data
+
+
+def reading_from_json(data: dict) -> PlanReading:
+    areas = []
+    for area in data["areas"]:
+        measures = [
+            MeasureReading(
+                **{
+                    **measure,
+                    "deadline": date.fromisoformat(measure["deadline"])
+                    if measure["deadline"]
+                    else None,
+                }
+            )
+            for measure in area["measures"]
+        ]
+        areas.append(Area(**{**area, "measures": measures}))
+    return PlanReading(
+        year=data["year"],
+        title=data["title"],
+        areas=areas,
+        problems=[Problem(**problem) for problem in data["problems"]],
+    )
+
+
+def unsure_names(reading: PlanReading, matcher: UnitMatcher) -> list[dict]:
+    """Each distinct unit name the matcher is not sure of, once, with where it appears."""
+    names: dict[str, dict] = {}
+    for measure in reading.measures:
+        for text in measure.lead_names + measure.responsible_names:
+            found = matcher.match(text)
+            if found.confidence in CERTAIN and found.units:
+                continue
+            entry = names.setdefault(
+                text,
+                {
+                    "key": str(len(names) + 1),
+                    "text": text,
+                    "note": found.note,
+                    "candidates": [[unit.pk, unit.name, score] for unit, score in found.candidates],
+                    "proposed": [unit.pk for unit in found.units] if found.is_group else [],
+                    "measures": [],
+                },
+            )
+            if measure.code not in entry["measures"]:
+                entry["measures"].append(measure.code)
+    return list(names.values())
+
+
+# -- commit ----------------------------------------------------------------------------------
+
+
 @transaction.atomic
+def plan_import_commit(
+    *, acting_user, draft: PlanImport, answers: Mapping[str, str]
+) -> ImportedPlan:
+    """Store a previewed plan, all of it or nothing. `answers` maps each unsure name's key to a
+    unit id, "all" (the proposed units of a group) or "keep" (kept as written, unmatched)."""
+    draft = PlanImport.objects.select_for_update().select_related("region").get(pk=draft.pk)
+    if draft.status != PlanImport.Status.PREVIEW:
+        raise ValidationError("该导入已经确认或取消过了，请重新上传。")
+    region = draft.region
+    chosen = _chosen_units(draft.result.get("names", []), answers, region)
+    imported = plan_import(
+        acting_user=acting_user,
+        region=region,
+        year=draft.year,
+        name=draft.name,
+        reading=reading_from_json(draft.result["reading"]),
+        source_name=draft.source_filename,
+        chosen=chosen,
+    )
+    draft.status, draft.plan = PlanImport.Status.COMMITTED, imported.plan
+    draft.save(update_fields=["status", "plan"])
+    return imported
+
+
+def plan_import_cancel(*, acting_user, draft: PlanImport) -> None:
+    check_plan_creatable(acting_user, draft.region)
+    PlanImport.objects.filter(pk=draft.pk, status=PlanImport.Status.PREVIEW).update(
+        status=PlanImport.Status.CANCELLED
+    )
+
+
+def _chosen_units(names: list[dict], answers: Mapping[str, str], region: Region) -> dict:
+    """Name text → the units the user chose for it (empty: kept as written)."""
+    allowed = Unit.objects.filter(region__path__startswith=region.path, is_active=True)
+    units = {unit.pk: unit for unit in allowed}
+    chosen: dict[str, list[Unit]] = {}
+    for name in names:
+        answer = str(answers.get(name["key"]) or KEEP)
+        if answer == KEEP:
+            continue
+        if answer == ALL:
+            chosen[name["text"]] = [units[pk] for pk in name["proposed"] if pk in units]
+        elif answer.isdigit() and int(answer) in units:
+            chosen[name["text"]] = [units[int(answer)]]
+        else:
+            raise ValidationError(
+                f"“{name['text']}”选择的单位不在 {region} 的单位名单中，请重新选择。"
+            )
+    return chosen
+
+
 def plan_import(
     *,
     acting_user,
@@ -125,10 +222,17 @@ def plan_import(
     name: str,
     reading: PlanReading,
     source_name: str = "",
+    chosen: Mapping[str, list[Unit]] | None = None,
 ) -> ImportedPlan:
-    """Store the plan read; refused whole when the reading has problems."""
+    """Store the plan read; refused whole when the reading has problems. `chosen` gives the
+    units the user picked for names the matcher was not sure of."""
+    with transaction.atomic():
+        return _store_plan(acting_user, region, year, name, reading, source_name, chosen or {})
+
+
+def _store_plan(acting_user, region, year, name, reading, source_name, chosen) -> ImportedPlan:
     check_plan_creatable(acting_user, region)
-    name = (name or reading.title or f"{region.name}{year}年法治政府建设工作计划").strip()[:200]
+    name = (name or "").strip()[:200] or default_name(region, year, reading)
     if reading.problems:
         raise ValidationError([str(problem) for problem in reading.problems])
     if not reading.measures:
@@ -142,17 +246,20 @@ def plan_import(
         source_name=source_name[:255],
         created_by=stored_user(acting_user),
     )
-    matcher = unit_matcher_for(region)
-    counts = {"matched": 0, "unresolved": 0}
+    units = _UnitChoices(unit_matcher_for(region), chosen)
     for position, area_reading in enumerate(reading.areas):
         area = PlanArea.objects.create(
             plan=plan, code=area_reading.code, title=area_reading.title[:300], position=position
         )
         for index, measure_reading in enumerate(area_reading.measures):
             measure = _store_measure(plan, area, index, measure_reading)
-            _store_units(measure, measure_reading, matcher, counts)
+            MeasureUnit.objects.bulk_create(units.rows_for(measure, measure_reading))
     imported = ImportedPlan(
-        plan=plan, areas=len(reading.areas), measures=len(reading.measures), **counts
+        plan=plan,
+        areas=len(reading.areas),
+        measures=len(reading.measures),
+        matched=units.matched,
+        unresolved=units.unresolved,
     )
     audit_record(
         acting_user=acting_user,
@@ -183,27 +290,45 @@ def _store_measure(plan: Plan, area: PlanArea, position: int, reading: MeasureRe
     )
 
 
-def _store_units(measure: Measure, reading: MeasureReading, matcher: UnitMatcher, counts) -> None:
-    rows: list[MeasureUnit] = []
-    seen: set[int] = set()
-    named = [(MeasureRole.LEAD, name) for name in reading.lead_names] + [
-        (MeasureRole.RESPONSIBLE, name) for name in reading.responsible_names
-    ]
-    for role, name in named:
-        found = matcher.match(name)
-        if found.confidence not in CERTAIN or not found.units:
-            rows.append(MeasureUnit(measure=measure, name_text=name[:200], role=role))
-            counts["unresolved"] += 1
-            continue
-        counts["matched"] += 1
-        # A group ("各县区政府") gives responsible units; only a single named unit leads.
-        unit_role = role if not found.is_group else MeasureRole.RESPONSIBLE
-        for unit in found.units:
-            if unit.pk not in seen:
-                seen.add(unit.pk)
-                rows.append(
-                    MeasureUnit(measure=measure, unit=unit, name_text=unit.name, role=unit_role)
-                )
-    for position, row in enumerate(rows):
-        row.position = position
-    MeasureUnit.objects.bulk_create(rows)
+class _UnitChoices:
+    """The MeasureUnit rows of each measure, counting names matched and kept as written."""
+
+    def __init__(self, matcher: UnitMatcher, chosen: Mapping[str, list[Unit]]):
+        self.matcher = matcher
+        self.chosen = chosen
+        self.matched = 0
+        self.unresolved = 0
+
+    def rows_for(self, measure: Measure, reading: MeasureReading) -> list[MeasureUnit]:
+        rows: list[MeasureUnit] = []
+        seen: set[int] = set()
+        named = [(MeasureRole.LEAD, name) for name in reading.lead_names] + [
+            (MeasureRole.RESPONSIBLE, name) for name in reading.responsible_names
+        ]
+        for role, name in named:
+            units, is_group = self._units_for(name)
+            if not units:
+                rows.append(MeasureUnit(measure=measure, name_text=name[:200], role=role))
+                self.unresolved += 1
+                continue
+            self.matched += 1
+            # A group ("各县区政府") gives responsible units; only a single named unit leads.
+            unit_role = MeasureRole.RESPONSIBLE if is_group else role
+            for unit in units:
+                if unit.pk not in seen:
+                    seen.add(unit.pk)
+                    rows.append(
+                        MeasureUnit(measure=measure, unit=unit, name_text=unit.name, role=unit_role)
+                    )
+        for position, row in enumerate(rows):
+            row.position = position
+        return rows
+
+    def _units_for(self, name: str) -> tuple[list[Unit], bool]:
+        if name in self.chosen:
+            units = self.chosen[name]
+            return units, len(units) > 1
+        found = self.matcher.match(name)
+        if found.confidence in CERTAIN and found.units:
+            return list(found.units), found.is_group
+        return [], False

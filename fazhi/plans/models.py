@@ -288,3 +288,37 @@ class MeasureUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name_text}（{self.get_role_display()}）"
+
+
+class PlanImport(models.Model):
+    """An uploaded plan document read into a preview, waiting for the user to confirm the unit
+    names the matcher was not sure of; no plan exists before the user confirms."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "待确认"
+        COMMITTED = "committed", "已导入"
+        CANCELLED = "cancelled", "已取消"
+
+    region = models.ForeignKey("orgs.Region", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    name = models.CharField("名称", max_length=200, blank=True)
+    source_filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    # The reading (areas, measures, problems) and the names to confirm; see plans.importing.
+    result = models.JSONField(default=dict)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_policy = ScopePolicy(region="region", write_roles=PLAN_WRITE_ROLES)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.source_filename

@@ -222,7 +222,8 @@ def _read_note(measure: Measure, body: str, where: str, reading: PlanReading) ->
         if lead := _LEAD_TAIL.match(part):
             measure.lead_names += unit_names(lead["units"])
         elif _SOLE_CHARGE.search(part) and not measure.lead_names:
-            measure.lead_names += unit_names(part)  # "（市司法局负责）": the one unit in charge leads
+            # "（市司法局负责）": the one unit in charge leads
+            measure.lead_names += unit_names(part)
         else:
             measure.responsible_names += unit_names(part)
 
@@ -233,12 +234,15 @@ def _read_labelled(measure: Measure, body: str, where: str, reading: PlanReading
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(body)
         value = body[match.end() : end].strip().strip("，,；;。 ")
-        if match["lead"]:
-            measure.lead_names += unit_names(value)
-        elif match["responsible"]:
-            measure.responsible_names += unit_names(value)
-        elif value:
-            set_deadline(measure, value, where, reading)
+        if not (match["lead"] or match["responsible"]):
+            if value:
+                set_deadline(measure, value, where, reading)
+            continue
+        names = measure.lead_names if match["lead"] else measure.responsible_names
+        # "牵头单位：区气象局；每季度": an unlabelled deadline may follow the units.
+        for piece in re.split(r"[；;]", value):
+            if piece.strip() and not _deadline_part(measure, piece.strip(), where, reading):
+                names += unit_names(piece)
 
 
 def _deadline_part(measure: Measure, part: str, where: str, reading: PlanReading) -> bool:

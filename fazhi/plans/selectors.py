@@ -8,17 +8,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from fazhi.accounts.models import RoleCode, User
 from fazhi.campaigns.deadlines import DeadlineState, deadline_state, due_soon_q, overdue_q
 from fazhi.campaigns.models import Assignment, Item, ItemStatus
-from fazhi.core.listing import parse_id
+from fazhi.core.listing import QueryFilters, parse_id
 from fazhi.plans.models import (
     DIGEST_KINDS,
     Measure,
+    MeasureStatus,
     MeasureUnit,
     Notification,
     NotificationKind,
@@ -227,4 +228,99 @@ def plan_measures(*, user, plan: Plan) -> QuerySet[Measure]:
         .select_related("area")
         .prefetch_related(Prefetch("units", queryset=MeasureUnit.objects.select_related("unit")))
         .order_by("area__position", "position")
+    )
+
+
+def plan_list(*, user, year: int | None = None) -> QuerySet[Plan]:
+    plans = Plan.objects.visible_to(user).select_related("region")
+    if year:
+        plans = plans.filter(year=year)
+    return plans.annotate(
+        measure_count=Count("measures", distinct=True),
+        completed_count=Count(
+            "measures", filter=Q(measures__status=MeasureStatus.COMPLETED), distinct=True
+        ),
+    ).order_by("-year", "region__path", "name")
+
+
+def measure_overdue_q(today: date) -> Q:
+    """A measure is overdue (已逾期) once its deadline has passed and it is not completed; one
+    without a date ("每季度", "持续推进") never is."""
+    return Q(deadline__lt=today) & ~Q(status=MeasureStatus.COMPLETED)
+
+
+@dataclass
+class LedgerFilters:
+    area: int | None = None
+    unit: int | None = None
+    status: str = ""
+    overdue: bool = False
+    query: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_params(cls, params) -> LedgerFilters:
+        read = QueryFilters(params)
+        status = read.text("status")
+        return cls(
+            area=read.id("area", "领域"),
+            unit=read.id("unit", "单位"),
+            status=status if status in MeasureStatus.values else "",
+            overdue=read.flag("overdue"),
+            query=read.search("q"),
+            notes=read.notes,
+        )
+
+
+def ledger_measures(*, user, plan: Plan, filters: LedgerFilters, today: date) -> QuerySet[Measure]:
+    """The 工作台账: the plan's measures the user may see, under the page's filters."""
+    measures = plan_measures(user=user, plan=plan)
+    if filters.area:
+        measures = measures.filter(area_id=filters.area)
+    if filters.unit:
+        measures = measures.filter(
+            pk__in=MeasureUnit.objects.filter(unit_id=filters.unit).values("measure_id")
+        )
+    if filters.status:
+        measures = measures.filter(status=filters.status)
+    if filters.overdue:
+        measures = measures.filter(measure_overdue_q(today))
+    if filters.query:
+        measures = measures.filter(
+            Q(title__icontains=filters.query)
+            | Q(detail__icontains=filters.query)
+            | Q(code=filters.query)
+        )
+    return measures
+
+
+def ledger_units(*, plan: Plan) -> QuerySet:
+    """The units the plan names, for the unit filter."""
+    from fazhi.orgs.models import Unit
+
+    named = MeasureUnit.objects.filter(measure__plan=plan, unit__isnull=False).values("unit_id")
+    return Unit.objects.filter(pk__in=named).order_by("sort_order", "name")
+
+
+def ledger_counts(*, user, plan: Plan, today: date) -> dict:
+    measures = Measure.objects.visible_to(user).filter(plan=plan)
+    # distinct: the unresolved count joins the measure's units.
+    counts = measures.aggregate(
+        total=Count("pk", distinct=True),
+        completed=Count("pk", filter=Q(status=MeasureStatus.COMPLETED), distinct=True),
+        behind=Count("pk", filter=Q(status=MeasureStatus.BEHIND), distinct=True),
+        overdue=Count("pk", filter=measure_overdue_q(today), distinct=True),
+        unresolved=Count(
+            "pk", filter=Q(units__unit__isnull=True, units__isnull=False), distinct=True
+        ),
+    )
+    return counts
+
+
+def region_units(*, region):
+    """The active units of a region and the regions below it, for choosing one by hand."""
+    from fazhi.orgs.models import Unit
+
+    return Unit.objects.filter(region__path__startswith=region.path, is_active=True).order_by(
+        "region__path", "sort_order", "name"
     )

@@ -1,10 +1,21 @@
 from django.urls import path
 
-from fazhi.plans import views
+from fazhi.plans.views import notifications, workplans
 
 app_name = "plans"
 urlpatterns = [
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
-    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
+    path("", workplans.plan_list, name="list"),
+    path("import/", workplans.plan_import, name="import"),
+    path("import/<int:draft>/", workplans.plan_import_preview, name="import_preview"),
+    path("import/<int:draft>/confirm/", workplans.plan_import_confirm, name="import_confirm"),
+    path("import/<int:draft>/cancel/", workplans.plan_import_cancel, name="import_cancel"),
+    path("<int:pk>/", workplans.plan_detail, name="detail"),
+    path("<int:pk>/export.xlsx", workplans.plan_export, name="export"),
 ]

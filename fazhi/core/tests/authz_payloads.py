@@ -134,6 +134,15 @@ def unit_edit(x: Ctx) -> dict:
     }
 
 
+def plan_upload(x: Ctx) -> dict:
+    return {
+        "region": x.id(f"region.{x.c}"),
+        "year": "2026",
+        "name": "矩阵上传的计划",
+        "file": SimpleUploadedFile("工作要点.docx", x.w.extra["plan.docx"]),
+    }
+
+
 def framework_import(x: Ctx) -> dict:
     return {
         "file": SimpleUploadedFile("细则.xlsx", x.w.extra["framework.xlsx"], content_type=XLSX),

@@ -115,6 +115,14 @@ def sees_evaluation(p: Persona, target: str) -> bool:
     return p.admin or bool(p.roles & REGION_WIDE and p.level in levels) or seated
 
 
+PLAN_UNITS = {"sfj", "scjg"}  # each county's plan has one measure, for both units
+
+
+def sees_plan(p: Persona, target: str) -> bool:
+    c = county(target)
+    return region_reach(p, c) or liaison_of(p, c, PLAN_UNITS)
+
+
 def sees_build(p: Persona, target: str) -> bool:
     return region_reach(p, county(target)) or granted(p, county(target))
 

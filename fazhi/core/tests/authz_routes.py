@@ -44,6 +44,7 @@ from fazhi.core.tests.authz_policy import (
     sees_evidence,
     sees_framework,
     sees_item,
+    sees_plan,
     sees_unit,
     sees_user,
     soft,
@@ -377,6 +378,19 @@ PAGES: dict[str, Route] = {
         get=rule(seen(sees_board_unit)),
     ),
     # -- plans -----------------------------------------------------------------------------------
+    "plans/": r(get=ANYONE),
+    "plans/import/": r(*CAMPAIGNS, get=OWNER, post=rule(OWNER, soft(owns)), data=pay.plan_upload),
+    "plans/import/<int:draft>/": r(
+        *CAMPAIGNS, args={"draft": "plan_import.{t}"}, get=rule(OWNER, seen(owns))
+    ),
+    "plans/import/<int:draft>/confirm/": r(
+        *CAMPAIGNS, args={"draft": "plan_import.{t}"}, post=rule(OWNER, seen(owns))
+    ),
+    "plans/import/<int:draft>/cancel/": r(
+        *CAMPAIGNS, args={"draft": "plan_import.{t}"}, post=rule(OWNER, seen(owns))
+    ),
+    "plans/<int:pk>/": r(*CAMPAIGNS, args={"pk": "plan.{t}"}, get=rule(seen(sees_plan))),
+    "plans/<int:pk>/export.xlsx": r(*CAMPAIGNS, args={"pk": "plan.{t}"}, get=rule(seen(sees_plan))),
     "plans/notifications/": r(get=ANYONE),
     "plans/notifications/read-all/": r(post=ANYONE),
     "plans/notifications/<int:pk>/": r(

@@ -35,7 +35,9 @@ from fazhi.frameworks import services as framework_services
 from fazhi.frameworks.models import Node
 from fazhi.frameworks.selectors import framework_rows
 from fazhi.orgs.models import Unit
+from fazhi.plans import importing as plan_importing
 from fazhi.plans.models import Notification, NotificationKind
+from fazhi.plans.planreading import read_plan_lines
 from fazhi.reviews import services as review_services
 from fazhi.reviews.models import RoundScope, Side
 
@@ -383,6 +385,50 @@ def _filing(w: World, people, county: str, campaign) -> None:
     w.ids[f"filing_file.{county}"] = file.pk
 
 
+def plan_document(title: str) -> bytes:
+    """A work plan as a Word file: one area, one measure led by 司法局 with 市场监管局 responsible."""
+    from docx import Document
+
+    document = Document()
+    for line in plan_lines(title):
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def plan_lines(title: str) -> list[str]:
+    return [
+        "2025年法治政府建设工作要点",
+        "一、健全依法行政制度体系",
+        f"（一）{title}。（牵头单位：区司法局；责任单位：区市场监管局；完成时限：2025年6月底前）",
+    ]
+
+
+def _plans(w: World, t, people) -> None:
+    """Each county's plan (薛城区's measure carries its marker) and an import draft of each."""
+    w.extra["plan.docx"] = plan_document("矩阵上传的措施")
+    for county, region in (("szq", t.szq), ("xc", t.xc)):
+        title = "加强规范性文件管理" + (f" {XC}" if county == "xc" else "")
+        lead = people[f"{county}_lead"]
+        plan = plan_importing.plan_import(
+            acting_user=lead,
+            region=region,
+            year=2025,
+            name=f"{region.name}2025年工作要点",
+            reading=read_plan_lines(plan_lines(title), year=2025),
+        ).plan
+        draft = plan_importing.plan_import_preview(
+            acting_user=lead,
+            region=region,
+            year=2026,
+            name="",
+            uploaded_file=ContentFile(w.extra["plan.docx"], name="工作要点.docx"),
+        )
+        w.ids[f"plan.{county}"] = plan.pk
+        w.ids[f"plan_import.{county}"] = draft.pk
+
+
 def build_world() -> World:
     w = World()
     t = _tree()
@@ -391,6 +437,7 @@ def build_world() -> World:
     national = _frameworks(w, t, people)
     campaigns = {county: _campaign(w, t, people, national, county) for county in ("szq", "xc")}
     _evaluations(w, t, people, campaigns["szq"])
+    _plans(w, t, people)
     for county, campaign in campaigns.items():
         _filing(w, people, county, campaign)
     w.extra["template.docx"] = default_template_bytes()

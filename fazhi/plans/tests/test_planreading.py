@@ -140,3 +140,14 @@ def test_one_unit_in_charge_leads_and_a_responsible_label_alone_names_no_lead():
     assert second.title == "措施乙"
     assert (second.lead_names, second.responsible_names) == ([], ["市财政局", "市审计局"])
     assert (third.lead_names, third.responsible_names) == (["市委编办"], ["各县区政府"])
+
+
+def test_an_unlabelled_rhythm_after_the_units_is_the_deadline():
+    lines = [
+        "一、领域",
+        "（一）措施甲。（牵头单位：区气象局；每季度）",
+        "（二）措施乙（责任单位：区财政局；2025年9月底前）",
+    ]
+    first, second = read_plan_lines(lines, year=2025).measures
+    assert (first.lead_names, first.deadline_text) == (["区气象局"], "每季度")
+    assert (second.responsible_names, second.deadline) == (["区财政局"], date(2025, 9, 30))

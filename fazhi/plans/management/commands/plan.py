@@ -11,7 +11,8 @@ from fazhi.core.spreadsheets import ImportFailure
 from fazhi.orgs.selectors import region_by_code
 from fazhi.plans import selectors
 from fazhi.plans.exports import plan_as_json, write_plan_ledger
-from fazhi.plans.importing import check_plan_creatable, plan_import, read_plan_file
+from fazhi.plans.importing import check_plan_creatable, plan_import
+from fazhi.plans.planfiles import read_plan_file
 
 
 def _year(text: str) -> int:
