@@ -2,14 +2,16 @@
 #   make demo   set up .venv, migrate, load demo data, start on http://127.0.0.1:$(PORT)
 #   make test   set up .venv with test tools, run the whole suite (SQLite, then PostgreSQL when installed)
 #   make bench  every benchmark under bench/ at county scale; make bench SCALE=province at full
+#   make chaos  kill -9 uploads, imports, builds and extractions KILLS times each, check nothing is lost
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
 SCALE ?= county
+KILLS ?= 20
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench install install-test lint serve clean
+.PHONY: demo test bench chaos install install-test lint serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +41,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --scale $(SCALE)
+
+chaos: $(STAMP)
+	$(BIN)/python bench/chaos.py --kills $(KILLS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check fazhi bench scripts && $(BIN)/ruff format --check fazhi bench scripts

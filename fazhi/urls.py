@@ -14,6 +14,7 @@ urlpatterns = [
     path("plans/", include("fazhi.plans.urls")),
     path("fieldwork/", include("fazhi.fieldwork.urls")),
     path("filing/", include("fazhi.filing.urls")),
+    path("surveys/", include("fazhi.surveys.urls")),
     path("api/", api.urls),
 ]
 

@@ -255,7 +255,10 @@ def _respondent_header(sheet, row, width, texts, columns, scale) -> _Header | No
     # A second header row: item titles under a merged group heading (满意度评价). It is a header
     # when its cells outside the known columns are titles, not answers.
     second = [col for col, text in below.items() if col not in used and text and not text.isdigit()]
-    if second and all(scale.choice_of(below[col]) is None for col in second):
+    stratum_col = columns["stratum"]
+    # A data row names its stratum; under a two-row header that cell is empty or merged.
+    no_stratum = below.get(stratum_col, "") in ("", texts.get(stratum_col))
+    if second and no_stratum and all(scale.choice_of(below[col]) is None for col in second):
         merged_header = {col: below.get(col) or texts.get(col, "") for col in range(1, width + 1)}
         raw = {col: _raw(sheet, row + 1, col) or _raw(sheet, row, col) for col in merged_header}
         texts, row = merged_header, row + 1

@@ -29,7 +29,8 @@ def wave_list(*, user, query: str = ""):
     waves = Wave.objects.visible_to(user).select_related("region")
     if query:
         waves = waves.filter(Q(name__contains=query) | Q(region__name__contains=query))
-    return waves.annotate(respondent_count=Count("respondents", distinct=True))
+    counted = waves.annotate(respondent_count=Count("respondents", distinct=True))
+    return counted.order_by("-year", "region__path", "-created_at")
 
 
 def wave_by_pk(*, user, pk: int) -> Wave:

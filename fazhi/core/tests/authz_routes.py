@@ -47,6 +47,7 @@ from fazhi.core.tests.authz_policy import (
     sees_plan,
     sees_unit,
     sees_user,
+    sees_wave,
     soft,
 )
 
@@ -89,10 +90,13 @@ FRAMEWORKS = ("national", "szq", "xc")
 EVALUATIONS = ("city", "province")
 ASSESS = ("self-sfj.szq", "review-shared.szq", "review-sfj.szq", "written-sfj.szq", "self-sfj.xc")
 CAMPAIGN = {"pk": "campaign.{c}"}
+WAVE = {"pk": "wave.{c}"}
 
 see_campaign = seen(sees_campaign)
 campaign_owner = rule(OWNER, see_campaign, allowed(owns))
 reads_campaign = rule(see_campaign)
+see_wave = seen(sees_wave)
+reads_wave = rule(see_wave)
 
 PAGES: dict[str, Route] = {
     # -- core, accounts ------------------------------------------------------------------------
@@ -471,6 +475,42 @@ PAGES: dict[str, Route] = {
     "filing/report-template/default/": r(get=OWNER),
     # Only 市中区 has a template of its own to reset; the others are told so.
     "filing/report-template/reset/": r(post=OWNER, writes=False),
+    # -- surveys ---------------------------------------------------------------------------------
+    "surveys/": r(get=ANYONE),
+    "surveys/new/": r(
+        *CAMPAIGNS, get=OWNER, post=rule(OWNER, soft(owns)), data=pay.survey_wave_create
+    ),
+    "surveys/<int:pk>/": r(*CAMPAIGNS, args=WAVE, get=reads_wave),
+    "surveys/<int:pk>/export/": r(*CAMPAIGNS, args=WAVE, get=reads_wave),
+    "surveys/<int:pk>/codes/": r(*CAMPAIGNS, args=WAVE, get=reads_wave),
+    "surveys/<int:pk>/calls/": r(
+        *CAMPAIGNS,
+        args=WAVE,
+        get=reads_wave,
+        post=rule(see_wave, allowed(owns)),
+        data=pay.survey_call,
+    ),
+    # The upload is the preview: it checks the table and keeps it as a draft file, no rows.
+    "surveys/<int:pk>/import/": r(
+        *CAMPAIGNS,
+        args=WAVE,
+        get=rule(see_wave, allowed(owns)),
+        post=rule(see_wave, allowed(owns)),
+        data=pay.survey_table,
+        writes=False,
+    ),
+    # The public questionnaire: anyone, signed in or not; starting it issues an invitation.
+    "surveys/s/<str:key>/": r(
+        *CAMPAIGNS, args={"key": "stratum_key.{t}"}, get=ANYONE, post=ANYONE, public=True
+    ),
+    "surveys/a/<str:token>/": r(
+        *CAMPAIGNS,
+        args={"token": "invitation.{t}"},
+        get=ANYONE,
+        post=ANYONE,
+        data=pay.survey_answer,
+        public=True,
+    ),
     # -- the API's own pages ---------------------------------------------------------------------
     "api/openapi.json": r(get=ANYONE, session=True),
     "api/docs": r(get=ANYONE, session=True),

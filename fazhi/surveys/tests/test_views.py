@@ -1,0 +1,93 @@
+"""The survey pages: results with their margins, the import wizard, codes, export, calls."""
+
+import io
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from fazhi.surveys.models import CallAttempt, Respondent
+from fazhi.surveys.tests import tables
+
+
+def test_results_page_shows_rates_with_margins_and_progress(client, login, people, wave, tmp_path):
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(tables.respondents_titled())
+    from fazhi.surveys import services
+
+    services.survey_import(acting_user=people.szq_lead, wave=wave, path=path, filename="a.xlsx")
+    login(people.szq_leader)
+    body = client.get(reverse("surveys:detail", args=[wave.pk])).content.decode()
+    assert "75.00%" in body and "±19.66" in body  # overall, and its margin
+    assert "80.00%" in body  # 中心街街道
+    assert "4 / 100" in body and "未达目标" in body
+    assert "导入第三方结果" not in body  # a leader reads, does not import
+
+
+def test_wizard_previews_then_stores_on_confirmation(client, login, people, wave):
+    login(people.szq_lead)
+    url = reverse("surveys:import", args=[wave.pk])
+    upload = io.BytesIO(tables.counts_answer_columns())
+    upload.name = "汇总.xlsx"
+    preview = client.post(url, {"file": upload})
+    body = preview.content.decode()
+    assert "确认导入" in body and "75.00%" in body
+    assert Respondent.objects.count() == 0 and wave.answer_counts.count() == 0
+    done = client.post(url, {"draft": preview.context["draft"]})
+    assert done.status_code == 302
+    assert wave.answer_counts.count() > 0
+
+
+def test_wizard_lists_problems_and_takes_a_mapping(client, login, people, wave):
+    login(people.szq_lead)
+    url = reverse("surveys:import", args=[wave.pk])
+    upload = io.BytesIO("镇街,政务服务\n中心街街道,还行\n".encode())
+    upload.name = "a.csv"
+    body = client.post(url, {"file": upload}).content.decode()
+    assert "“还行”无法对应" in body and "第 2 行" in body and "确认导入" not in body
+    client.post(url, {"word": "还行", "label": "基本满意"})
+    wave.refresh_from_db()
+    assert wave.aliases == {"还行": "基本满意"}
+
+
+def test_a_forged_draft_is_refused(client, login, people, wave):
+    login(people.szq_lead)
+    response = client.post(reverse("surveys:import", args=[wave.pk]), {"draft": "made-up"})
+    assert response.status_code == 302
+    assert Respondent.objects.count() == 0
+
+
+def test_export_and_codes(client, login, people, wave):
+    login(people.szq_leader)
+    export = client.get(reverse("surveys:export", args=[wave.pk]))
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    assert sheet["A1"].value == "分组" and sheet["F1"].value == "95%置信区间（%）"
+    codes = client.get(reverse("surveys:codes", args=[wave.pk])).content.decode()
+    assert codes.count("<svg") == wave.strata.count()
+
+
+def test_call_log_and_rates(client, login, people, wave):
+    login(people.szq_lead)
+    stratum = wave.strata.get(name="孟庄镇")
+    url = reverse("surveys:calls", args=[wave.pk])
+    for outcome in ("completed", "refused", "no_answer", "invalid"):
+        data = {"stratum": stratum.pk, "sample_number": "138", "outcome": outcome}
+        assert client.post(url, data).status_code == 302
+    assert CallAttempt.objects.count() == 4
+    body = client.get(url).content.decode()
+    # 2 of 4 calls reached someone (完成, 拒访); 1 of those 2 refused; 4 calls per complete.
+    assert "50.00%" in body and "4.00" in body
+
+
+def test_wave_create_page(client, login, people, tree, towns):
+    login(people.szq_lead)
+    data = {
+        "region": tree.szq.pk,
+        "name": "新测评",
+        "year": "2025",
+        "per_stratum": "50",
+        "items": "政务服务\n行政执法",
+    }
+    response = client.post(reverse("surveys:create"), data)
+    assert response.status_code == 302
+    body = client.get(response["Location"]).content.decode()
+    assert "0 / 50" in body and "行政执法" in body

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from fazhi.surveys import views
+
+app_name = "surveys"
+urlpatterns = [
+    path("", views.wave_list, name="list"),
+    path("new/", views.wave_create, name="create"),
+    path("<int:pk>/", views.wave_detail, name="detail"),
+    path("<int:pk>/export/", views.wave_export, name="export"),
+    path("<int:pk>/import/", views.wave_import, name="import"),
+    path("<int:pk>/codes/", views.wave_codes, name="codes"),
+    path("<int:pk>/calls/", views.wave_calls, name="calls"),
+    # The public questionnaire: no login (see views.stratum_start and views.answer).
+    path("s/<str:key>/", views.stratum_start, name="start"),
+    path("a/<str:token>/", views.answer, name="answer"),
+]

@@ -1,0 +1,306 @@
+"""The survey pages: waves and their results (with margins), the import wizard with its preview,
+the printable QR codes, the Excel export — and the public questionnaire, which needs no login:
+`stratum_start` hands out a single-use invitation, `answer` takes the one response it admits."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from fazhi.accounts.audit import client_ip
+from fazhi.core.actions import error_text
+from fazhi.core.downloads import xlsx_attachment
+from fazhi.core.forms import add_service_error
+from fazhi.core.listing import paginate, read_search
+from fazhi.core.permissions import require_roles
+from fazhi.core.scoping import get_editable_or_404, is_editable
+from fazhi.core.spreadsheets import ImportFailure
+from fazhi.core.tempfiles import temp_file
+from fazhi.surveys import results, selectors, services
+from fazhi.surveys.exports import write_report
+from fazhi.surveys.forms import AliasForm, CallForm, ImportForm, WaveCreateForm
+from fazhi.surveys.models import Invitation, Stratum, Wave
+
+DRAFT_SALT = "fazhi.surveys.import-draft"
+DRAFT_MAX_AGE = 3600
+
+
+@login_required
+def wave_list(request):
+    query = read_search(request, "q")
+    page = paginate(request, selectors.wave_list(user=request.user, query=query))
+    return render(request, "surveys/wave_list.html", {"page": page, "query": query})
+
+
+@require_roles("admin", "lead_admin")
+def wave_create(request):
+    form = WaveCreateForm(request.POST or None, acting_user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            wave = services.wave_create(acting_user=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request, f"已创建“{wave}”，共 {wave.strata.count()} 个样本单元（镇街）。"
+            )
+            return redirect("surveys:detail", pk=wave.pk)
+    return render(request, "surveys/wave_form.html", {"form": form})
+
+
+@login_required
+def wave_detail(request, pk):
+    wave = selectors.wave_by_pk(user=request.user, pk=pk)
+    report = selectors.wave_report(wave)
+    return render(
+        request,
+        "surveys/wave_detail.html",
+        {
+            "wave": wave,
+            "report": report,
+            "owner": is_editable(request.user, Wave, wave.pk),
+            "calls": selectors.call_summary(wave),
+        },
+    )
+
+
+@login_required
+def wave_export(request, pk):
+    wave = selectors.wave_by_pk(user=request.user, pk=pk)
+    response = xlsx_attachment(f"{wave.name}-测评结果.xlsx")
+    write_report(response, selectors.wave_report(wave))
+    return response
+
+
+@login_required
+def wave_codes(request, pk):
+    """Each stratum's questionnaire address and its QR code, to print and hand out."""
+    wave = selectors.wave_by_pk(user=request.user, pk=pk)
+    codes = []
+    for stratum in wave.strata.all():
+        url = request.build_absolute_uri(reverse("surveys:start", args=[stratum.key]))
+        svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
+        codes.append((stratum, url, svg))
+    return render(request, "surveys/wave_codes.html", {"wave": wave, "codes": codes})
+
+
+# -- the import wizard ---------------------------------------------------------------------------
+
+
+@login_required
+def wave_import(request, pk):
+    wave = get_editable_or_404(Wave.objects.select_related("region"), request.user, pk=pk)
+    form = ImportForm()
+    alias_form = AliasForm(wave=wave)
+    context = {"wave": wave, "form": form, "alias_form": alias_form}
+    if request.method == "POST" and "draft" in request.POST:
+        return _confirm(request, wave)
+    if request.method == "POST" and "word" in request.POST:
+        alias_form = AliasForm(request.POST, wave=wave)
+        if alias_form.is_valid():
+            data = alias_form.cleaned_data
+            try:
+                services.aliases_add(
+                    acting_user=request.user, wave=wave, mapping={data["word"]: data["label"]}
+                )
+            except ValidationError as exc:
+                messages.error(request, error_text(exc))
+            else:
+                messages.success(
+                    request, f"已将“{data['word']}”对应为“{data['label']}”，请重新上传表格。"
+                )
+        context["alias_form"] = alias_form
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            context.update(_preview(request, wave, form.cleaned_data["file"]))
+    return render(request, "surveys/wave_import.html", context)
+
+
+def _preview(request, wave: Wave, upload) -> dict:
+    """Check the table and keep it as a draft for the confirmation; nothing else is stored."""
+    name = os.path.basename(upload.name)[:120]
+    data = upload.read()
+    try:
+        check = _checked(request, wave, data, name)
+    except ImportFailure as exc:
+        return {"problems": [str(exc)]}
+    problems = check.all_problems()
+    if problems or not check.rows:
+        found = {"problems": problems or ["表格中没有可导入的数据行。"], "check": check}
+        if check.unmapped:  # offer the first word for mapping
+            initial = {"word": next(iter(check.unmapped))}
+            found["alias_form"] = AliasForm(initial=initial, wave=wave)
+        return found
+    stored = default_storage.save(
+        f"surveys/drafts/{secrets.token_hex(8)}{os.path.splitext(name)[1]}", ContentFile(data)
+    )
+    draft = signing.dumps(
+        {"storage": stored, "name": name, "wave": wave.pk, "user": request.user.pk},
+        salt=DRAFT_SALT,
+    )
+    return {"check": check, "preview": _preview_rows(wave, check), "draft": draft}
+
+
+def _checked(request, wave, data: bytes, name: str):
+    with temp_file(suffix=os.path.splitext(name)[1]) as handle:
+        handle.write(data)
+        handle.flush()
+        return services.survey_import_check(
+            acting_user=request.user, wave=wave, path=handle.name, filename=name
+        )
+
+
+def _preview_rows(wave: Wave, check) -> list:
+    scale = selectors.scale_of(wave)
+    size = len(scale.labels)
+    rows = []
+    for (name, kind), per_item in sorted(check.counts.items()):
+        rate = results.rate_of(results.add(per_item.values(), size), scale.scores, scale.satisfied)
+        label = f"{name}（{'群众' if kind == 'public' else '企业'}）" if kind else name
+        rows.append((label, check.respondents[(name, kind)], rate))
+    everything = [counts for per_item in check.counts.values() for counts in per_item.values()]
+    overall = results.rate_of(results.add(everything, size), scale.scores, scale.satisfied)
+    rows.append(("合计", sum(check.respondents.values()), overall))
+    return rows
+
+
+def _confirm(request, wave: Wave):
+    try:
+        draft = signing.loads(request.POST["draft"], salt=DRAFT_SALT, max_age=DRAFT_MAX_AGE)
+    except signing.BadSignature:
+        messages.error(request, "预览已失效，请重新上传表格。")
+        return redirect("surveys:import", pk=wave.pk)
+    if draft["wave"] != wave.pk or draft["user"] != request.user.pk:
+        raise PermissionDenied("这份预览不是您为本次测评生成的。")
+    try:
+        with default_storage.open(draft["storage"]) as stored:
+            data = stored.read()
+    except OSError:
+        messages.error(request, "预览的表格已不存在，请重新上传。")
+        return redirect("surveys:import", pk=wave.pk)
+    try:
+        with temp_file(suffix=os.path.splitext(draft["name"])[1]) as handle:
+            handle.write(data)
+            handle.flush()
+            imported = services.survey_import(
+                acting_user=request.user, wave=wave, path=handle.name, filename=draft["name"]
+            )
+    except ImportFailure as exc:
+        messages.error(request, f"未导入：{exc}")
+        return redirect("surveys:import", pk=wave.pk)
+    default_storage.delete(draft["storage"])
+    messages.success(
+        request,
+        f"已导入 {draft['name']}：{imported.respondents} 名受访者，{imported.counts} 个回答。",
+    )
+    return redirect("surveys:detail", pk=wave.pk)
+
+
+# -- the phone survey ------------------------------------------------------------------------
+
+
+@login_required
+def wave_calls(request, pk):
+    wave = selectors.wave_by_pk(user=request.user, pk=pk)
+    owner = is_editable(request.user, Wave, wave.pk)
+    form = CallForm(request.POST or None, wave=wave)
+    if request.method == "POST":
+        if not owner:
+            raise PermissionDenied("只有本地区的依法治办管理员可以登记电话调查。")
+        if form.is_valid():
+            try:
+                services.call_record(acting_user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, "已登记。")
+                return redirect("surveys:calls", pk=wave.pk)
+    recent = wave.calls.select_related("stratum")[:50]
+    return render(
+        request,
+        "surveys/wave_calls.html",
+        {
+            "wave": wave,
+            "form": form,
+            "owner": owner,
+            "rows": selectors.call_summary(wave),
+            "recent": recent,
+        },
+    )
+
+
+# -- the public questionnaire (no login) --------------------------------------------------------
+
+
+def stratum_start(request, key):
+    """The stratum's page behind its QR code. Opening it stores nothing; starting the
+    questionnaire (a POST, so that link previews and prefetching do not) issues an invitation."""
+    stratum = get_object_or_404(Stratum.objects.select_related("wave__region"), key=key)
+    if request.method == "POST":
+        try:
+            invitation = services.invitation_issue(stratum=stratum, address=client_ip(request))
+        except services.Refused as exc:
+            status = 429 if "频繁" in str(exc) else 200
+            return _public_message(request, stratum, str(exc), status=status)
+        return redirect("surveys:answer", token=invitation.token)
+    closed = None
+    try:
+        services._check_open(stratum)
+    except services.Refused as exc:
+        closed = str(exc)
+    return _public(request, "start", {"stratum": stratum, "closed": closed})
+
+
+def answer(request, token):
+    invitation = (
+        Invitation.objects.select_related("stratum__wave__region").filter(token=token).first()
+    )
+    if invitation is None:
+        return _public_message(
+            request, None, "问卷链接无效：请扫描样本单元的二维码重新打开问卷。", status=404
+        )
+    stratum = invitation.stratum
+    if invitation.used_at is not None:
+        return _public_message(
+            request, stratum, "这份问卷已经提交过，每个链接只能提交一次。感谢您的参与。", status=409
+        )
+    wave = stratum.wave
+    items = list(wave.items.all())
+    labels = [choice["label"] for choice in wave.scale]
+    if request.method == "POST":
+        chosen = {}
+        for item in items:
+            value = request.POST.get(f"item_{item.pk}", "")
+            if value.isdigit():
+                chosen[item.pk] = int(value)
+        try:
+            services.response_submit(token=token, answers=chosen)
+        except services.Refused as exc:
+            return _public_message(request, stratum, str(exc), status=400)
+        return _public(request, "thanks", {"stratum": stratum})
+    labels = list(enumerate(labels))
+    return _public(
+        request, "answer", {"stratum": stratum, "wave": wave, "items": items, "labels": labels}
+    )
+
+
+def _public_message(request, stratum, message: str, *, status: int):
+    return _public(request, "message", {"stratum": stratum, "message": message}, status=status)
+
+
+def _public(request, body: str, context: dict, *, status: int = 200):
+    """A public page: the same body for a visitor and for someone signed in."""
+    context["body"] = f"surveys/_public_{body}.html"
+    return render(request, "surveys/public_page.html", context, status=status)
