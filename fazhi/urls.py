@@ -15,6 +15,7 @@ urlpatterns = [
     path("fieldwork/", include("fazhi.fieldwork.urls")),
     path("filing/", include("fazhi.filing.urls")),
     path("surveys/", include("fazhi.surveys.urls")),
+    path("surveys/", include("fazhi.surveys.urls")),
     path("api/", api.urls),
 ]
 
