@@ -15,7 +15,6 @@ urlpatterns = [
     path("fieldwork/", include("fazhi.fieldwork.urls")),
     path("filing/", include("fazhi.filing.urls")),
     path("surveys/", include("fazhi.surveys.urls")),
-    path("surveys/", include("fazhi.surveys.urls")),
     path("api/", api.urls),
 ]
 

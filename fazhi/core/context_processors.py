@@ -21,8 +21,6 @@ NAVIGATION = [
     ("版本对比", "frameworks:diff", None),
     ("省级评估", "fieldwork:list", ("admin", "lead_admin", "reviewer", "expert", "leader")),
     ("满意度测评", "surveys:list", ("admin", "lead_admin", "reviewer", "leader", "inspector")),
-    ("满意度测评", "surveys:list", ("admin", "lead_admin", "reviewer", "leader", "inspector")),
-    ("满意度测评", "surveys:list", ("admin", "lead_admin", "reviewer", "leader", "inspector")),
     (
         "行政区划",
         "orgs:regions",

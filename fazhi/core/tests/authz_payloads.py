@@ -385,25 +385,3 @@ def survey_table(x: Ctx) -> dict:
 
 def survey_answer(x: Ctx) -> dict:
     return {f"item_{x.id(f'survey_item.{x.c}')}": "0"}
-
-
-# -- surveys -----------------------------------------------------------------------------------
-
-
-def survey_wave_create(x: Ctx) -> dict:
-    region = x.id(f"region.{x.c}")
-    return {"region": region, "name": "矩阵新建的测评", "year": "2025", "per_stratum": "10"}
-
-
-def survey_call(x: Ctx) -> dict:
-    stratum = x.id(f"stratum.{x.c}")
-    return {"stratum": stratum, "sample_number": "13800000001", "outcome": "completed"}
-
-
-def survey_table(x: Ctx) -> dict:
-    body = f"镇街,政务服务,行政执法\n{x.w.extra[f'stratum_name.{x.c}']},满意,一般\n"
-    return {"file": SimpleUploadedFile("测评结果.csv", body.encode(), content_type="text/csv")}
-
-
-def survey_answer(x: Ctx) -> dict:
-    return {f"item_{x.id(f'survey_item.{x.c}')}": "0"}

@@ -132,11 +132,6 @@ def sees_wave(p: Persona, target: str) -> bool:
     return region_reach(p, county(target))
 
 
-def sees_wave(p: Persona, target: str) -> bool:
-    """A survey wave is the region's: its region-wide roles read it, no unit and no expert."""
-    return region_reach(p, county(target))
-
-
 # -- writes ------------------------------------------------------------------------------------
 
 

@@ -42,8 +42,6 @@ from fazhi.reviews import services as review_services
 from fazhi.reviews.models import RoundScope, Side
 from fazhi.surveys import services as survey_services
 from fazhi.surveys.models import Invitation, Stratum
-from fazhi.surveys import services as survey_services
-from fazhi.surveys.models import Invitation, Stratum
 
 MARKER = "FOREIGN-MARKER-7f3a"
 # One marker per owner: a persona may read a marker only if it reaches what carries it.
@@ -455,28 +453,6 @@ def _surveys(w: World, t, people) -> None:
         w.ids[f"survey_item.{county}"] = wave.items.first().pk
 
 
-def _surveys(w: World, t, people) -> None:
-    """Each county's survey wave with a stratum (市中区's town; 薛城区 has no town in this tree,
-    so a stratum of its own name) and an unused invitation to its public questionnaire."""
-    for county in ("szq", "xc"):
-        region = getattr(t, county)
-        wave = survey_services.wave_create(
-            acting_user=people[f"{county}_lead"],
-            region=region,
-            name=f"{region.name}2025年群众满意度测评",
-            year=2025,
-            items=["政务服务", "行政执法"],
-        )
-        stratum = wave.strata.first() or Stratum.objects.create(wave=wave, name="薛城区样本点")
-        invitation = Invitation.objects.create(stratum=stratum)
-        w.extra[f"stratum_name.{county}"] = stratum.name
-        w.ids[f"wave.{county}"] = wave.pk
-        w.ids[f"stratum.{county}"] = stratum.pk
-        w.ids[f"stratum_key.{county}"] = stratum.key
-        w.ids[f"invitation.{county}"] = invitation.token
-        w.ids[f"survey_item.{county}"] = wave.items.first().pk
-
-
 def build_world() -> World:
     w = World()
     t = _tree()
@@ -485,7 +461,6 @@ def build_world() -> World:
     national = _frameworks(w, t, people)
     campaigns = {county: _campaign(w, t, people, national, county) for county in ("szq", "xc")}
     _evaluations(w, t, people, campaigns["szq"])
-    _surveys(w, t, people)
     _surveys(w, t, people)
     _plans(w, t, people)
     for county, campaign in campaigns.items():
