@@ -20,15 +20,16 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 
 from fazhi.campaigns.models import Campaign, Item
+from fazhi.campaigns.services import check_item_open_for_evidence
 from fazhi.core.actions import error_text
 from fazhi.core.tempfiles import temp_dir
 from fazhi.evidence.archives import ArchiveError, ArchiveLimits, is_zip, unpack_zip
 from fazhi.evidence.placement import UNMATCHED, ItemIndex
-from fazhi.evidence.services import FileOutcome, check_received, upload_one
+from fazhi.evidence.services import FileOutcome, check_received, upload_one, uploading_unit
 from fazhi.evidence.uploads import readable_name
 
 ARCHIVE_SUFFIX = ".zip"
@@ -106,7 +107,7 @@ def _receive(acting_user, placement, path, file, unit, members_under) -> list[Fi
         return [_store(acting_user, placement, path, file, unit)]
     try:
         return _import_archive(acting_user, placement, path, file, unit, members_under)
-    except ValidationError as exc:
+    except (ValidationError, PermissionDenied) as exc:
         item = placement.item_for(path)
         return [FileOutcome(path, item.code if item else "", error=error_text(exc))]
 
@@ -114,6 +115,10 @@ def _receive(acting_user, placement, path, file, unit, members_under) -> list[Fi
 def _import_archive(acting_user, placement, path, file, unit, members_under):
     name = PurePosixPath(path).name
     check_received(name, file.size)
+    if placement.item is not None:
+        # Every member would be refused for the same reason: say it once, before unpacking.
+        uploading_unit(acting_user, placement.item, unit)
+        check_item_open_for_evidence(placement.item)
     with temp_dir("zip-") as folder:
         source = _on_disk(file, folder)
         if not is_zip(source):

@@ -186,6 +186,23 @@ def test_zips_in_a_folder_land_by_their_folders_and_other_files_go_on(campaign, 
     assert "导入 3 个，失败 1 个" in err
 
 
+def test_a_zip_for_an_item_that_takes_no_files_is_refused_once_not_per_member(
+    campaign, people, bearer, client, windows_zip
+):
+    from fazhi.campaigns.services import item_refine
+
+    item = campaign.items.get(code="1.1.1")
+    item_refine(acting_user=people.szq_lead, parent=item, title="细化")
+    upload = SimpleUploadedFile("包.zip", windows_zip.read_bytes())
+
+    response = api_post(client, item, bearer(people.szq_liaison), upload)
+
+    assert response.status_code == 400
+    assert [(r["name"], r["error"]) for r in response.json()] == [
+        ("包.zip", "1.1.1 已细化，请把材料上传到它的细化指标下。")
+    ]
+
+
 # -- names that are not UTF-8 ------------------------------------------------------------------
 
 
