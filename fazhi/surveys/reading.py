@@ -12,10 +12,11 @@ under a merged group heading, and name columns in several ways):
   · longest: 镇街 | 题目 | 评价 | 人数;
   · wide: two header rows, each item merged over its answer columns.
 
-Reading is two passes over the file and keeps no rows: `check_table` streams the rows, reports
-every problem ("第 N 行 C 列：…"), the answer words nobody mapped (with their rows) and the
-strata to add, and counts the answers for the preview; `rows_for_storing` streams them again for
-the service to store in batches. A 100,000-row table is never held in memory as rows."""
+Reading streams the rows and keeps none: `check_table` reports every problem ("第 N 行 C 列：…"),
+the answer words nobody mapped (with their rows) and the strata and items to add, and counts the
+answers for the preview; `read_rows` yields the same rows for the service to store in batches
+while it checks them (one pass: the command line's import, a confirmed preview). A 100,000-row
+table is never held in memory as rows."""
 
 from __future__ import annotations
 
@@ -40,8 +41,10 @@ from fazhi.core.spreadsheets.formats import detect_format, read_bytes
 from fazhi.orgs.matching import Confidence
 from fazhi.surveys.models import RespondentType, Wave
 from fazhi.surveys.scales import Scale, clean
+from fazhi.surveys.xlsxrows import sheet_rows
 
 MAX_PROBLEMS = 200
+_UNREAD = object()
 MAX_AGGREGATED_ROWS = 50_000
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -134,6 +137,7 @@ class TableCheck:
     # (stratum name, type) → {item title: counts per choice}; respondents by the same key.
     counts: dict = field(default_factory=lambda: defaultdict(dict))
     respondents: dict = field(default_factory=lambda: defaultdict(int))
+    choices: dict = field(default_factory=dict)  # cell value → (filled, choice), read once
 
     @property
     def ok(self) -> bool:
@@ -159,6 +163,12 @@ class TableCheck:
         return lines
 
     def tally(self, key: tuple[str, str], item: str, choice: int, count: int, size: int) -> None:
+        if count == 1:  # respondent rows, one by one: the common case, kept cheap
+            per_item = self.counts[key].get(item)
+            if per_item is None:
+                per_item = self.counts[key][item] = [0] * size
+            per_item[choice] += 1
+            return
         per_item = self.counts[key].setdefault(item, [0] * size)
         per_item[choice] += count
 
@@ -279,17 +289,7 @@ def _stream(reading: _Reading, first_row: int) -> Iterator:
     """(row number, values) of one sheet from `first_row` on, without holding the sheet."""
     data, source_format, sheet_name = reading.data, reading.source_format, reading.sheet.name
     if source_format == "xlsx":
-        import openpyxl
-
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = book[sheet_name]
-            for number, values in enumerate(
-                sheet.iter_rows(min_row=first_row, values_only=True), start=first_row
-            ):
-                yield number, values
-        finally:
-            book.close()
+        yield from sheet_rows(data, sheet_name, first_row)
     elif source_format == "csv":
         from fazhi.core.spreadsheets.grid import _decode_text
 
@@ -366,9 +366,60 @@ class _Reading:
     header: _Header
 
 
+def _quick_sheets(data: bytes) -> list[SheetGrid]:
+    """The first rows of each sheet in read-only mode: cheap however long the sheet, but
+    without merged ranges."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return [
+            SheetGrid(
+                sheet.title,
+                rows=[
+                    list(values)
+                    for values in sheet.iter_rows(max_row=HEADER_SCAN_ROWS + 2, values_only=True)
+                ],
+            )
+            for sheet in book.worksheets
+        ]
+    finally:
+        book.close()
+
+
+def _quick_header(data: bytes, scale: Scale) -> tuple[SheetGrid, _Header] | None:
+    """A respondent-level header found without merged ranges, when it needs none: every cell
+    between its first and last title filled (a gap is a title merged across, which aggregated
+    layouts use; those tables are small and read whole)."""
+    try:
+        sheets = _quick_sheets(data)
+    except Exception:  # damaged: the shared reader tells what is wrong
+        return None
+    for sheet in sheets:
+        header = find_header(sheet, scale)
+        if header is None:
+            continue
+        if header.layout != "respondents":
+            return None
+        used = sorted([*header.columns.values(), *header.items])
+        if len(used) == used[-1] - used[0] + 1 or _filled(sheet, header, used):
+            return sheet, header
+        return None
+    return None
+
+
+def _filled(sheet: SheetGrid, header: _Header, used: list[int]) -> bool:
+    return all(
+        text_of(sheet.value(header.row, col)) or text_of(sheet.value(header.row - 1, col))
+        for col in range(used[0], used[-1] + 1)
+    )
+
+
 def _open(path, filename: str | None, wave: Wave, scale: Scale) -> _Reading:
     data = read_bytes(path)
     source_format = detect_format(data)
+    if source_format == "xlsx" and (quick := _quick_header(data, scale)) is not None:
+        return _Reading(path, filename, data, source_format, *quick)
     book = read_workbook(path, filename=filename, row_cap=HEADER_SCAN_ROWS + 2)
     for sheet in book.sheets:
         header = find_header(sheet, scale)
@@ -392,14 +443,14 @@ def check_table(wave: Wave, path, *, filename: str | None = None, scale: Scale) 
     return check
 
 
-def rows_for_storing(wave: Wave, path, *, filename: str | None = None, scale: Scale) -> Iterator:
-    """The rows again, for storing: (place, type, answers by item title) for respondent-level
-    tables, (place, type, item title, choice, count) for aggregated ones."""
+def read_rows(wave: Wave, path, *, filename: str | None = None, scale: Scale):
+    """(check, rows) for storing while checking, in one pass: rows are (place, type, answers
+    by item title) for respondent-level tables, (place, type, item title, choice, count) for
+    aggregated ones. The check is complete once the rows are exhausted; the caller stores in a
+    transaction and rolls it back when the check found anything wrong."""
     reading = _open(path, filename, wave, scale)
-    check = TableCheck(layout=reading.header.layout)
-    yield from _rows(reading, wave, scale, check)
-    if not check.ok:  # the file changed between the check and the confirmation
-        raise ImportFailure("文件与预览时不一致，未导入：" + "；".join(check.all_problems()[:3]))
+    check = TableCheck(layout=reading.header.layout, sheet=reading.sheet.name)
+    return check, _rows(reading, wave, scale, check)
 
 
 def _rows(reading: _Reading, wave: Wave, scale: Scale, check: TableCheck) -> Iterator:
@@ -427,9 +478,9 @@ def _rows(reading: _Reading, wave: Wave, scale: Scale, check: TableCheck) -> Ite
     refs: dict[str, int] = {}
     for number, values in rows:
         values = list(values or ())
-        if not any(text_of(value) for value in values):
+        first = next((text for value in values if (text := _text(value))), "")
+        if not first:
             continue
-        first = next(text_of(value) for value in values if text_of(value))
         if first.startswith(NOTE_PREFIXES):
             continue
         context = _RowContext(number, values, reading.sheet, header, places, scale, check)
@@ -440,6 +491,14 @@ def _rows(reading: _Reading, wave: Wave, scale: Scale, check: TableCheck) -> Ite
             new_places.setdefault(place.name, place)
         yield from produce(context, place, kind, existing, refs)
     check.new_strata = list(new_places.values())
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip() and text_of(value)
+    return text_of(value)
 
 
 def _note_item(check: TableCheck, existing: dict[str, str], title: str) -> None:
@@ -512,11 +571,18 @@ def _respondent_row(context: _RowContext, place: Place, kind: str, existing, ref
         if ref:
             refs[ref] = context.number
     answers, blank, broken = {}, True, False
+    memo = check.choices
     for col, title in header.items.items():
         value = context.value(col)
-        if text_of(value):
+        # A table repeats a handful of words 100,000 times: each is read once.
+        known = memo.get(value, _UNREAD) if isinstance(value, str | int | float) else _UNREAD
+        if known is _UNREAD:
+            known = (bool(text_of(value)), scale.choice_of(value))
+            if isinstance(value, str | int | float):
+                memo[value] = known
+        filled, choice = known
+        if filled:
             blank = False
-        choice = scale.choice_of(value)
         if choice is None:
             check.unmapped.setdefault(text_of(value), []).append(context.number)
             broken = True

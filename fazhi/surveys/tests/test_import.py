@@ -147,3 +147,25 @@ def _csv(header, rows) -> bytes:
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
+
+
+def test_a_bad_row_after_stored_batches_leaves_nothing(tree, people, towns, tmp_path, monkeypatch):
+    """One pass stores while it checks: a problem found after batches were written rolls them
+    back with the items, strata and import record made on the way."""
+    monkeypatch.setattr(services, "BATCH", 2)
+    wave = services.wave_create(
+        acting_user=people.szq_lead, region=tree.szq, name="测评", year=2025
+    )
+    wave.strata.filter(name="孟庄镇").delete()
+    rows = [(town, *answers) for town, *answers in tables.ROWS] + [
+        ("火星镇", "满意", "满意", "满意")
+    ]
+    path = _file(tmp_path, "a.csv", _csv(["镇街", *tables.ITEMS], rows))
+    with pytest.raises(services.ImportRefused) as refused:
+        _import(wave, people.szq_lead, path)
+    assert refused.value.problems == [
+        "第 8 行 A 列：“火星镇”在市中区的组织机构中找不到对应的镇街或单位"
+    ]
+    assert Respondent.objects.count() == 0
+    assert wave.items.count() == 0 and not wave.strata.filter(name="孟庄镇").exists()
+    assert not wave.imports.exists()

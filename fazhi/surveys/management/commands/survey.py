@@ -58,15 +58,13 @@ class Command(ScopedCommand):
         if not source.is_file():
             raise CommandError(f"文件不存在：{path}")
         wave = selectors.wave_by_ref(user=actor, ref=wave)
+        problems = []
         try:
-            check = services.survey_import_check(
+            imported = services.survey_import(
                 acting_user=actor, wave=wave, path=source, filename=source.name
             )
-            problems = check.all_problems()
-            if not problems:
-                imported = services.survey_import(
-                    acting_user=actor, wave=wave, path=source, filename=source.name
-                )
+        except services.ImportRefused as exc:
+            problems = exc.problems
         except ImportFailure as exc:
             problems = [str(exc)]
         if problems:
@@ -78,7 +76,7 @@ class Command(ScopedCommand):
             raise CommandError(f"{source.name} 有 {len(problems)} 处问题，未导入。")
         summary = {
             "imported": True,
-            "layout": check.layout,
+            "layout": imported.survey_import.layout,
             "respondents": imported.respondents,
             "answers": imported.counts,
             "new_strata": imported.new_strata,
