@@ -175,6 +175,26 @@ def temp_dir(prefix: str = "fazhi-", *, near: Path | None = None) -> Iterator[Pa
             note.unlink(missing_ok=True)
 
 
+_redirect_registered = False
+
+
+def redirect_system_temp() -> None:
+    """Make this process's folder the default of Python's tempfile module, which libraries use
+    on their own (openpyxl writing a large workbook, the object-storage client spilling a large
+    read to disk, LibreOffice's TMPDIR aside): what they leave when the process is killed is then
+    swept too. Called when Django starts (fazhi/core/apps.py), and again in every child forked
+    afterwards (gunicorn's workers), which must not write into their parent's folder."""
+    global _redirect_registered
+    try:
+        tempfile.tempdir = str(process_dir())
+    except OSError:  # an unwritable temp area: leave the system's in place, uploads will say it
+        logger.exception("无法使用临时区 %s", temp_root())
+        return
+    if not _redirect_registered:
+        _redirect_registered = True
+        os.register_at_fork(after_in_child=redirect_system_temp)
+
+
 def temp_file(*, suffix: str = "", prefix: str = "fazhi-", mode: str = "w+b"):
     """A named temporary file in this process's folder, removed when closed (use it in a with
     block: it is closed on failure too)."""

@@ -51,6 +51,22 @@ with temp_file(suffix=".part") as held:
     sys.stdin.read()
 """
 
+# A process like a gunicorn master forking a worker: a library in the worker makes a temporary
+# file of its own through Python's tempfile module, and the worker dies without cleaning up.
+FORKING = """
+import os, tempfile
+import django
+django.setup()
+child = os.fork()
+if child == 0:
+    with tempfile.NamedTemporaryFile(delete=False) as made:
+        made.write(b"a library's spill file")
+    print(made.name, flush=True)
+    os._exit(0)
+os.waitpid(child, 0)
+print(tempfile.gettempdir(), flush=True)
+"""
+
 
 @pytest.fixture
 def area(settings, tmp_path):
@@ -321,3 +337,21 @@ def test_fazhi_serve_sweeps_at_start_and_its_clock_daily(area, monkeypatch):
     clock.last_sweep -= DAY
     assert clock.sweep_temp_files() is True
     assert not next_day.exists()
+
+
+def test_libraries_temporary_files_go_to_the_area_per_forked_process_and_are_swept(area, tmp_path):
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", FORKING],
+        cwd=ROOT,
+        env=child_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    spilled, parents = map(Path, done.stdout.split())
+
+    assert spilled.parent.parent == area and parents.parent == area
+    assert spilled.parent != parents  # the child's own folder, not its parent's
+    assert files_under(tmp_path / "system-tmp") == []
+    sweep_temp_area()
+    assert not spilled.exists()
