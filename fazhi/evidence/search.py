@@ -23,7 +23,9 @@ from __future__ import annotations
 import logging
 import re
 from functools import cache, lru_cache
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
@@ -38,6 +40,12 @@ def _jieba():
     import jieba  # imported late: it builds its dictionary (~0.5 s) on first use
 
     jieba.setLogLevel(logging.WARNING)
+    # Its dictionary cache is kept, not temporary: in the data folder, where every process reads
+    # the one built first, rather than in the process's own temp folder (fazhi/core/tempfiles.py),
+    # where each would build it again and the sweep would remove it.
+    cache_dir = Path(settings.DATA_DIR) / "cache"
+    cache_dir.mkdir(exist_ok=True)
+    jieba.dt.tmp_dir = str(cache_dir)
     jieba.initialize()
     return jieba
 
