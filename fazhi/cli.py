@@ -9,8 +9,6 @@ Any other Django command works too (fazhi migrate, fazhi createsuperuser …).
 import os
 import sys
 
-ALIASES = {"worker": "db_worker"}
-
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -18,7 +16,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     if argv and not argv[0].startswith("-"):
-        argv[0] = ALIASES.get(argv[0], argv[0].replace("-", "_"))
+        argv[0] = argv[0].replace("-", "_")
     execute_from_command_line(["fazhi", *argv])
 
 

@@ -266,6 +266,11 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend",
     }
 }
+# Each `fazhi worker` records a heartbeat; a task whose worker has sent none for
+# FAZHI_TASK_LEASE_SECONDS was abandoned (the worker was killed, its host went down) and runs
+# again, FAZHI_TASK_MAX_ATTEMPTS times at most in all (fazhi/core/taskrecovery.py).
+FAZHI_TASK_LEASE_SECONDS = env_int("FAZHI_TASK_LEASE_SECONDS", 60)
+FAZHI_TASK_MAX_ATTEMPTS = env_int("FAZHI_TASK_MAX_ATTEMPTS", 3)
 
 # Reminders: items due within this many days are announced; the embedded `fazhi serve` asks
 # for the daily digest once the local time passes FAZHI_REMINDER_HOUR.

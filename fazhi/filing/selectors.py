@@ -1,6 +1,12 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db.models import Case, OuterRef, Prefetch, QuerySet, Subquery, When
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
 
 from fazhi.campaigns.models import Campaign
+from fazhi.core import taskrecovery
 from fazhi.core.scoping import Scope
 from fazhi.filing.models import BuildStatus, FileKind, FilingBuild, FilingFile
 
@@ -52,3 +58,24 @@ def latest_ready(builds: QuerySet[FilingBuild]) -> FilingBuild | None:
 
 def downloadable_file(*, user, pk: int) -> QuerySet[FilingFile]:
     return FilingFile.objects.visible_to(user).filter(pk=pk, build__status=BuildStatus.READY)
+
+
+def build_interruption(build: FilingBuild, *, now: datetime | None = None) -> str:
+    """Why an active build will not finish by itself, or "" while it still may: its worker's
+    lease has expired (the worker died), or its task ended without finishing it. A build run
+    outside the database queue has no task to ask; only a long silence tells about it."""
+    if not build.is_active:
+        return ""
+    now = now or timezone.now()
+    from fazhi.filing.tasks import run_filing_build  # the tasks module imports the services
+
+    task = taskrecovery.latest_task_row(run_filing_build, build.pk)
+    if task is None:
+        last_sign = build.heartbeat_at or build.created_at
+        silent = last_sign < now - timedelta(minutes=settings.FAZHI_FILING_STALE_MINUTES)
+        return "长时间没有进展" if silent else ""
+    if task.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED):
+        return "后台任务已结束而生成未完成"
+    if taskrecovery.is_abandoned(task, alive=taskrecovery.live_workers(now), now=now):
+        return "执行它的后台任务进程已停止"
+    return ""

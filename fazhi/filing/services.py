@@ -3,9 +3,9 @@ working folder and stored only once all of them are complete.
 
 A build is marked ready in the same transaction that records its files, so a build that fails or
 is interrupted is never ready and leaves no file behind; asking again starts a fresh build. A
-build whose worker died stays `running` without progress: after FAZHI_FILING_STALE_MINUTES it
-counts as interrupted, and a new request replaces it (the old worker, should it come back, sees
-that and stops)."""
+build whose worker died is run again from the start by the task's recovery, or given up after
+FAZHI_TASK_MAX_ATTEMPTS (fazhi/core/taskrecovery.py); and as soon as its worker's lease has
+expired a new request replaces it (the old worker, should it come back, sees that and stops)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -22,7 +21,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from fazhi.accounts.audit import audit_record
@@ -41,6 +39,7 @@ from fazhi.filing.models import (
 )
 from fazhi.filing.package import write_package
 from fazhi.filing.report import render_report
+from fazhi.filing.selectors import build_interruption
 from fazhi.filing.volumes import Placeholder, build_volumes
 
 log = logging.getLogger(__name__)
@@ -111,19 +110,43 @@ def check_options(*, split: str, page_budget: int) -> None:
 
 
 def _retire_interrupted(campaign: Campaign) -> None:
-    stale_before = timezone.now() - timedelta(minutes=settings.FAZHI_FILING_STALE_MINUTES)
-    quiet = Q(heartbeat_at__lt=stale_before) | Q(
-        heartbeat_at__isnull=True, created_at__lt=stale_before
+    now = timezone.now()
+    for build in FilingBuild.objects.filter(campaign=campaign, status__in=ACTIVE_STATUSES):
+        reason = build_interruption(build, now=now)
+        if not reason:
+            continue
+        retired = FilingBuild.objects.filter(pk=build.pk, status__in=ACTIVE_STATUSES).update(
+            status=BuildStatus.FAILED,
+            error=f"生成中断（{reason}），已由新的生成取代。",
+            finished_at=now,
+        )
+        if retired:
+            _delete_leftovers(campaign.pk, build.pk)
+
+
+def build_requeued(build_id: int, *, attempts: int) -> None:
+    """Its worker died mid-build and task recovery runs the task again: the build waits for it
+    and starts from the beginning, without what the dead worker had stored."""
+    build = FilingBuild.objects.filter(pk=build_id, status=BuildStatus.RUNNING).first()
+    if build is None:  # retired meanwhile, or not yet started: the task skips or starts it
+        return
+    FilingBuild.objects.filter(pk=build_id, status=BuildStatus.RUNNING).update(
+        status=BuildStatus.QUEUED, stage="", done=0, started_at=None, heartbeat_at=None
     )
-    stale = FilingBuild.objects.filter(campaign=campaign, status__in=ACTIVE_STATUSES).filter(quiet)
-    stale_ids = list(stale.values_list("pk", flat=True))
-    stale.update(
+    _delete_leftovers(build.campaign_id, build_id)
+
+
+def build_given_up(build_id: int, *, attempts: int, message: str) -> None:
+    """Its workers kept dying: the build fails with the reason, so a new one can be asked for."""
+    build = FilingBuild.objects.filter(pk=build_id, status__in=ACTIVE_STATUSES).first()
+    if build is None:
+        return
+    FilingBuild.objects.filter(pk=build_id, status__in=ACTIVE_STATUSES).update(
         status=BuildStatus.FAILED,
-        error="生成中断（长时间没有进展），已由新的生成取代。",
         finished_at=timezone.now(),
+        error=f"生成中断：{message}请检查材料后重新生成。",
     )
-    for build_id in stale_ids:
-        _delete_leftovers(campaign.pk, build_id)
+    _delete_leftovers(build.campaign_id, build_id)
 
 
 def _delete_leftovers(campaign_id: int, build_id: int) -> None:

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from fazhi.core.taskrecovery import Recovery, recover_abandoned_tasks
 from fazhi.evidence import selectors, services
 from fazhi.evidence.models import Blob, ExtractStatus
 from fazhi.evidence.recovery import TASK_PATH, requeue_waiting_extractions
@@ -51,8 +52,8 @@ def status_of(blob) -> str:
     return Blob.objects.get(pk=blob.pk).extract_status
 
 
-def test_a_file_whose_worker_died_is_read_again_by_the_clock(waiting, campaign, people):
-    task_row(waiting, "RUNNING", started_ago=LONG_AGO)  # the dead worker's row
+def test_a_file_whose_task_failed_is_read_again_by_the_clock(waiting, campaign, people):
+    task_row(waiting, "FAILED")  # the task failed on something else than the file: a database error
     assert requeue_waiting_extractions() == 1
     assert status_of(waiting) == ExtractStatus.DONE  # the test backend runs it at once
     found = selectors.search_evidence(campaign=campaign, user=people.szq_lead, query="复议")
@@ -67,6 +68,10 @@ def test_a_file_whose_worker_died_is_read_again_by_the_clock(waiting, campaign, 
         pytest.param(
             lambda blob: task_row(blob, "RUNNING", started_ago=timedelta(minutes=1)),
             id="being read",
+        ),
+        # Its worker died: task recovery puts the same task back, a second one would be a twin.
+        pytest.param(
+            lambda blob: task_row(blob, "RUNNING", started_ago=LONG_AGO), id="worker died"
         ),
         pytest.param(
             lambda blob: Blob.objects.filter(pk=blob.pk).update(created_at=timezone.now()),
@@ -105,3 +110,23 @@ def test_the_command_requeues_for_deployments_without_the_clock(waiting):
     call_command("evidence", "requeue", stdout=out)
     assert out.getvalue() == "重新安排 1 个等待提取文字的文件。\n"
     assert status_of(waiting) == ExtractStatus.DONE
+
+
+def test_task_recovery_puts_the_reading_back_once(waiting):
+    task = task_row(waiting, "RUNNING", started_ago=LONG_AGO)  # a worker that never beat
+    assert recover_abandoned_tasks() == Recovery(requeued=1)
+    task.refresh_from_db()
+    assert task.status == "READY"
+    assert requeue_waiting_extractions() == 0  # the clock sees it queued: no second task
+
+
+def test_a_file_that_killed_every_worker_is_recorded_as_failed(waiting, campaign, people):
+    task = task_row(waiting, "RUNNING", started_ago=LONG_AGO)
+    DBTaskResult.objects.filter(pk=task.pk).update(worker_ids=["w1", "w2", "w3"])
+    assert recover_abandoned_tasks() == Recovery(failed=1)
+    blob = Blob.objects.get(pk=waiting.pk)
+    assert blob.extract_status == ExtractStatus.FAILED
+    assert blob.extract_error == (
+        "读取文字时后台任务进程 3 次中断（文件可能过大或已损坏），已停止重试。"
+    )
+    assert requeue_waiting_extractions() == 0  # not read again every half hour for ever

@@ -28,12 +28,15 @@ def filing_page(request, pk):
     campaign = get_visible_or_404(Campaign.objects.select_related("region"), request.user, pk=pk)
     builds = selectors.campaign_builds(campaign=campaign, user=request.user)
     can_build = can_write_at(request.user, FilingBuild, region=campaign.region)
+    active = builds.filter(status__in=["queued", "running"]).first()
     return render(
         request,
         "filing/campaign.html",
         {
             "campaign": campaign,
-            "active": builds.filter(status__in=["queued", "running"]).first(),
+            "active": active,
+            # A build whose worker died may be replaced at once: starting one retires it.
+            "interrupted": selectors.build_interruption(active) if active else "",
             "ready": selectors.latest_ready(builds),
             "history": paginate(request, builds, per_page=10),
             "form": BuildForm() if can_build else None,

@@ -83,7 +83,7 @@ class Command(BaseCommand):
             )
         try:
             if not no_worker:
-                worker = subprocess.Popen([sys.executable, "-m", "fazhi.cli", "db_worker"])  # noqa: S603
+                worker = subprocess.Popen([sys.executable, "-m", "fazhi.cli", "worker"])  # noqa: S603
                 # The daily reminder digest without cron: a thread that enqueues it for the
                 # worker once a day (see fazhi/plans/clock.py; repeated runs send nothing twice).
                 clock = DigestClock(hour=settings.FAZHI_REMINDER_HOUR)
