@@ -26,6 +26,7 @@ quickly. Exits 1 on any violation."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import statistics
@@ -127,6 +128,7 @@ def run(args, kinds: list[str], root: Path, extra: dict[str, str]) -> int:
         finally:
             chaos.stop_worker()
     table = summarize(chaos, kinds, time.perf_counter() - started)
+    print("\n".join(table), flush=True)
     if args.write_readme:
         write_readme(table)
     return 1 if any(chaos.results[kind]["v"] for kind in chaos.results) else 0
@@ -164,12 +166,16 @@ def summarize(chaos: Chaos, kinds: list[str], total: float) -> list[str]:
         for message in entry["v"]:
             print(f"    ✗ {message}", flush=True)
         table.append(
-            f"| {kind} | {entry['kills']} | {len(entry['v'])} | {median:.1f} s | {p95:.1f} s "
-            f"| {max(recover):.1f} s | {phases} |"
+            f"| {kind} | {entry['kills']} | {len(entry['v'])} | {shown(median)} | {shown(p95)} "
+            f"| {shown(max(recover))} | {phases} |"
         )
     if violations:
         table += ["", "Violations:", "", *(f"- {message}" for message in violations)]
     return table
+
+
+def shown(seconds: float) -> str:
+    return "never" if math.isinf(seconds) else f"{seconds:.1f} s"
 
 
 def write_readme(table: list[str]) -> None:

@@ -72,7 +72,7 @@ def long_document(fmt: str, marker: str, rng: random.Random) -> bytes:
     a random place."""
     from fazhi.evidence.demo import docx_bytes, pdf_bytes
 
-    sizes = {"txt": 120, "docx": 60, "pdf": 12}
+    sizes = {"txt": 120, "docx": 160, "pdf": 40}
     lines = [long_text(rng, 600) for _ in range(sizes[fmt])]
     lines.insert(rng.randrange(len(lines)), f"编号 {marker} 。")
     if fmt == "txt":

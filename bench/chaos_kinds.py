@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import http.client
 import json
+import math
 import os
 import random
 import signal
@@ -116,8 +117,8 @@ class Chaos:
         entry = self.results.setdefault(kind, {"kills": 0, "phases": {}, "recover": [], "v": []})
         entry["kills"] += 1
         entry["phases"][phase] = entry["phases"].get(phase, 0) + 1
-        if seconds is not None:
-            entry["recover"].append(seconds)
+        # A kill whose work was never redone counts as an endless recovery.
+        entry["recover"].append(math.inf if seconds is None else seconds)
         for key, message in problems:
             self.violation(kind, key, message)
         shown = f"{seconds:.1f} s" if seconds is not None else "未恢复"
@@ -204,13 +205,13 @@ class Chaos:
             write_table(self.table, *TABLE_SHAPE)
             areas, groups, per = TABLE_SHAPE
             self.table_nodes = areas * (1 + groups * (1 + per))
-            started = time.perf_counter()
-            self.run_checked(self.framework_command("混沌校准"))
-            self.calibration["framework"] = time.perf_counter() - started
-            self.expected.frameworks["混沌校准"] = self.table_nodes
-            started = time.perf_counter()
-            self.run_checked(self.import_dir_command(self.import_folder("calibration")))
-            self.calibration["import-dir"] = time.perf_counter() - started
+            # Twice each, keeping the shorter: a first run also compiles and warms caches.
+            for attempt in range(2):
+                name = f"混沌校准{attempt + 1}"
+                self.expected.frameworks[name] = self.table_nodes
+                self.calibrate("framework", self.framework_command(name))
+                folder = self.import_folder(f"calibration-{attempt + 1}")
+                self.calibrate("import-dir", self.import_dir_command(folder))
         if "build" in kinds:
             # Twice: the first build converts the Word files, the next ones reuse that.
             for _ in range(2):
@@ -223,21 +224,28 @@ class Chaos:
                 self.wait_for(lambda b=build.pk: self.build_status(b) == "ready", timeout=300)
                 self.calibration["build"] = time.monotonic() - started
         if "extract" in kinds:
-            for fmt in EXTRACT_FORMATS:
-                self.queue_idle()
-                marker = self.marker()
-                evidence_id, blob_id = self.upload_document(fmt, marker, "calibration")
-                self.wait_for(lambda b=blob_id: self.task_running(b), timeout=60, every=0.05)
-                started = time.monotonic()
-                self.wait_for(lambda b=blob_id: not self.text_pending(b), timeout=300, every=0.05)
-                self.calibration[fmt] = time.monotonic() - started
+            for attempt in range(2):
+                for fmt in EXTRACT_FORMATS:
+                    self.queue_idle()
+                    marker = self.marker()
+                    _, blob_id = self.upload_document(fmt, marker, f"calibration-{attempt}")
+                    self.wait_for(lambda b=blob_id: self.task_running(b), timeout=60, every=0.05)
+                    started = time.monotonic()
+                    self.wait_for(
+                        lambda b=blob_id: not self.text_pending(b), timeout=300, every=0.05
+                    )
+                    took = time.monotonic() - started
+                    self.calibration[fmt] = min(took, self.calibration.get(fmt, took))
         shown = "，".join(f"{name} {seconds:.1f} s" for name, seconds in self.calibration.items())
         print(f"# 不中断时的用时：{shown or '（无）'}", flush=True)
 
-    def run_checked(self, command: list[str]) -> None:
+    def calibrate(self, name: str, command: list[str]) -> None:
+        started = time.perf_counter()
         done = self.run(command)
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(command[2:])} failed: {done.stderr[-500:]}")
+        took = time.perf_counter() - started
+        self.calibration[name] = min(took, self.calibration.get(name, took))
 
     def marker(self) -> str:
         """A word found in one file only: searching it finds exactly the materials holding it."""
@@ -390,7 +398,8 @@ class Chaos:
         else:
             command = self.import_dir_command(self.import_folder(number))
             took = self.calibration["import-dir"]
-        delay = self.rng.uniform(0.05, 0.9) * took
+        # Past the first fifth, most of which is the command starting up.
+        delay = self.rng.uniform(0.2, 0.95) * took
         process = subprocess.Popen(  # noqa: S603
             command,
             cwd=ROOT,
