@@ -112,6 +112,7 @@ def _register_routers() -> None:
     from fazhi.frameworks.api import router as frameworks_router
     from fazhi.orgs.api import router as orgs_router
     from fazhi.reviews.api import router as reviews_router
+    from fazhi.surveys.api import router as surveys_router
 
     api.add_router("/frameworks", frameworks_router)
     api.add_router("/orgs", orgs_router)
@@ -120,6 +121,7 @@ def _register_routers() -> None:
     api.add_router("/fieldwork", fieldwork_router)
     api.add_router("/filing", filing_router)
     api.add_router("/reviews", reviews_router)
+    api.add_router("/surveys", surveys_router)
 
 
 _register_routers()

@@ -178,6 +178,8 @@ class Respondent(models.Model):
         SurveyImport, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     ref = models.CharField("样本编号", max_length=60, blank=True)
+    # The single-use token an online response came with: unique, so a token answers once.
+    token = models.CharField(max_length=100, null=True, blank=True, unique=True)
     answers = models.CharField("回答", max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.surveys import results
@@ -29,8 +30,16 @@ def wave_list(*, user, query: str = ""):
     waves = Wave.objects.visible_to(user).select_related("region")
     if query:
         waves = waves.filter(Q(name__contains=query) | Q(region__name__contains=query))
-    counted = waves.annotate(respondent_count=Count("respondents", distinct=True))
+    # Counted by subqueries: joining both respondents and strata would multiply the rows.
+    counted = waves.annotate(
+        respondent_count=_count_of(Respondent), strata_count=_count_of(Stratum)
+    )
     return counted.order_by("-year", "region__path", "-created_at")
+
+
+def _count_of(model):
+    rows = model.objects.filter(wave=OuterRef("pk")).order_by().values("wave")
+    return Coalesce(Subquery(rows.annotate(c=Count("pk")).values("c")), 0)
 
 
 def wave_by_pk(*, user, pk: int) -> Wave:

@@ -6,9 +6,11 @@ questionnaire's throughput), the invitation it used is its record."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -291,18 +293,18 @@ class Refused(Exception):
     """A public request turned down; the message is shown to the respondent as is."""
 
 
+OPEN_SALT = "fazhi.surveys.open-token"
+FORGED = "问卷链接无效：请扫描样本单元的二维码重新打开问卷。"
+SPENT = "这份问卷已经提交过，每份问卷只能提交一次。感谢您的参与。"
+FLOOD = "来自您所在网络的提交过于频繁，请稍后再试。"
+
+
 def stratum_is_full(stratum: Stratum) -> bool:
     return stratum.respondents.count() >= stratum.target
 
 
-def invitation_issue(*, stratum: Stratum, address: str | None) -> Invitation:
-    """A single-use invitation for one person opening the stratum's questionnaire."""
-    _check_open(stratum)
-    _throttle(address)
-    return Invitation.objects.create(stratum=stratum)
-
-
-def _check_open(stratum: Stratum) -> None:
+def check_open(stratum: Stratum) -> None:
+    """Refused when the wave's questionnaire is closed, not yet open, or the stratum is full."""
     wave = stratum.wave
     today = timezone.localdate()
     if not wave.is_open or (wave.ends_on and today > wave.ends_on):
@@ -313,70 +315,122 @@ def _check_open(stratum: Stratum) -> None:
         raise Refused(f"{stratum}的样本已收满，问卷已关闭，感谢您的支持。")
 
 
-def _throttle(address: str | None) -> None:
-    """At most FAZHI_SURVEY_RATE_LIMIT invitations from one address in
-    FAZHI_SURVEY_RATE_WINDOW seconds: a village office behind one address still gets through,
-    a script filling in the form does not."""
-    if not address:
-        return
-    limit = getattr(settings, "FAZHI_SURVEY_RATE_LIMIT", 60)
-    now = timezone.now()
-    window = getattr(settings, "FAZHI_SURVEY_RATE_WINDOW", 600)
-    window_start = now - dt.timedelta(seconds=window)
-    with transaction.atomic():
-        row, created = SubmissionThrottle.objects.select_for_update().get_or_create(
-            ip_address=address, defaults={"count": 1, "window_started": now}
-        )
-        if created:
-            return
-        if row.window_started < window_start:
-            row.count, row.window_started = 1, now
-            row.save(update_fields=["count", "window_started"])
-            return
-        if row.count >= limit:
-            raise Refused("来自您所在网络的提交过于频繁，请稍后再试。")
-        SubmissionThrottle.objects.filter(pk=row.pk).update(count=F("count") + 1)
+def open_token(stratum: Stratum) -> str:
+    """The single-use token of one person opening the stratum's questionnaire (its QR code). It
+    is signed rather than stored: opening the page writes nothing, and the response that uses it
+    is the only row it ever makes (its uniqueness refuses a second)."""
+    return signing.Signer(salt=OPEN_SALT).sign(f"{stratum.pk}.{secrets.token_urlsafe(12)}")
 
 
-def response_submit(*, token: str, answers: dict[int, int]) -> Respondent:
-    """Store one response on an unused invitation. `answers` maps item ids to scale indexes; an
-    item left unanswered counts as the scale's not-counted answer (不清楚)."""
+def response_submit_open(
+    *, stratum: Stratum, token: str, answers: dict[int, int], address: str | None
+) -> Respondent:
+    """Store one response to the stratum's open questionnaire. Refused: a token not signed here
+    or for another stratum (forged), a token used before, a closed or full stratum, a flood
+    from one address."""
+    try:
+        value = signing.Signer(salt=OPEN_SALT).unsign(token)
+    except signing.BadSignature as exc:
+        raise Refused(FORGED) from exc
+    if value.split(".", 1)[0] != str(stratum.pk):
+        raise Refused(FORGED)
+    check_open(stratum)
+    answers_text = _encode(stratum.wave, answers)
+    return _store_response(stratum, token, answers_text, address)
+
+
+def response_submit(
+    *, token: str, answers: dict[int, int], address: str | None = None
+) -> Respondent:
+    """Store one response on a printed invitation (`invitations_issue`)."""
     invitation = Invitation.objects.select_related("stratum__wave").filter(token=token).first()
     if invitation is None:
-        raise Refused("问卷链接无效：请扫描样本单元的二维码重新打开问卷。")
+        raise Refused(FORGED)
     if invitation.used_at is not None:
-        raise Refused("这份问卷已经提交过，每个链接只能提交一次。感谢您的参与。")
+        raise Refused(SPENT)
     stratum = invitation.stratum
-    _check_open(stratum)
-    wave = stratum.wave
+    check_open(stratum)
+    answers_text = _encode(stratum.wave, answers)
+    # The invitation is spent by the one UPDATE that finds it unused.
+    with transaction.atomic():
+        spent = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        if not spent:
+            raise Refused(SPENT)
+        return _store_response(stratum, token, answers_text, address)
+
+
+def _encode(wave: Wave, answers: dict[int, int]) -> str:
+    """`answers` maps item ids to scale indexes; an item left unanswered is the scale's
+    not-counted answer (不清楚)."""
     scale = _scale(wave)
     items = list(wave.items.all())
+    if all(answers.get(item.pk) is None for item in items):
+        raise Refused("请至少回答一道题后再提交。")
     chars = []
     for item in items:
         choice = answers.get(item.pk)
         if choice is not None and not 0 <= choice < len(scale.labels):
             raise Refused(f"“{item.title}”的答案无效。")
         chars.append(str(scale.blank if choice is None else choice))
-    if all(answers.get(item.pk) is None for item in items):
-        raise Refused("请至少回答一道题后再提交。")
-    with transaction.atomic():
-        # The invitation is spent by the one UPDATE that finds it unused: two submissions of the
-        # same link at once store one response.
-        spent = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
-            used_at=timezone.now()
-        )
-        if not spent:
-            raise Refused("这份问卷已经提交过，每个链接只能提交一次。感谢您的参与。")
-        try:
+    return "".join(chars)
+
+
+def _store_response(stratum: Stratum, token: str, answers_text: str, address) -> Respondent:
+    try:
+        with transaction.atomic():
+            _throttle(address)
             return Respondent.objects.create(
-                wave=wave,
+                wave=stratum.wave,
                 stratum=stratum,
                 respondent_type=stratum.respondent_type,
                 source=Source.ONLINE,
-                answers="".join(chars),
+                token=token,
+                answers=answers_text,
             )
-        except IntegrityError as exc:  # pragma: no cover - only a vanished stratum
-            raise Refused("问卷提交失败，请重试。") from exc
+    except IntegrityError as exc:  # the token's response is already there
+        raise Refused(SPENT) from exc
+
+
+def _throttle(address: str | None) -> None:
+    """At most FAZHI_SURVEY_RATE_LIMIT responses from one address in FAZHI_SURVEY_RATE_WINDOW
+    seconds: a village office behind one address still gets through, a script filling in the
+    form does not."""
+    if not address:
+        return
+    limit = getattr(settings, "FAZHI_SURVEY_RATE_LIMIT", 60)
+    now = timezone.now()
+    window = getattr(settings, "FAZHI_SURVEY_RATE_WINDOW", 600)
+    window_start = now - dt.timedelta(seconds=window)
+    row, created = SubmissionThrottle.objects.select_for_update().get_or_create(
+        ip_address=address, defaults={"count": 1, "window_started": now}
+    )
+    if created:
+        return
+    if row.window_started < window_start:
+        row.count, row.window_started = 1, now
+        row.save(update_fields=["count", "window_started"])
+        return
+    if row.count >= limit:
+        raise Refused(FLOOD)
+    SubmissionThrottle.objects.filter(pk=row.pk).update(count=F("count") + 1)
+
+
+def invitations_issue(*, acting_user, stratum: Stratum, count: int) -> list[Invitation]:
+    """Invitations printed for sampled households: each link admits one response."""
+    _check_owner(acting_user, stratum.wave.region)
+    if not 1 <= count <= 10_000:
+        raise ValidationError("一次可生成 1 至 10000 份邀请。")
+    with transaction.atomic():
+        made = Invitation.objects.bulk_create(Invitation(stratum=stratum) for _ in range(count))
+        audit_record(
+            acting_user=acting_user,
+            action="survey.invitations",
+            target=stratum.wave,
+            after={"stratum": str(stratum), "count": count},
+        )
+    return made
 
 
 # -- the phone survey --------------------------------------------------------------------------

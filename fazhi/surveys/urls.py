@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.wave_create, name="create"),
     path("<int:pk>/", views.wave_detail, name="detail"),
     path("<int:pk>/export/", views.wave_export, name="export"),
+    path("<int:pk>/summary.docx", views.wave_summary, name="summary"),
     path("<int:pk>/import/", views.wave_import, name="import"),
     path("<int:pk>/codes/", views.wave_codes, name="codes"),
     path("<int:pk>/calls/", views.wave_calls, name="calls"),

@@ -14,12 +14,14 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from fazhi.accounts.audit import client_ip
 from fazhi.core.actions import error_text
-from fazhi.core.downloads import xlsx_attachment
+from fazhi.core.downloads import attachment_header, xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate, read_search
 from fazhi.core.permissions import require_roles
@@ -27,7 +29,7 @@ from fazhi.core.scoping import get_editable_or_404, is_editable
 from fazhi.core.spreadsheets import ImportFailure
 from fazhi.core.tempfiles import temp_file
 from fazhi.surveys import results, selectors, services
-from fazhi.surveys.exports import write_report
+from fazhi.surveys.exports import summary_docx, write_report
 from fazhi.surveys.forms import AliasForm, CallForm, ImportForm, WaveCreateForm
 from fazhi.surveys.models import Invitation, Stratum, Wave
 
@@ -79,6 +81,16 @@ def wave_export(request, pk):
     wave = selectors.wave_by_pk(user=request.user, pk=pk)
     response = xlsx_attachment(f"{wave.name}-测评结果.xlsx")
     write_report(response, selectors.wave_report(wave))
+    return response
+
+
+@login_required
+def wave_summary(request, pk):
+    wave = selectors.wave_by_pk(user=request.user, pk=pk)
+    body = summary_docx(selectors.wave_report(wave), today=timezone.localdate())
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = HttpResponse(body, content_type=docx)
+    response["Content-Disposition"] = attachment_header(f"{wave.name}-结果报告.docx")
     return response
 
 
@@ -245,55 +257,70 @@ def wave_calls(request, pk):
 
 
 def stratum_start(request, key):
-    """The stratum's page behind its QR code. Opening it stores nothing; starting the
-    questionnaire (a POST, so that link previews and prefetching do not) issues an invitation."""
+    """The stratum's questionnaire behind its QR code: the form with a fresh single-use token
+    (signed, so showing it writes nothing), and the one response that token admits."""
     stratum = get_object_or_404(Stratum.objects.select_related("wave__region"), key=key)
     if request.method == "POST":
-        try:
-            invitation = services.invitation_issue(stratum=stratum, address=client_ip(request))
-        except services.Refused as exc:
-            status = 429 if "频繁" in str(exc) else 200
-            return _public_message(request, stratum, str(exc), status=status)
-        return redirect("surveys:answer", token=invitation.token)
-    closed = None
+        return _submit(
+            request,
+            stratum,
+            lambda answers: services.response_submit_open(
+                stratum=stratum,
+                token=request.POST.get("token", ""),
+                answers=answers,
+                address=client_ip(request),
+            ),
+        )
     try:
-        services._check_open(stratum)
+        services.check_open(stratum)
     except services.Refused as exc:
-        closed = str(exc)
-    return _public(request, "start", {"stratum": stratum, "closed": closed})
+        return _public_message(request, stratum, str(exc), status=200)
+    return _questionnaire(request, stratum, services.open_token(stratum))
 
 
 def answer(request, token):
+    """A printed invitation's questionnaire (`services.invitations_issue`)."""
     invitation = (
         Invitation.objects.select_related("stratum__wave__region").filter(token=token).first()
     )
     if invitation is None:
-        return _public_message(
-            request, None, "问卷链接无效：请扫描样本单元的二维码重新打开问卷。", status=404
-        )
+        return _public_message(request, None, services.FORGED, status=404)
     stratum = invitation.stratum
     if invitation.used_at is not None:
-        return _public_message(
-            request, stratum, "这份问卷已经提交过，每个链接只能提交一次。感谢您的参与。", status=409
-        )
-    wave = stratum.wave
-    items = list(wave.items.all())
-    labels = [choice["label"] for choice in wave.scale]
+        return _public_message(request, stratum, services.SPENT, status=409)
     if request.method == "POST":
-        chosen = {}
-        for item in items:
-            value = request.POST.get(f"item_{item.pk}", "")
-            if value.isdigit():
-                chosen[item.pk] = int(value)
-        try:
-            services.response_submit(token=token, answers=chosen)
-        except services.Refused as exc:
-            return _public_message(request, stratum, str(exc), status=400)
-        return _public(request, "thanks", {"stratum": stratum})
-    labels = list(enumerate(labels))
-    return _public(
-        request, "answer", {"stratum": stratum, "wave": wave, "items": items, "labels": labels}
-    )
+        return _submit(
+            request,
+            stratum,
+            lambda answers: services.response_submit(
+                token=token, answers=answers, address=client_ip(request)
+            ),
+        )
+    return _questionnaire(request, stratum, "")
+
+
+def _questionnaire(request, stratum, token: str):
+    wave = stratum.wave
+    labels = list(enumerate(choice["label"] for choice in wave.scale))
+    context = {"stratum": stratum, "wave": wave, "items": wave.items.all(), "labels": labels}
+    return _public(request, "answer", {**context, "token": token})
+
+
+# A refusal's status: a flood 429, a spent token 409, a forged one 404, the rest 400.
+_STATUS = {services.FLOOD: 429, services.SPENT: 409, services.FORGED: 404}
+
+
+def _submit(request, stratum, submit):
+    chosen = {}
+    for name, value in request.POST.items():
+        if name.startswith("item_") and name[5:].isdigit() and value.isdigit():
+            chosen[int(name[5:])] = int(value)
+    try:
+        submit(chosen)
+    except services.Refused as exc:
+        status = _STATUS.get(str(exc), 400)
+        return _public_message(request, stratum, str(exc), status=status)
+    return _public(request, "thanks", {"stratum": stratum})
 
 
 def _public_message(request, stratum, message: str, *, status: int):

@@ -19,6 +19,8 @@ from fazhi.core.tests.authz_world import World
 from fazhi.fieldwork.models import Applicant
 from fazhi.orgs.models import Region, Unit
 from fazhi.reviews.models import Assessment, Review
+from fazhi.surveys.models import Stratum
+from fazhi.surveys.services import open_token
 
 NEW_PASSWORD = "Lz-matrix-9173-qpx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -385,3 +387,8 @@ def survey_table(x: Ctx) -> dict:
 
 def survey_answer(x: Ctx) -> dict:
     return {f"item_{x.id(f'survey_item.{x.c}')}": "0"}
+
+
+def survey_open_answer(x: Ctx) -> dict:
+    stratum = Stratum.objects.get(pk=x.id(f"stratum.{x.c}"))
+    return {"token": open_token(stratum), **survey_answer(x)}

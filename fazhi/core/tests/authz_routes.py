@@ -482,6 +482,7 @@ PAGES: dict[str, Route] = {
     ),
     "surveys/<int:pk>/": r(*CAMPAIGNS, args=WAVE, get=reads_wave),
     "surveys/<int:pk>/export/": r(*CAMPAIGNS, args=WAVE, get=reads_wave),
+    "surveys/<int:pk>/summary.docx": r(*CAMPAIGNS, args=WAVE, get=reads_wave),
     "surveys/<int:pk>/codes/": r(*CAMPAIGNS, args=WAVE, get=reads_wave),
     "surveys/<int:pk>/calls/": r(
         *CAMPAIGNS,
@@ -499,9 +500,15 @@ PAGES: dict[str, Route] = {
         data=pay.survey_table,
         writes=False,
     ),
-    # The public questionnaire: anyone, signed in or not; starting it issues an invitation.
+    # The public questionnaire: anyone, signed in or not, answers with the page's token; a
+    # printed invitation admits one response.
     "surveys/s/<str:key>/": r(
-        *CAMPAIGNS, args={"key": "stratum_key.{t}"}, get=ANYONE, post=ANYONE, public=True
+        *CAMPAIGNS,
+        args={"key": "stratum_key.{t}"},
+        get=ANYONE,
+        post=ANYONE,
+        data=pay.survey_open_answer,
+        public=True,
     ),
     "surveys/a/<str:token>/": r(
         *CAMPAIGNS,
@@ -522,6 +529,10 @@ api_campaign = {"campaign_id": "campaign.{c}"}
 api_readers = rule(role(*READERS), see_campaign)
 
 OPERATIONS: dict[str, Route] = {
+    "GET /api/surveys/": r(get=ANYONE),
+    "GET /api/surveys/{wave_id}/report": r(
+        *CAMPAIGNS, args={"wave_id": "wave.{c}"}, get=reads_wave
+    ),
     "GET /api/frameworks/": r(get=ANYONE),
     "POST /api/frameworks/import": r(
         *CAMPAIGNS, post=rule(allowed(owns)), data=pay.api_framework_import

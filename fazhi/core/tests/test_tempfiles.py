@@ -355,3 +355,14 @@ def test_libraries_temporary_files_go_to_the_area_per_forked_process_and_are_swe
     assert files_under(tmp_path / "system-tmp") == []
     sweep_temp_area()
     assert not spilled.exists()
+
+
+def test_fazhi_worker_sweeps_at_start(area, db, monkeypatch):
+    from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
+
+    from fazhi.core.management.commands.worker import Command
+
+    left = dead_owner(area)
+    monkeypatch.setattr(DBWorkerCommand, "handle", lambda *args, **options: None)
+    Command().handle(worker_id="w1", reload=False, batch=True)
+    assert not left.exists()

@@ -91,3 +91,43 @@ def test_wave_create_page(client, login, people, tree, towns):
     assert response.status_code == 302
     body = client.get(response["Location"]).content.decode()
     assert "0 / 50" in body and "行政执法" in body
+
+
+def test_word_summary_gives_the_rates_with_margins(client, login, people, wave, tmp_path):
+    from docx import Document
+
+    from fazhi.surveys import services
+
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(tables.respondents_titled())
+    services.survey_import(acting_user=people.szq_lead, wave=wave, path=path, filename="a.xlsx")
+    login(people.szq_leader)
+    response = client.get(reverse("surveys:summary", args=[wave.pk]))
+    document = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "总体满意率75.00%" in text and "误差±19.66个百分点" in text and "分值70.00" in text
+    cells = [[c.text for c in row.cells] for row in document.tables[0].rows]
+    # 8 satisfied of 10 counted: Wilson half width 1.96·√(0.016 + 0.0096) / 1.384 = 22.66.
+    assert cells[1] == ["中心街街道", "4/10", "80.00", "22.66", "72.00"]
+
+
+def test_api_report_is_the_cli_contract(client, people, bearer, wave, tmp_path):
+    from fazhi.surveys import services
+
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(tables.respondents_titled())
+    services.survey_import(acting_user=people.szq_lead, wave=wave, path=path, filename="a.xlsx")
+    data = client.get(f"/api/surveys/{wave.pk}/report", **bearer(people.szq_leader)).json()
+    assert data["overall"] == {"n": 6, "satisfaction_rate": 75.0, "score": 70.0, "moe": 19.66}
+    waves = client.get("/api/surveys/", **bearer(people.szq_leader)).json()
+    assert waves == [
+        {
+            "id": wave.pk,
+            "name": wave.name,
+            "region": "370402",
+            "year": 2025,
+            "strata": 4,
+            "respondents": 6,
+        }
+    ]
+    assert client.get(f"/api/surveys/{wave.pk}/report", **bearer(people.xc_lead)).status_code == 404

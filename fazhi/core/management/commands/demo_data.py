@@ -12,6 +12,8 @@ from fazhi.frameworks.demo import load_demo_framework
 from fazhi.frameworks.tree import format_points
 from fazhi.orgs.demo import load_demo_orgs
 from fazhi.reviews.demo import load_demo_reviews
+from fazhi.surveys.demo import load_demo_surveys
+from fazhi.surveys.selectors import wave_report
 
 # What each demo account is for: where to look first after logging in.
 TRY = {
@@ -47,6 +49,7 @@ class Command(BaseCommand):
             campaign = load_demo_campaign(framework, cal)
             load_demo_reviews(campaign, cal)
             evaluation = load_demo_evaluation(framework, cal)
+            survey = load_demo_surveys(cal)
         write = self.stdout.write
         write(self.style.SUCCESS(f"演示数据已就绪（日期以今天 {cal.today:%Y-%m-%d} 为准）："))
         write(
@@ -61,6 +64,7 @@ class Command(BaseCommand):
         )
         write(f"  审核轮次：{rounds}。")
         write(f"  {self._evaluation_line(evaluation)}")
+        write(f"  {self._survey_line(survey)}")
         write(f"演示账号（密码均为 {orgs['password']}）：")
         for account in orgs["users"]:
             write(
@@ -69,6 +73,13 @@ class Command(BaseCommand):
             )
             if account["username"] in TRY:
                 write(f"  {'':<18} → {TRY[account['username']]}")
+
+    def _survey_line(self, wave) -> str:
+        overall = wave_report(wave).overall
+        return (
+            f"满意度测评“{wave}”：{wave.strata.count()} 个镇街，{overall.respondents} 名受访者，"
+            f"满意率 {overall.rate.rate * 100:.2f}%（±{overall.rate.moe * 100:.2f}）。"
+        )
 
     def _campaign_line(self, campaign: Campaign) -> str:
         leaves = campaign.items.filter(children__isnull=True).aggregate(
