@@ -366,3 +366,19 @@ def test_fazhi_worker_sweeps_at_start(area, db, monkeypatch):
     monkeypatch.setattr(DBWorkerCommand, "handle", lambda *args, **options: None)
     Command().handle(worker_id="w1", reload=False, batch=True)
     assert not left.exists()
+
+
+def test_a_restore_killed_half_way_does_not_leave_its_target_looking_in_use(area, tmp_path):
+    """A restore run as an operator would, configured for the new folder, works in that
+    folder's temp area; what a killed run left there is swept before the target's emptiness is
+    judged, so the next run is not refused as "not empty"."""
+    from fazhi.core.backup import BackupError, backup_restore
+
+    target = tmp_path / "restored"
+    left = dead_owner(target / "tmp") / ".restore-abc"
+    (left / "files").mkdir(parents=True)
+    (left / "files" / "x.pdf").write_bytes(b"%PDF half restored")
+
+    with pytest.raises(BackupError, match="备份文件不存在"):
+        backup_restore(tmp_path / "missing.tar", target)
+    assert not left.exists()
