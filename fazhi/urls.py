@@ -12,6 +12,7 @@ urlpatterns = [
     path("reviews/", include("fazhi.reviews.urls")),
     path("dashboards/", include("fazhi.dashboards.urls")),
     path("plans/", include("fazhi.plans.urls")),
+    path("inspections/", include("fazhi.inspections.urls")),
     path("fieldwork/", include("fazhi.fieldwork.urls")),
     path("filing/", include("fazhi.filing.urls")),
     path("surveys/", include("fazhi.surveys.urls")),

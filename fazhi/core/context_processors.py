@@ -10,6 +10,11 @@ NAVIGATION = [
         "plans:list",
         ("admin", "lead_admin", "reviewer", "leader", "inspector", "liaison"),
     ),
+    (
+        "法治督察",
+        "inspections:list",
+        ("admin", "lead_admin", "inspector", "leader", "reviewer", "liaison"),
+    ),
     ("审核任务", "reviews:mine", ("admin", "lead_admin", "reviewer", "expert")),
     ("数据看板", "dashboards:index", None),
     (

@@ -219,3 +219,12 @@ def finding_as_json(finding: Finding) -> dict:
         "long_term": finding.long_term,
         "status": finding.status,
     }
+
+
+def units_of(region):
+    """The active units of the region's subtree: who can be made responsible."""
+    from fazhi.orgs.models import Unit
+
+    return Unit.objects.filter(region__path__startswith=region.path, is_active=True).order_by(
+        "region__path", "sort_order", "name"
+    )

@@ -392,3 +392,65 @@ def survey_answer(x: Ctx) -> dict:
 def survey_open_answer(x: Ctx) -> dict:
     stratum = Stratum.objects.get(pk=x.id(f"stratum.{x.c}"))
     return {"token": open_token(stratum), **survey_answer(x)}
+
+
+# -- inspections -------------------------------------------------------------------------------
+
+
+def inspection_create(x: Ctx) -> dict:
+    return {"name": "矩阵督察", "kind": "special", "region": x.id("region.city")}
+
+
+def inspection_document(x: Ctx) -> dict:
+    return {"kind": "feedback", "title": "反馈意见", "file": _text("反馈意见.txt")}
+
+
+def finding_create(x: Ctx) -> dict:
+    return {
+        "number": "99",
+        "description": "矩阵新增问题",
+        "responsible_unit": x.id("unit.sfj.szq"),
+        "deadline": "2026-06-30",
+    }
+
+
+def recheck_draw(x: Ctx) -> dict:
+    return {"count": "1"}
+
+
+def findings_table(x: Ctx) -> dict:
+    return {
+        "file": _xlsx(
+            [["序号", "问题描述", "责任单位"], ["8", "矩阵问题", "市中区司法局"]], "问题清单.xlsx"
+        )
+    }
+
+
+def finding_plan(x: Ctx) -> dict:
+    return {"measures": "建立台账，逐项整改"}
+
+
+def finding_report(x: Ctx) -> dict:
+    return {"note": "整改进展"}
+
+
+def finding_verify(x: Ctx) -> dict:
+    return {"verdict": "accept", "note": "整改到位"}
+
+
+def finding_reopen(x: Ctx) -> dict:
+    return {"note": "问题反弹"}
+
+
+def finding_escalate(x: Ctx) -> dict:
+    from django.utils import timezone
+
+    return {"step": "remind", "on": timezone.localdate().isoformat(), "note": "电话提醒"}
+
+
+def finding_unit(x: Ctx) -> dict:
+    return {"unit": x.id(f"unit.{variant(x.target)}.{x.c}")}
+
+
+def recheck_decide(x: Ctx) -> dict:
+    return {"result": "confirm", "note": "整改到位"}

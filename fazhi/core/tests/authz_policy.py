@@ -209,6 +209,42 @@ def scores_evaluation(p: Persona, target: str) -> bool:
     return p.admin or bool(p.roles & {"lead_admin", "reviewer"} and p.level in levels)
 
 
+# -- inspections: the city's inspection of both counties; a finding is one unit's ("scjg.szq") --
+
+
+def oversees_inspection(p: Persona, target: str) -> bool:
+    """The region-wide roles of the city and the province, where the inspection sits."""
+    return p.admin or bool(p.roles & REGION_WIDE and p.level in {"city", "province"})
+
+
+def inspects(p: Persona, target: str) -> bool:
+    """The inspecting side: the inspectors and lead offices of the city or the province."""
+    return p.admin or bool(
+        p.roles & {"lead_admin", "inspector"} and p.level in {"city", "province"}
+    )
+
+
+def sees_inspection(p: Persona, target: str) -> bool:
+    """Its overseers, and the liaisons of every unit responsible for one of its findings."""
+    return oversees_inspection(p, target) or (
+        "liaison" in p.roles and p.unit in {"sfj", "scjg", "xc_sfj"}
+    )
+
+
+def sees_finding(p: Persona, target: str) -> bool:
+    return oversees_inspection(p, target) or liaison_of(p, county(target), {variant(target)})
+
+
+def rectifies(p: Persona, target: str) -> bool:
+    """Whoever sits in the responsible unit (the system administrator too)."""
+    return p.admin or p.unit == unit_key(county(target), variant(target))
+
+
+def verifies(p: Persona, target: str) -> bool:
+    """The inspecting side, never from inside the responsible unit."""
+    return inspects(p, target) and p.unit != unit_key(county(target), variant(target))
+
+
 # -- rules: chains of checks -------------------------------------------------------------------
 
 Rule = Callable[[Persona, str], str]

@@ -22,6 +22,7 @@ from fazhi.core.tests.authz_policy import (
     allowed,
     county,
     creator,
+    inspects,
     manages_user,
     may_assess,
     may_decide,
@@ -33,6 +34,7 @@ from fazhi.core.tests.authz_policy import (
     owns,
     owns_evaluation,
     owns_framework,
+    rectifies,
     role,
     rule,
     scores_evaluation,
@@ -42,17 +44,26 @@ from fazhi.core.tests.authz_policy import (
     sees_campaign,
     sees_evaluation,
     sees_evidence,
+    sees_finding,
     sees_framework,
+    sees_inspection,
     sees_item,
     sees_plan,
     sees_unit,
     sees_user,
     sees_wave,
     soft,
+    verifies,
 )
 
 ANYONE = rule()
 OWNER = role(*OWNERS)
+INSPECT = role("admin", "lead_admin", "inspector")
+INSPECT_ONLY = rule(INSPECT, seen(sees_inspection), allowed(inspects))
+INSPECTION = {"pk": "inspection.city"}
+FINDING = {"pk": "finding.{t}"}
+FINDINGS = ("sfj.szq", "scjg.szq", "sfj.xc")
+SEE_FINDING = seen(sees_finding)
 
 
 @dataclass(frozen=True)
@@ -399,6 +410,68 @@ PAGES: dict[str, Route] = {
     "plans/notifications/read-all/": r(post=ANYONE),
     "plans/notifications/<int:pk>/": r(
         "own", "other", args={"pk": "notification.{who}"}, get=rule(seen(own_only))
+    ),
+    # -- inspections ----------------------------------------------------------------------------
+    "inspections/": r(get=ANYONE),
+    "inspections/new/": r(
+        get=INSPECT, post=rule(INSPECT, soft(inspects)), data=pay.inspection_create
+    ),
+    "inspections/<int:pk>/": r("city", args=INSPECTION, get=rule(seen(sees_inspection))),
+    "inspections/<int:pk>/documents/": r(
+        "city", args=INSPECTION, post=INSPECT_ONLY, data=pay.inspection_document
+    ),
+    "inspections/<int:pk>/findings/new/": r(
+        "city", args=INSPECTION, get=INSPECT_ONLY, post=INSPECT_ONLY, data=pay.finding_create
+    ),
+    "inspections/<int:pk>/recheck/": r(
+        "city", args=INSPECTION, post=INSPECT_ONLY, data=pay.recheck_draw
+    ),
+    "inspections/<int:pk>/import/": r(
+        "city", args=INSPECTION, get=INSPECT_ONLY, post=INSPECT_ONLY, data=pay.findings_table
+    ),
+    "inspections/<int:pk>/import/<int:draft>/": r(
+        "city", args={**INSPECTION, "draft": "finding_import.city"}, get=INSPECT_ONLY
+    ),
+    "inspections/<int:pk>/import/<int:draft>/confirm/": r(
+        "city", args={**INSPECTION, "draft": "finding_import.city"}, post=INSPECT_ONLY
+    ),
+    "inspections/documents/<int:pk>/": r(
+        "city", args={"pk": "inspection_document.city"}, get=rule(seen(sees_inspection))
+    ),
+    "inspections/findings/": r(get=ANYONE),
+    "inspections/findings/export.xlsx": r(get=ANYONE),
+    "inspections/findings/<int:pk>/": r(*FINDINGS, args=FINDING, get=SEE_FINDING),
+    "inspections/findings/<int:pk>/plan/": r(
+        "scjg.szq", args=FINDING, post=rule(SEE_FINDING, soft(rectifies)), data=pay.finding_plan
+    ),
+    "inspections/findings/<int:pk>/progress/": r(
+        "scjg.szq", args=FINDING, post=rule(SEE_FINDING, soft(rectifies)), data=pay.finding_report
+    ),
+    "inspections/findings/<int:pk>/request-close/": r(
+        "scjg.szq", args=FINDING, post=rule(SEE_FINDING, soft(rectifies)), data=pay.finding_report
+    ),
+    # 市中区司法局's finding waits for 销号: its own liaison sees it and is refused the verdict.
+    "inspections/findings/<int:pk>/verify/": r(
+        "sfj.szq", args=FINDING, post=rule(SEE_FINDING, soft(verifies)), data=pay.finding_verify
+    ),
+    "inspections/findings/<int:pk>/reopen/": r(
+        "sfj.xc", args=FINDING, post=rule(SEE_FINDING, soft(verifies)), data=pay.finding_reopen
+    ),
+    "inspections/findings/<int:pk>/escalate/": r(
+        "scjg.szq",
+        args=FINDING,
+        post=rule(SEE_FINDING, soft(verifies)),
+        data=pay.finding_escalate,
+    ),
+    "inspections/findings/<int:pk>/unit/": r(
+        "scjg.szq", args=FINDING, post=rule(SEE_FINDING, soft(inspects)), data=pay.finding_unit
+    ),
+    "inspections/files/<int:pk>/": r("scjg.szq", args={"pk": "finding_file.{t}"}, get=SEE_FINDING),
+    "inspections/rechecks/<int:pk>/": r(
+        "sfj.xc",
+        args={"pk": "recheck.{t}"},
+        post=rule(SEE_FINDING, soft(verifies)),
+        data=pay.recheck_decide,
     ),
     # -- fieldwork -------------------------------------------------------------------------------
     "fieldwork/": r(get=ANYONE),

@@ -453,6 +453,77 @@ def _surveys(w: World, t, people) -> None:
         w.ids[f"survey_item.{county}"] = wave.items.first().pk
 
 
+def _inspections(w: World, t, people) -> None:
+    """The city's inspection of both counties: 市中区司法局's finding waiting for 销号, 市场监管局's
+    overdue and in progress with a file, 薛城区司法局's closed and drawn for 回头看; a document, and
+    a findings table previewed for import. Each finding carries its unit's marker."""
+    from openpyxl import Workbook
+
+    from fazhi.inspections import importing as finding_import
+    from fazhi.inspections import rechecks
+    from fazhi.inspections import services as inspection_services
+
+    inspector = people["city_inspector"]
+    inspection = inspection_services.inspection_create(
+        acting_user=inspector, region=t.city, name="枣庄市2025年法治督察", inspectors=[inspector]
+    )
+
+    def finding(number, unit, marker):
+        return inspection_services.finding_create(
+            acting_user=inspector,
+            inspection=inspection,
+            number=number,
+            description=f"督察问题 {marker}",
+            responsible_unit=unit,
+            deadline=date(2024, 1, 31),
+        )
+
+    u = t.units
+    sfj, scjg, xc = finding("1", u.sfj, SFJ), finding("2", u.scjg, SCJG), finding("3", u.xc_sfj, XC)
+    inspection_services.finding_request_close(
+        acting_user=people["szq_liaison"], finding=sfj, note="已整改"
+    )
+    progress = inspection_services.finding_report_progress(
+        acting_user=people["scjg_liaison"],
+        finding=scjg,
+        note="正在整改",
+        files=[ContentFile(f"整改材料 {SCJG}".encode(), name="整改材料.txt")],
+    )
+    inspection_services.finding_request_close(
+        acting_user=people["xc_liaison"], finding=xc, note=f"已整改 {XC}"
+    )
+    inspection_services.finding_verify(acting_user=inspector, finding=xc, accept=True)
+    draw = rechecks.recheck_draw(acting_user=inspector, inspection=inspection, count=1, seed=1)
+    document = inspection_services.inspection_document_add(
+        acting_user=inspector,
+        inspection=inspection,
+        file=ContentFile("督察通知".encode(), name="督察通知.txt"),
+        kind="notice",
+    )
+    table = io.BytesIO()
+    book = Workbook()
+    for row in (["序号", "问题描述", "责任单位"], ["9", "矩阵导入问题", "市中区司法局"]):
+        book.active.append(row)
+    book.save(table)
+    draft = finding_import.findings_import_preview(
+        acting_user=inspector,
+        inspection=inspection,
+        uploaded_file=ContentFile(table.getvalue(), name="问题清单.xlsx"),
+    )
+    w.ids.update(
+        {
+            "inspection.city": inspection.pk,
+            "finding.sfj.szq": sfj.pk,
+            "finding.scjg.szq": scjg.pk,
+            "finding.sfj.xc": xc.pk,
+            "finding_file.scjg.szq": progress.files.get().pk,
+            "recheck.sfj.xc": draw.items.get().pk,
+            "inspection_document.city": document.pk,
+            "finding_import.city": draft.pk,
+        }
+    )
+
+
 def build_world() -> World:
     w = World()
     t = _tree()
@@ -463,6 +534,7 @@ def build_world() -> World:
     _evaluations(w, t, people, campaigns["szq"])
     _surveys(w, t, people)
     _plans(w, t, people)
+    _inspections(w, t, people)
     for county, campaign in campaigns.items():
         _filing(w, people, county, campaign)
     w.extra["template.docx"] = default_template_bytes()

@@ -1,0 +1,230 @@
+"""Inspection pages: the list, a new inspection, its page (findings, documents, 回头看), the
+entry of a finding, and the 问题清单 import (upload → preview with the uncertain units to
+confirm → confirm)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fazhi.core.actions import perform
+from fazhi.core.downloads import stored_file_response
+from fazhi.core.forms import add_service_error
+from fazhi.core.listing import parse_id
+from fazhi.core.permissions import require_roles
+from fazhi.core.scoping import get_editable_or_404, get_visible_or_404, is_editable
+from fazhi.inspections import importing, rechecks, selectors, services
+from fazhi.inspections.forms import DocumentForm, DrawForm, FindingForm, InspectionForm, UploadForm
+from fazhi.inspections.models import FindingImport, Inspection, InspectionDocument
+
+INSPECTING_ROLES = ("admin", "lead_admin", "inspector")
+PREVIEW_ROWS = 500
+
+
+@login_required
+def inspection_list(request):
+    inspections = selectors.inspection_list(user=request.user)
+    return render(request, "inspections/inspection_list.html", {"inspections": inspections})
+
+
+@require_roles(*INSPECTING_ROLES)
+def inspection_create(request):
+    form = InspectionForm(request.POST or None, acting_user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection = services.inspection_create(acting_user=request.user, **data)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已新建督察“{inspection.name}”。")
+            return redirect("inspections:detail", pk=inspection.pk)
+    return render(request, "inspections/inspection_form.html", {"form": form})
+
+
+@login_required
+def inspection_detail(request, pk):
+    inspection = get_visible_or_404(
+        Inspection.objects.select_related("region"), request.user, pk=pk
+    )
+    editable = is_editable(request.user, Inspection, inspection.pk)
+    today = timezone.localdate()
+    findings = list(selectors.findings_of(user=request.user, inspection=inspection))
+    for finding in findings:
+        finding.overdue = services.is_overdue(finding, today)
+    return render(
+        request,
+        "inspections/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "editable": editable,
+            "findings": findings,
+            "report": selectors.inspection_report(
+                user=request.user, inspection=inspection, today=today
+            ),
+            "documents": InspectionDocument.objects.visible_to(request.user).filter(
+                inspection=inspection
+            ),
+            "draws": inspection.draws.prefetch_related("items__finding") if editable else [],
+            "document_form": DocumentForm() if editable else None,
+            "draw_form": DrawForm() if editable else None,
+        },
+    )
+
+
+@require_roles(*INSPECTING_ROLES)
+@require_POST
+def document_upload(request, pk):
+    inspection = get_editable_or_404(Inspection, request.user, pk=pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择文书类型和文件。")
+    else:
+        data = form.cleaned_data
+        perform(
+            request,
+            lambda: services.inspection_document_add(
+                acting_user=request.user, inspection=inspection, **data
+            ),
+            success="已上传督察文书。",
+        )
+    return redirect("inspections:detail", pk=inspection.pk)
+
+
+@login_required
+def document_download(request, pk):
+    document = get_visible_or_404(
+        InspectionDocument.objects.select_related("blob"), request.user, pk=pk
+    )
+    blob = document.blob
+    return stored_file_response(
+        request,
+        blob.storage_name,
+        missing="文件内容缺失，请联系管理员从备份恢复。",
+        size=blob.size,
+        filename=document.original_name,
+        etag=blob.sha256,
+        content_type="application/octet-stream",
+    )
+
+
+@require_roles(*INSPECTING_ROLES)
+def finding_create(request, pk):
+    inspection = get_editable_or_404(
+        Inspection.objects.select_related("region"), request.user, pk=pk
+    )
+    form = FindingForm(request.POST or None, inspection=inspection)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            finding = services.finding_create(
+                acting_user=request.user, inspection=inspection, **data
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已登记问题 {finding.number}。")
+            return redirect("inspections:detail", pk=inspection.pk)
+    return render(
+        request, "inspections/finding_form.html", {"inspection": inspection, "form": form}
+    )
+
+
+@require_roles(*INSPECTING_ROLES)
+@require_POST
+def recheck_draw(request, pk):
+    inspection = get_editable_or_404(Inspection, request.user, pk=pk)
+    form = DrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "抽取数量、比例或随机种子填写有误。")
+    else:
+        perform(
+            request,
+            lambda: rechecks.recheck_draw(
+                acting_user=request.user, inspection=inspection, **form.cleaned_data
+            ),
+            success=lambda draw: (
+                f"已抽取 {draw.items.count()} 个问题回头看（随机种子 {draw.seed}）。"
+            ),
+        )
+    return redirect("inspections:detail", pk=inspection.pk)
+
+
+# -- import -------------------------------------------------------------------------------------
+
+
+@require_roles(*INSPECTING_ROLES)
+def findings_import(request, pk):
+    inspection = get_editable_or_404(
+        Inspection.objects.select_related("region"), request.user, pk=pk
+    )
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = importing.findings_import_preview(
+                acting_user=request.user,
+                inspection=inspection,
+                uploaded_file=form.cleaned_data["file"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            return redirect("inspections:import_preview", pk=inspection.pk, draft=draft.pk)
+    return render(request, "inspections/import.html", {"inspection": inspection, "form": form})
+
+
+def _load_draft(request, pk, draft):
+    inspection = get_editable_or_404(
+        Inspection.objects.select_related("region"), request.user, pk=pk
+    )
+    drafts = FindingImport.objects.visible_to(request.user).filter(inspection=inspection)
+    return inspection, get_object_or_404(drafts, pk=draft)
+
+
+def _preview(request, inspection, draft, choices=None):
+    rows = draft.result.get("rows", [])
+    for row in rows:
+        row["choice"] = (choices or {}).get(row["row"])
+    return render(
+        request,
+        "inspections/import_preview.html",
+        {
+            "inspection": inspection,
+            "draft": draft,
+            "rows": rows[:PREVIEW_ROWS],
+            "truncated": len(rows) > PREVIEW_ROWS,
+            "problems": draft.result.get("problems", []),
+            "asking": [r for r in rows if not r["responsible_id"]],
+            "units": selectors.units_of(inspection.region),
+        },
+    )
+
+
+@require_roles(*INSPECTING_ROLES)
+def import_preview(request, pk, draft):
+    inspection, draft = _load_draft(request, pk, draft)
+    return _preview(request, inspection, draft)
+
+
+@require_roles(*INSPECTING_ROLES)
+@require_POST
+def import_confirm(request, pk, draft):
+    inspection, draft = _load_draft(request, pk, draft)
+    choices = {}
+    for row in draft.result.get("rows", []):
+        chosen = parse_id(request.POST.get(f"unit-{row['row']}", ""))
+        if chosen:
+            choices[row["row"]] = chosen
+    try:
+        created = importing.findings_import_commit(
+            acting_user=request.user, draft=draft, choices=choices
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return _preview(request, inspection, draft, choices)
+    unresolved = sum(1 for f in created if not f.responsible_unit_id)
+    note = f"，{unresolved} 个责任单位待确定" if unresolved else ""
+    messages.success(request, f"已导入 {len(created)} 个问题{note}。")
+    return redirect("inspections:detail", pk=inspection.pk)
