@@ -36,6 +36,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from fazhi.accounts.audit import audit_record
+from fazhi.core.officezip import OfficeZipRefused, check_office_zip
 from fazhi.core.scoping import can_write_at, is_editable
 from fazhi.filing.models import ReportTemplate
 from fazhi.filing.report_default import default_template_bytes
@@ -45,7 +46,6 @@ from fazhi.orgs.models import Region
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024  # a report template is text and a logo, not a photo album
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # what a .docx (a ZIP) may unpack to
 STORAGE_FOLDER = "reports/templates"
 DOCX_PARTS = ("[Content_Types].xml", "word/document.xml")
 TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")
@@ -248,15 +248,15 @@ def check_template(content: bytes, *, name: str = "模板") -> None:
 def _check_docx(content: bytes, name: str) -> None:
     not_word = f"“{name}”不是有效的 Word 文档（.docx），可能已损坏，或只是改了扩展名"
     try:
+        check_office_zip(content)  # the same limits as every Office file, before docx opens it
         with zipfile.ZipFile(BytesIO(content)) as archive:
             names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
+    except OfficeZipRefused as refused:
+        raise ValidationError(f"“{name}”：{refused}。") from refused
     except zipfile.BadZipFile as exc:
         raise ValidationError(f"{not_word}。请在 Word 或 WPS 中另存为 .docx 后再上传。") from exc
     if not all(part in names for part in DOCX_PARTS):
         raise ValidationError(f"{not_word}。")
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ValidationError(f"“{name}”解压后超过 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB。")
     try:
         Document(BytesIO(content))
     except Exception as exc:  # python-docx refuses a .docm, a .dotx, a broken part…

@@ -6,6 +6,8 @@ import io
 import zipfile
 from pathlib import Path
 
+from fazhi.core.officezip import OfficeZipRefused, check_office_zip
+
 from .issues import ImportFailure
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -62,8 +64,13 @@ def detect_format(data: bytes) -> str:
 
 def _zip_format(data: bytes) -> str:
     try:
+        # Sizes, ratios and member count are checked before openpyxl unpacks anything: a 200 KB
+        # workbook can unpack to gigabytes.
+        check_office_zip(data)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+    except OfficeZipRefused as refused:
+        raise ImportFailure(str(refused)) from refused
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ImportFailure(f"文件已损坏，无法作为 .xlsx 工作簿打开；{SAVE_AS_HINT}") from exc
     if "xl/workbook.xml" in names:

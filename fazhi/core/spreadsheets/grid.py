@@ -1,9 +1,11 @@
 """Read .xlsx, .xls and .csv into one uniform grid of values with merged ranges.
 
 Reading is bounded: at most `row_cap` rows and MAX_COLUMNS columns per sheet, so a
-100,000-row sheet costs no more than a 5,000-row one. For .xlsx the workbook is first
-streamed in read-only mode (cheap, but without merged cells); only when every sheet is
-within the limit is it loaded normally to learn merged ranges and formulas.
+100,000-row sheet costs no more than a 5,000-row one. An .xlsx is never loaded whole: each
+sheet's XML is scanned first (xlsxscan: where the content really ends, merged ranges, formulas
+without a cached value), then openpyxl streams only those rows and columns in read-only mode,
+so neither a <dimension> of A1:XFD1048576 nor a million rows styled but empty costs time or
+memory; the cell count of the rows read and the shared strings are capped.
 """
 
 from __future__ import annotations
@@ -17,10 +19,16 @@ from dataclasses import dataclass, field
 
 from .formats import SAVE_AS_HINT, detect_format, extension_of, extension_warning, read_bytes
 from .issues import ImportFailure, ImportIssue
+from .xlsxscan import SheetScan, count_shared_strings, scan_sheet
 
 logger = logging.getLogger(__name__)
 
 MAX_COLUMNS = 200
+# Cells openpyxl may parse in the rows of one sheet that are read (5,000 rows of 200 columns);
+# each costs a few microseconds and, while parsed, a Python object.
+MAX_CELLS = 1_000_000
+# openpyxl reads the whole shared string table up front, at about 40 µs a string.
+MAX_SHARED_STRINGS = 200_000
 HEADER_SCAN_ROWS = 30
 
 
@@ -151,45 +159,72 @@ def _one_line(exc: Exception) -> str:
 def _read_xlsx_parts(data: bytes, row_cap: int) -> tuple[list[SheetGrid], list[ImportIssue]]:
     import openpyxl
 
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    issues: list[ImportIssue] = []
-    try:
-        sheets = []
-        for sheet in book.worksheets:
-            sheets.append(_stream_sheet(sheet, row_cap))
-            issues += _column_warning(sheet.title, sheet.max_column)
-    finally:
-        book.close()
-    if not any(sheet.more_rows for sheet in sheets):
-        _add_merges_and_formulas(data, sheets)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        _check_shared_strings(archive)  # openpyxl reads them all before the first sheet
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        issues: list[ImportIssue] = []
+        try:
+            sheets, scans = [], []
+            for sheet in book.worksheets:
+                scan = scan_sheet(archive, sheet._worksheet_path, row_cap=row_cap)
+                sheets.append(_stream_sheet(sheet, scan, row_cap))
+                scans.append(scan)
+                issues += _column_warning(sheet.title, scan.last_column)
+        finally:
+            book.close()
+    if any(scan.uncached_formulas for scan in scans):
+        _add_formulas(data, sheets, scans)
     return sheets, issues
 
 
-def _stream_sheet(sheet, row_cap: int) -> SheetGrid:
-    grid = SheetGrid(sheet.title)
-    for index, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
-        if index > row_cap:
-            grid.more_rows = True
-            break
+def _check_shared_strings(archive: zipfile.ZipFile) -> None:
+    count = count_shared_strings(archive, stop_after=MAX_SHARED_STRINGS)
+    if count > MAX_SHARED_STRINGS:
+        raise ImportFailure(
+            f"工作簿中的文字条目（共享字符串表）超过 {MAX_SHARED_STRINGS:,} 条，超出表格导入的上限，"
+            "多半是其他工作表中有大量数据；请删除不需要导入的工作表后另存，再导入"
+        )
+
+
+def _stream_sheet(sheet, scan: SheetScan, row_cap: int) -> SheetGrid:
+    """The sheet's values up to its last row and column with content (at most row_cap rows and
+    MAX_COLUMNS columns), whatever its <dimension> claims; rows styled but empty after the
+    table are never parsed."""
+    grid = SheetGrid(sheet.title, more_rows=scan.last_row > row_cap)
+    last_row, width = min(scan.last_row, row_cap), min(scan.last_column, MAX_COLUMNS)
+    if not last_row or not width:
+        return grid
+    cells = scan.cells_through(last_row)
+    if cells > MAX_CELLS:
+        raise ImportFailure(
+            f"工作表“{sheet.title}”的前 {last_row} 行有 {cells:,} 个单元格（含只设了格式的空白单元格），"
+            f"超过 {MAX_CELLS:,} 个的上限；请在 Excel 中删除表格右侧多余的列（或清除其格式）后另存，再导入"
+        )
+    for values in sheet.iter_rows(min_row=1, max_row=last_row, max_col=width, values_only=True):
         grid.rows.append(_trim(values))
+    grid.merges = _clip_merges([Merge(*bounds) for bounds in scan.merges], grid.row_count)
     return grid
 
 
-def _add_merges_and_formulas(data: bytes, sheets: list[SheetGrid]) -> None:
+def _add_formulas(data: bytes, sheets: list[SheetGrid], scans: list[SheetScan]) -> None:
+    """Formulas whose cell has no cached value (files written by programs that do not
+    calculate): the reader shows the formula instead of an empty cell."""
     import openpyxl
 
-    book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    for grid, sheet in zip(sheets, book.worksheets, strict=False):
-        grid.merges = _clip_merges(
-            [Merge(r.min_row, r.min_col, r.max_row, r.max_col) for r in sheet.merged_cells.ranges],
-            grid.row_count,
-        )
-        width = min(sheet.max_column or 0, MAX_COLUMNS)
-        for row in sheet.iter_rows(max_row=grid.row_count, max_col=width):
-            for cell in row:
-                formula = _formula_text(cell.value)
-                if formula and grid.value(cell.row, cell.column) is None:
-                    grid.formulas[(cell.row, cell.column)] = formula
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        for grid, scan, sheet in zip(sheets, scans, book.worksheets, strict=False):
+            if not scan.uncached_formulas or not grid.rows:
+                continue
+            width = min(scan.last_column, MAX_COLUMNS)
+            rows = sheet.iter_rows(max_row=grid.row_count, max_col=width, values_only=True)
+            for row, values in enumerate(rows, start=1):
+                for col, value in enumerate(values, start=1):
+                    formula = _formula_text(value)
+                    if formula and grid.value(row, col) is None:
+                        grid.formulas[(row, col)] = formula
+    finally:
+        book.close()
 
 
 def _formula_text(value) -> str | None:

@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
+from fazhi.core import officezip
+
 from . import ole
 from .result import ExtractionError
 
@@ -34,6 +36,13 @@ HEAD_BYTES = 8192
 # library can unpack from the package.
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 
+# Packages parsed by Office readers (OFD has its own limit per part, in ofd.py).
+OFFICE_KINDS = {"docx", "xlsx", "pptx", "odt", "ods", "odp"}
+ODF_KINDS = {"odt", "ods", "odp"}
+OFFICE_LIMITS = officezip.DEFAULT_LIMITS
+# Counted before the kind is known, so that opening any ZIP stays cheap.
+ANY_ZIP_LIMITS = officezip.OfficeZipLimits(max_members=100_000)
+
 ENCRYPTED_OFFICE = "文件设置了打开密码（已加密），无法读取文字，请取消密码后重新上传。"
 
 
@@ -58,18 +67,40 @@ def content_kind(path: Path) -> str | None:
 
 def _zip_kind(path: Path) -> str:
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            mimetype = ""
-            if any(member.filename == "mimetype" for member in members):
-                mimetype = archive.open("mimetype").read(100).decode("ascii", "replace").strip()
+        with path.open("rb") as handle:
+            # Before zipfile builds an object for each of possibly millions of members.
+            officezip.check_member_count(handle, limits=ANY_ZIP_LIMITS)
+            with zipfile.ZipFile(handle) as archive:
+                members = archive.infolist()
+                mimetype = ""
+                if any(member.filename == "mimetype" for member in members):
+                    mimetype = archive.open("mimetype").read(100).decode("ascii", "replace").strip()
+    except officezip.OfficeZipRefused as refused:
+        raise ExtractionError(f"{refused}。") from refused
     except Exception:  # zipfile raises many kinds of errors on damaged archives
         return "badzip"
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_UNPACKED_BYTES:
+    kind = _package_kind(members, mimetype)
+    if kind in OFFICE_KINDS:
+        _check_office_package(path, members, kind)
+    elif sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
         raise ExtractionError(
             f"文件解压后超过 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB（疑似压缩炸弹），已拒绝读取。"
         )
+    return kind
+
+
+def _check_office_package(path: Path, members: list[zipfile.ZipInfo], kind: str) -> None:
+    """Office packages are parsed whole or in large parts, so their limits are far below the
+    other ZIP kinds': refused here, before any parser unpacks a byte."""
+    try:
+        officezip.check_members(members, packed_size=path.stat().st_size, limits=OFFICE_LIMITS)
+        if kind in ODF_KINDS:  # read by LibreOffice, which trusts no declared size of ours
+            officezip.check_office_zip(path, limits=OFFICE_LIMITS, verify=True)
+    except officezip.OfficeZipRefused as refused:
+        raise ExtractionError(f"{refused}。") from refused
+
+
+def _package_kind(members: list[zipfile.ZipInfo], mimetype: str) -> str:
     names = {member.filename.lower() for member in members}
     if "ofd.xml" in names:
         return "ofd"

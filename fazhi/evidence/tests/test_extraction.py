@@ -9,6 +9,7 @@ import pytest
 from docx.oxml.parser import parse_xml
 from pypdf.errors import DependencyError
 
+from fazhi.core.officezip import OfficeZipLimits
 from fazhi.evidence import extraction
 from fazhi.evidence.extraction import (
     Extracted,
@@ -214,9 +215,12 @@ def test_a_docx_with_broken_xml_is_damaged_and_keeps_the_cause(tmp_path):
 
 
 def test_a_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):
-    monkeypatch.setattr(sniff, "MAX_UNPACKED_BYTES", 10_000)
+    # An Office package may unpack to its own size and no more here.
+    monkeypatch.setattr(sniff, "OFFICE_LIMITS", OfficeZipLimits(max_total_bytes=0))
     path = documents.build_docx(tmp_path / "big.docx", ["行政复议"])
-    assert "疑似压缩炸弹" in str(refusal(path))
+    message = str(refusal(path))
+    assert message.startswith("文件解压后超过 0 MB（成员 ")
+    assert "可能是压缩炸弹，已拒绝读取" in message
 
 
 def test_a_password_protected_office_file_is_refused_as_encrypted(tmp_path):
