@@ -466,3 +466,31 @@ def call_record(
             after={"stratum": str(stratum), "outcome": outcome},
         )
     return call
+
+
+# -- feeding the evaluation ----------------------------------------------------------------------
+
+
+def evaluation_score_feed(*, acting_user, wave: Wave, applicant, measure: str = "rate"):
+    """Enter the wave's overall result as an applicant's survey score in a provincial (or city)
+    evaluation: the satisfaction rate in percent (满意率) or the score (分值), as the province
+    publishes one or the other. The evaluation's own rules apply (who may enter, its version)."""
+    from fazhi.fieldwork.services import applicant_scores_save
+    from fazhi.surveys.results import percent, two_decimals
+    from fazhi.surveys.selectors import wave_report
+
+    if applicant.campaign.region_id != wave.region_id:
+        raise ValidationError(
+            f"“{wave}”是{wave.region}的测评，不能作为{applicant.campaign.region}的满意度得分。"
+        )
+    rate = wave_report(wave, with_previous=False).overall.rate
+    if rate.rate is None:
+        raise ValidationError(f"“{wave}”还没有有效回答，无法计算得分。")
+    value = percent(rate.rate) if measure == "rate" else two_decimals(rate.score)
+    return applicant_scores_save(
+        acting_user=acting_user,
+        applicant=applicant,
+        field_score=applicant.field_score,
+        survey_score=str(value),
+        version=applicant.version,
+    )
