@@ -29,6 +29,7 @@ import argparse
 import math
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -62,6 +63,9 @@ def main() -> int:
         "--write-readme", action="store_true", help="put the figures in the README's section"
     )
     args = parser.parse_args()
+    # Stopped by SIGTERM too, it unwinds as on Ctrl+C: the server, the worker and the data
+    # folder go with it.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     kinds = [k for k in args.kinds.split(",") if k]
     if unknown := set(kinds) - set(KINDS):
         parser.error(f"unknown kinds: {', '.join(sorted(unknown))}")
@@ -139,7 +143,7 @@ def summarize(chaos: Chaos, kinds: list[str], total: float) -> list[str]:
     them for the README."""
     print(f"== 结果（共 {total:.0f} s）==", flush=True)
     table = [
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {database()}, seed {chaos.args.seed}, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC{commit()}, {database()}, seed {chaos.args.seed}, "
         f"task lease {chaos.args.lease} s, {total / 60:.1f} min in all, on {machine()}:",
         "",
         "| kind | kills | violations | recovery median | p95 | max | where the kills landed |",
@@ -172,6 +176,18 @@ def summarize(chaos: Chaos, kinds: list[str], total: float) -> list[str]:
     if violations:
         table += ["", "Violations:", "", *(f"- {message}" for message in violations)]
     return table
+
+
+def commit() -> str:
+    """The commit measured, when the code runs from a git checkout."""
+    found = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return f", commit {found.stdout.strip()}" if found.returncode == 0 else ""
 
 
 def shown(seconds: float) -> str:

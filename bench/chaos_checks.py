@@ -16,9 +16,6 @@ from pathlib import Path
 
 CHUNK = 1024 * 1024
 Violation = tuple[str, str]
-# Not temporary: jieba's dictionary cache, written to the temp folder a process is given and read
-# by it from then on.
-KEPT_IN_SYSTEM_TMP = frozenset({"jieba.cache"})
 
 
 @dataclass
@@ -38,7 +35,7 @@ def rows_whole() -> list[Violation]:
     stored; every material has its search words, built from its current text; frameworks hold
     the nodes they count; builds are finished and ready ones hold their files."""
     from django.conf import settings
-    from django.db.models import Count, F
+    from django.db.models import Count, F, Q
 
     from fazhi.evidence.indexing import _fingerprint, text_sha256
     from fazhi.evidence.models import Evidence, EvidenceVersion, SearchDocument
@@ -79,13 +76,18 @@ def rows_whole() -> list[Violation]:
         )
         if stored != expected:
             found.append((f"search:{pk}", f"材料 #{pk} 的搜索索引与其文字不一致"))
-    counted = Framework.objects.annotate(nodes_found=Count("nodes"))
-    for framework in counted.exclude(node_count=F("nodes_found")):
+    counted = Framework.objects.annotate(
+        nodes_found=Count("nodes", distinct=True),
+        leaves_found=Count("nodes", filter=Q(nodes__children=None), distinct=True),
+    )
+    wrong = counted.exclude(node_count=F("nodes_found"), leaf_count=F("leaves_found"))
+    for framework in wrong:
         found.append(
             (
                 f"framework:{framework.pk}",
-                f"指标体系 #{framework.pk}“{framework}”记 {framework.node_count} 个节点，"
-                f"实有 {framework.nodes_found} 个",
+                f"指标体系 #{framework.pk}“{framework}”记 {framework.node_count} 个节点、"
+                f"{framework.leaf_count} 个末级，实有 {framework.nodes_found} 个、"
+                f"{framework.leaves_found} 个",
             )
         )
     for build in FilingBuild.objects.filter(status__in=ACTIVE_STATUSES):
@@ -293,17 +295,13 @@ def temp_left(env: dict[str, str], system_tmp: Path) -> list[Violation]:
     if area is not None and Path(area).is_dir():
         for entry in Path(area).iterdir():
             if alive is not None and entry.is_dir() and alive(entry.name):
-                files = [
-                    p for p in entry.rglob("*") if p.is_file() and p.name not in KEPT_IN_SYSTEM_TMP
-                ]
+                files = [p for p in entry.rglob("*") if p.is_file()]
                 for path in files:
                     found.append((f"temp:{path.name}", f"运行中进程的临时文件 {path}（静止时）"))
                 continue
             size = _size(entry)
             found.append((f"temp:{entry.name}", f"清理后仍留在临时区：{entry}（{size} 字节）"))
     for entry in system_tmp.iterdir() if system_tmp.is_dir() else []:
-        if entry.name in KEPT_IN_SYSTEM_TMP:
-            continue
         found.append(
             (f"systmp:{entry.name}", f"系统临时目录中留下：{entry.name}（{_size(entry)} 字节）")
         )
