@@ -100,7 +100,7 @@ class Stratum(models.Model):
     class Meta:
         verbose_name = "样本单元"
         verbose_name_plural = "样本单元"
-        ordering = ["wave", "position", "id"]
+        ordering = ["wave_id", "position", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["wave", "name", "respondent_type"], name="stratum_once_per_wave"
@@ -126,7 +126,7 @@ class Item(models.Model):
     class Meta:
         verbose_name = "测评题目"
         verbose_name_plural = "测评题目"
-        ordering = ["wave", "position", "id"]
+        ordering = ["wave_id", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["wave", "title"], name="item_once_per_wave")]
 
     def __str__(self) -> str:
