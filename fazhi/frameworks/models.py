@@ -123,6 +123,7 @@ class Node(models.Model):
 
 
 class ImportStatus(models.TextChoices):
+    PARSING = "parsing", "读取中"
     PREVIEW = "preview", "待确认"
     COMMITTED = "committed", "已导入"
     CANCELLED = "cancelled", "已取消"
@@ -149,6 +150,11 @@ class FrameworkImport(models.Model):
         Framework, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The uploaded table while a worker reads it (in the file storage, which every worker of a
+    # scale deployment shares); removed once read.
+    upload = models.CharField(max_length=255, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent, while parsing
+    stage = models.CharField(max_length=100, blank=True)
 
     scope_policy = ScopePolicy(region="owner_region", write_roles={"admin", "lead_admin"})
     objects = ScopedQuerySet.as_manager()

@@ -100,4 +100,6 @@ def import_draft(*, user, pk: int) -> FrameworkImport:
 
 
 def pending_imports(*, user):
-    return FrameworkImport.objects.filter(created_by=user, status=ImportStatus.PREVIEW)
+    return FrameworkImport.objects.filter(
+        created_by=user, status__in=(ImportStatus.PREVIEW, ImportStatus.PARSING)
+    )

@@ -3,11 +3,15 @@ add up, delete."""
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from fazhi.accounts.audit import audit_record, audit_update, snapshot
@@ -27,6 +31,8 @@ from fazhi.frameworks.models import (
 from fazhi.frameworks.tree import total_points, validate_rows
 
 SORT_KEY_WIDTH = 4
+UPLOAD_FOLDER = "imports/frameworks"
+STAGE_QUEUED = "等待后台任务开始"
 
 
 def _check_may_own(acting_user, owner_region) -> None:
@@ -189,17 +195,12 @@ def framework_import_preview(
     edition: str,
     owner_region=None,
 ) -> FrameworkImport:
-    """Parse an uploaded table into a preview. The upload is copied to a temporary file in
-    chunks (never read whole into memory), parsed, and removed; only the parse result is kept.
-    A taken name is refused here, before the user spends time on the preview."""
-    _check_may_own(acting_user, owner_region)
-    _check_name_free(name.strip(), edition.strip())
-    filename = Path(uploaded_file.name or "upload.xlsx").name
-    if uploaded_file.size and uploaded_file.size > settings.FAZHI_IMPORT_MAX_BYTES:
-        limit_mb = settings.FAZHI_IMPORT_MAX_BYTES // (1024 * 1024)
-        raise ValidationError(
-            f"文件 “{filename}” 超过 {limit_mb} MB，指标体系表格通常不会这么大，请检查是否选错了文件。"
-        )
+    """Parse an uploaded table into a preview, here and now (the command line and the API wait
+    for it; the wizard has it read in the background, see framework_import_upload). The upload
+    is copied to a temporary file in chunks (never read whole into memory), parsed, and removed;
+    only the parse result is kept. A taken name is refused here, before the user spends time on
+    the preview."""
+    filename = _check_upload(acting_user, uploaded_file, name, edition, owner_region)
     with temp_dir("framework-") as folder:
         path = Path(folder) / ("upload" + Path(filename).suffix.lower()[:10])
         with path.open("wb") as out:
@@ -217,6 +218,95 @@ def framework_import_preview(
         result=formats.parsed_to_json(parsed),
     )
     return draft
+
+
+def _check_upload(acting_user, uploaded_file, name, edition, owner_region) -> str:
+    _check_may_own(acting_user, owner_region)
+    _check_name_free(name.strip(), edition.strip())
+    filename = Path(uploaded_file.name or "upload.xlsx").name
+    if uploaded_file.size and uploaded_file.size > settings.FAZHI_IMPORT_MAX_BYTES:
+        limit_mb = settings.FAZHI_IMPORT_MAX_BYTES // (1024 * 1024)
+        raise ValidationError(
+            f"文件 “{filename}” 超过 {limit_mb} MB，指标体系表格通常不会这么大，请检查是否选错了文件。"
+        )
+    return filename
+
+
+def framework_import_upload(
+    *,
+    acting_user,
+    uploaded_file,
+    name: str,
+    edition: str,
+    owner_region=None,
+) -> FrameworkImport:
+    """Store an uploaded table and have a worker read it: a large or hostile workbook must not
+    hold a web request (a 200 KB file held one for 94 s). The draft shows a progress bar until
+    the preview is ready; the same checks as a preview come first."""
+    from fazhi.frameworks.tasks import parse_framework_import
+
+    filename = _check_upload(acting_user, uploaded_file, name, edition, owner_region)
+    suffix = Path(filename).suffix.lower()[:10]
+    stored = default_storage.save(f"{UPLOAD_FOLDER}/{uuid.uuid4().hex}{suffix}", uploaded_file)
+    with transaction.atomic():
+        draft = FrameworkImport.objects.create(
+            created_by=stored_user(acting_user),
+            owner_region=owner_region,
+            name=name.strip(),
+            edition=edition.strip(),
+            source_filename=filename,
+            status=ImportStatus.PARSING,
+            upload=stored,
+            stage=STAGE_QUEUED,
+        )
+        # Enqueued inside the transaction: the database queue holds the task exactly when the
+        # draft is committed.
+        parse_framework_import.enqueue(draft.pk)
+    draft.refresh_from_db()
+    return draft
+
+
+def framework_import_parse(*, draft_id: int) -> str:
+    """The worker's part: read the stored upload into the draft's preview. A draft cancelled
+    meanwhile, or already read (a retried task), is left alone."""
+    draft = FrameworkImport.objects.filter(pk=draft_id, status=ImportStatus.PARSING).first()
+    if draft is None:
+        return "skipped"
+    _progress(draft, 10, "正在读取表格")
+    with temp_dir("framework-") as folder:
+        path = Path(folder) / ("upload" + Path(draft.source_filename).suffix.lower()[:10])
+        try:
+            with default_storage.open(draft.upload, "rb") as source, path.open("wb") as out:
+                shutil.copyfileobj(source, out, 1024 * 1024)
+        except OSError:
+            parsed = None
+        else:
+            parsed = parse_framework_file(
+                path, filename=draft.source_filename, max_rows=settings.FAZHI_IMPORT_MAX_ROWS
+            )
+    result = (
+        formats.parsed_to_json(parsed)
+        if parsed is not None
+        else {"errors": [{"message": "上传的文件已不在存储中，请重新上传。"}], "nodes": []}
+    )
+    with transaction.atomic():
+        updated = FrameworkImport.objects.filter(pk=draft.pk, status=ImportStatus.PARSING).update(
+            status=ImportStatus.PREVIEW, result=result, progress=100, stage="", upload=""
+        )
+    _remove_upload(draft.upload)
+    return "read" if updated else "skipped"
+
+
+def _progress(draft: FrameworkImport, percent: int, stage: str) -> None:
+    FrameworkImport.objects.filter(pk=draft.pk, status=ImportStatus.PARSING).update(
+        progress=percent, stage=stage
+    )
+
+
+def _remove_upload(name: str) -> None:
+    if name:
+        with contextlib.suppress(OSError):  # gone already: nothing to remove
+            default_storage.delete(name)
 
 
 def framework_import_preview_path(
@@ -256,10 +346,13 @@ def framework_import_commit(*, acting_user, draft: FrameworkImport) -> Framework
 
 @transaction.atomic
 def framework_import_cancel(*, acting_user, draft: FrameworkImport) -> None:
-    if draft.status == ImportStatus.PREVIEW:
+    if draft.status in (ImportStatus.PREVIEW, ImportStatus.PARSING):
+        upload = draft.upload
         draft.status = ImportStatus.CANCELLED
         draft.result = {}
-        draft.save(update_fields=["status", "result"])
+        draft.upload = ""
+        draft.save(update_fields=["status", "result", "upload"])
+        transaction.on_commit(lambda: _remove_upload(upload))
 
 
 def framework_import_document(

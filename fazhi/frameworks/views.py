@@ -13,7 +13,7 @@ from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
 from fazhi.frameworks import exports, selectors, services
 from fazhi.frameworks.forms import FrameworkImportForm, ScoringForm
-from fazhi.frameworks.models import Framework, FrameworkImport
+from fazhi.frameworks.models import Framework, FrameworkImport, ImportStatus
 from fazhi.frameworks.tree import TreeError, nest, points_label
 
 PREVIEW_ROWS = 300
@@ -119,7 +119,7 @@ def framework_import(request):
                 framework = _import_document(request, form)
                 messages.success(request, f"已导入 {framework}：{framework.node_count} 个节点。")
                 return redirect("frameworks:detail", pk=framework.pk)
-            draft = services.framework_import_preview(
+            draft = services.framework_import_upload(
                 acting_user=request.user,
                 uploaded_file=data["file"],
                 name=data["name"],
@@ -157,6 +157,16 @@ def _load_draft(request, pk) -> FrameworkImport:
 @require_roles("admin", "lead_admin")
 def framework_import_preview(request, pk):
     draft = _load_draft(request, pk)
+    if draft.status == ImportStatus.PARSING:
+        # A worker reads the table; the page polls this view for its progress bar.
+        template = (
+            "frameworks/_import_progress.html" if request.htmx else "frameworks/import_parsing.html"
+        )
+        return render(request, template, {"draft": draft})
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"  # read: the page shows the preview or the errors
+        return response
     result = draft.result or {}
     nodes = result.get("nodes", [])
     return render(
