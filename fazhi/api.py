@@ -110,6 +110,7 @@ def _register_routers() -> None:
     from fazhi.fieldwork.api import router as fieldwork_router
     from fazhi.filing.api import router as filing_router
     from fazhi.frameworks.api import router as frameworks_router
+    from fazhi.inspections.api import router as inspections_router
     from fazhi.orgs.api import router as orgs_router
     from fazhi.reviews.api import router as reviews_router
     from fazhi.surveys.api import router as surveys_router
@@ -121,6 +122,7 @@ def _register_routers() -> None:
     api.add_router("/fieldwork", fieldwork_router)
     api.add_router("/filing", filing_router)
     api.add_router("/reviews", reviews_router)
+    api.add_router("/inspections", inspections_router)
     api.add_router("/surveys", surveys_router)
 
 

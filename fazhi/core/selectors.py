@@ -29,6 +29,7 @@ from fazhi.core.scoping import Scope
 from fazhi.dashboards.selectors import headlines
 from fazhi.fieldwork.selectors import evaluation_list
 from fazhi.frameworks.models import Framework
+from fazhi.inspections.selectors import workbench_card as inspection_card
 from fazhi.orgs.models import Unit
 from fazhi.reviews.models import Queue, Round, RoundStatus, queue_q
 from fazhi.reviews.selectors import my_rounds
@@ -232,5 +233,6 @@ def workbench(*, user) -> dict:
         "watchable": watchable,
         "evaluations": evaluations,
         "evaluation_total": evaluation_total,
+        "inspection": inspection_card(user=user, today=timezone.localdate()),
         "more": CARD_CAMPAIGNS,
     }

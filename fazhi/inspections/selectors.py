@@ -228,3 +228,28 @@ def units_of(region):
     return Unit.objects.filter(region__path__startswith=region.path, is_active=True).order_by(
         "region__path", "sort_order", "name"
     )
+
+
+def workbench_card(*, user, today: date) -> dict | None:
+    """The workbench's 督察整改 card: for the inspecting side, the close requests awaiting its
+    verdict (at most five listed) and the overdue findings; for a unit, its findings still to
+    rectify and those overdue. None for whom inspections are nothing. Three queries at most."""
+    from fazhi.core.scoping import Scope
+
+    scope = Scope.for_user(user)
+    inspecting = scope.has_role("lead_admin", "inspector")
+    unit = "liaison" in scope.roles and scope.unit_id
+    if not (inspecting or unit):
+        return None
+    visible = Finding.objects.visible_to(user)
+    if not inspecting:
+        visible = visible.filter(responsible_unit_id=scope.unit_id)
+    counts = visible.aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATES)),
+        overdue=Count("pk", filter=overdue_q(today)),
+        requested=Count("pk", filter=Q(status=FindingStatus.CLOSE_REQUESTED)),
+    )
+    if not any(counts.values()):
+        return None
+    awaiting = list(awaiting_verification(user=user)[:5]) if inspecting else []
+    return {**counts, "inspecting": inspecting, "awaiting": awaiting}

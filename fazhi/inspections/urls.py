@@ -7,6 +7,7 @@ urlpatterns = [
     path("", inspections.inspection_list, name="list"),
     path("new/", inspections.inspection_create, name="create"),
     path("<int:pk>/", inspections.inspection_detail, name="detail"),
+    path("<int:pk>/report.docx", inspections.report_docx, name="report"),
     path("<int:pk>/documents/", inspections.document_upload, name="document_upload"),
     path("<int:pk>/findings/new/", inspections.finding_create, name="finding_create"),
     path("<int:pk>/recheck/", inspections.recheck_draw, name="recheck_draw"),

@@ -454,3 +454,7 @@ def finding_unit(x: Ctx) -> dict:
 
 def recheck_decide(x: Ctx) -> dict:
     return {"result": "confirm", "note": "整改到位"}
+
+
+def api_finding_verify(x: Ctx) -> dict:
+    return {"accept": True, "note": "整改到位"}

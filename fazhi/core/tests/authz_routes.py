@@ -458,6 +458,7 @@ PAGES: dict[str, Route] = {
         "sfj.xc", args=FINDING, post=rule(SEE_FINDING, soft(verifies)), data=pay.finding_reopen
     ),
     "inspections/findings/<int:pk>/escalate/": r(
+    "inspections/<int:pk>/report.docx": r("city", args=INSPECTION, get=rule(seen(sees_inspection))),
         "scjg.szq",
         args=FINDING,
         post=rule(SEE_FINDING, soft(verifies)),
@@ -691,3 +692,25 @@ OPERATIONS: dict[str, Route] = {
         body="json",
     ),
 }
+    "GET /api/inspections/": r(get=ANYONE),
+    "GET /api/inspections/{inspection_id}/findings": r(
+        "city", args={"inspection_id": "inspection.city"}, get=rule(seen(sees_inspection))
+    ),
+    "GET /api/inspections/{inspection_id}/report": r(
+        "city", args={"inspection_id": "inspection.city"}, get=rule(seen(sees_inspection))
+    ),
+    "POST /api/inspections/findings/{finding_id}/request-close": r(
+        "scjg.szq",
+        args={"finding_id": "finding.{t}"},
+        post=rule(SEE_FINDING, allowed(rectifies)),
+        data=pay.finding_report,
+        body="json",
+    ),
+    # The unit's own liaison sees the finding waiting for 销号 and is refused the verdict.
+    "POST /api/inspections/findings/{finding_id}/verify": r(
+        "sfj.szq",
+        args={"finding_id": "finding.{t}"},
+        post=rule(SEE_FINDING, allowed(verifies)),
+        data=pay.api_finding_verify,
+        body="json",
+    ),

@@ -88,3 +88,54 @@ def test_the_import_wizard_previews_and_confirms(login, tree, people, inspection
         "1": tree.units.szq_sfj.pk,
         "2": tree.units.szq_sfj.pk,
     }
+
+
+def test_the_word_report_counts_what_the_reader_may_see(login, people, inspection, findings):
+    from docx import Document
+
+    response = login(people.city_inspector).get(f"/inspections/{inspection.pk}/report.docx")
+    document = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "2025年法治督察整改情况报告" in text and "共发现问题 3 个" in text
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert "市中区市场监督管理局" in cells and "尚未督办" in cells
+    response = login(people.scjg_liaison).get(f"/inspections/{inspection.pk}/report.docx")
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "共发现问题 1 个" in text
+
+
+def test_the_workbench_shows_the_inspector_what_awaits_verification(login, people, findings):
+    from fazhi.inspections import services
+
+    services.finding_request_close(acting_user=people.szq_liaison, finding=findings.sfj, note="好")
+    page = login(people.city_inspector).get("/").content.decode()
+    assert 'id="inspection-card"' in page and "待审核销号" in page and "问题 1" in page
+    page = login(people.scjg_liaison).get("/").content.decode()
+    assert "本单位待整改问题" in page and "待审核销号" not in page
+    assert 'id="inspection-card"' not in login(people.xc_liaison).get("/").content.decode()
+
+
+def test_the_ledger_costs_the_same_queries_for_more_findings(login, people, inspection, findings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fazhi.inspections import services
+
+    client = login(people.city_inspector)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/inspections/findings/", {"overdue": "1"}).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for n in range(5):
+        services.finding_create(
+            acting_user=people.city_inspector,
+            inspection=inspection,
+            description=f"新增 {n}",
+            responsible_unit=findings.scjg.responsible_unit,
+            category=findings.scjg.category,
+            deadline=date(2025, 1, 31),
+        )
+    assert queries() == before

@@ -5,22 +5,24 @@ confirm → confirm)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fazhi.core.actions import perform
-from fazhi.core.downloads import stored_file_response
+from fazhi.core.downloads import attachment_header, stored_file_response
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import parse_id
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404, is_editable
-from fazhi.inspections import importing, rechecks, selectors, services
+from fazhi.inspections import importing, rechecks, reports, selectors, services
 from fazhi.inspections.forms import DocumentForm, DrawForm, FindingForm, InspectionForm, UploadForm
 from fazhi.inspections.models import FindingImport, Inspection, InspectionDocument
 
 INSPECTING_ROLES = ("admin", "lead_admin", "inspector")
 PREVIEW_ROWS = 500
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @login_required
@@ -72,6 +74,19 @@ def inspection_detail(request, pk):
             "draw_form": DrawForm() if editable else None,
         },
     )
+
+
+@login_required
+def report_docx(request, pk):
+    """整改情况报告 of the findings the user may see, as of today."""
+    inspection = get_visible_or_404(
+        Inspection.objects.select_related("region"), request.user, pk=pk
+    )
+    today = timezone.localdate()
+    report = selectors.inspection_report(user=request.user, inspection=inspection, today=today)
+    response = HttpResponse(reports.report_docx(report), content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment_header(f"{inspection.name}整改情况报告.docx")
+    return response
 
 
 @require_roles(*INSPECTING_ROLES)

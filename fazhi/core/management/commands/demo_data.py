@@ -10,6 +10,7 @@ from fazhi.fieldwork.demo import load_demo_evaluation
 from fazhi.fieldwork.selectors import ranking
 from fazhi.frameworks.demo import load_demo_framework
 from fazhi.frameworks.tree import format_points
+from fazhi.inspections.demo import load_demo_inspection
 from fazhi.orgs.demo import load_demo_orgs
 from fazhi.reviews.demo import load_demo_reviews
 from fazhi.surveys.demo import load_demo_surveys
@@ -30,7 +31,7 @@ TRY = {
     "zz_expert": "评审专家：只审核市中区第一个一级指标下的任务项",
     "zz_evaluator": "市级评估的第三方评估专家：书面评审各申报区，查看综合排名",
     "szq_leader": "领导：只读查看进度看板和得分",
-    "zz_inspector": "督察员：只读查看全市的创建进度",
+    "zz_inspector": "督察员：法治督察与整改台账，审核销号申请、督办逾期问题；查看全市创建进度",
 }
 
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             load_demo_reviews(campaign, cal)
             evaluation = load_demo_evaluation(framework, cal)
             survey = load_demo_surveys(cal)
+            inspection = load_demo_inspection(cal)
         write = self.stdout.write
         write(self.style.SUCCESS(f"演示数据已就绪（日期以今天 {cal.today:%Y-%m-%d} 为准）："))
         write(
@@ -65,6 +67,7 @@ class Command(BaseCommand):
         write(f"  审核轮次：{rounds}。")
         write(f"  {self._evaluation_line(evaluation)}")
         write(f"  {self._survey_line(survey)}")
+        write(f"  {self._inspection_line(inspection)}")
         write(f"演示账号（密码均为 {orgs['password']}）：")
         for account in orgs["users"]:
             write(
@@ -73,6 +76,11 @@ class Command(BaseCommand):
             )
             if account["username"] in TRY:
                 write(f"  {'':<18} → {TRY[account['username']]}")
+
+    def _inspection_line(self, inspection) -> str:
+        counts = inspection.findings.values_list("status", flat=True)
+        closed = sum(1 for status in counts if status == "closed")
+        return f"法治督察“{inspection}”：{len(counts)} 个问题，已销号 {closed} 个。"
 
     def _survey_line(self, wave) -> str:
         overall = wave_report(wave).overall
