@@ -81,6 +81,7 @@ ACTION_LABELS = {
     "survey.aliases": "设置测评答案别名",
     "survey.call": "登记电话调查拨打",
     "survey.invitations": "生成问卷邀请",
+    "survey.strata": "修改样本单元目标与人口",
     "inspection.create": "新建督察",
     "inspection.document": "上传督察文书",
     "inspection.import": "导入问题清单",

@@ -494,3 +494,30 @@ def evaluation_score_feed(*, acting_user, wave: Wave, applicant, measure: str = 
         survey_score=str(value),
         version=applicant.version,
     )
+
+
+def strata_update(*, acting_user, wave: Wave, values: dict[int, tuple[int, int | None]]) -> int:
+    """Targets and populations of the wave's strata: `values` maps a stratum id to (target,
+    population or None). Returns how many strata changed."""
+    _check_owner(acting_user, wave.region)
+    strata = {stratum.pk: stratum for stratum in wave.strata.all()}
+    changed = []
+    for pk, (target, population) in values.items():
+        stratum = strata.get(pk)
+        if stratum is None:
+            raise ValidationError("样本单元不属于本次测评。")
+        if target < 1 or (population is not None and population < 1):
+            raise ValidationError(f"{stratum}：目标样本数和人口数应为正整数。")
+        if (stratum.target, stratum.population) != (target, population):
+            stratum.target, stratum.population = target, population
+            changed.append(stratum)
+    with transaction.atomic():
+        Stratum.objects.bulk_update(changed, ["target", "population"])
+        if changed:
+            audit_record(
+                acting_user=acting_user,
+                action="survey.strata",
+                target=wave,
+                after={str(s): {"target": s.target, "population": s.population} for s in changed},
+            )
+    return len(changed)

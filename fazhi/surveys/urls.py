@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/import/", views.wave_import, name="import"),
     path("<int:pk>/codes/", views.wave_codes, name="codes"),
     path("<int:pk>/calls/", views.wave_calls, name="calls"),
+    path("<int:pk>/strata/", views.wave_strata, name="strata"),
     # The public questionnaire: no login (see views.stratum_start and views.answer).
     path("s/<str:key>/", views.stratum_start, name="start"),
     path("a/<str:token>/", views.answer, name="answer"),

@@ -220,6 +220,34 @@ def _confirm(request, wave: Wave):
     return redirect("surveys:detail", pk=wave.pk)
 
 
+@login_required
+def wave_strata(request, pk):
+    """Each stratum's target and population (for the population-weighted rate), in one form."""
+    wave = get_editable_or_404(Wave.objects.select_related("region"), request.user, pk=pk)
+    strata = list(wave.strata.all())
+    if request.method == "POST":
+        values, errors = {}, []
+        for stratum in strata:
+            target = request.POST.get(f"target_{stratum.pk}", "").strip()
+            population = request.POST.get(f"population_{stratum.pk}", "").strip()
+            if not target.isdigit() or (population and not population.isdigit()):
+                errors.append(f"{stratum}：目标样本数和人口数应为正整数。")
+                continue
+            values[stratum.pk] = (int(target), int(population) if population else None)
+        if errors:
+            for error in errors:
+                messages.error(request, error)
+        else:
+            try:
+                changed = services.strata_update(acting_user=request.user, wave=wave, values=values)
+            except ValidationError as exc:
+                messages.error(request, error_text(exc))
+            else:
+                messages.success(request, f"已保存 {changed} 个样本单元的修改。")
+                return redirect("surveys:detail", pk=wave.pk)
+    return render(request, "surveys/wave_strata.html", {"wave": wave, "strata": strata})
+
+
 # -- the phone survey ------------------------------------------------------------------------
 
 

@@ -389,6 +389,11 @@ def survey_answer(x: Ctx) -> dict:
     return {f"item_{x.id(f'survey_item.{x.c}')}": "0"}
 
 
+def survey_strata(x: Ctx) -> dict:
+    stratum = x.id(f"stratum.{x.c}")
+    return {f"target_{stratum}": "30", f"population_{stratum}": "12000"}
+
+
 def survey_open_answer(x: Ctx) -> dict:
     stratum = Stratum.objects.get(pk=x.id(f"stratum.{x.c}"))
     return {"token": open_token(stratum), **survey_answer(x)}

@@ -557,6 +557,13 @@ PAGES: dict[str, Route] = {
     "surveys/<int:pk>/": r(*CAMPAIGNS, args=WAVE, get=reads_wave),
     "surveys/<int:pk>/export/": r(*CAMPAIGNS, args=WAVE, get=reads_wave),
     "surveys/<int:pk>/summary.docx": r(*CAMPAIGNS, args=WAVE, get=reads_wave),
+    "surveys/<int:pk>/strata/": r(
+        *CAMPAIGNS,
+        args=WAVE,
+        get=rule(see_wave, allowed(owns)),
+        post=rule(see_wave, allowed(owns)),
+        data=pay.survey_strata,
+    ),
     "surveys/<int:pk>/codes/": r(*CAMPAIGNS, args=WAVE, get=reads_wave),
     "surveys/<int:pk>/calls/": r(
         *CAMPAIGNS,

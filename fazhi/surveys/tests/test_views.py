@@ -131,3 +131,32 @@ def test_api_report_is_the_cli_contract(client, people, bearer, wave, tmp_path):
         }
     ]
     assert client.get(f"/api/surveys/{wave.pk}/report", **bearer(people.xc_lead)).status_code == 404
+
+
+def test_populations_give_the_weighted_rate(client, login, people, wave, tmp_path):
+    from fazhi.surveys import selectors, services
+
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(tables.respondents_titled())
+    services.survey_import(acting_user=people.szq_lead, wave=wave, path=path, filename="a.xlsx")
+    login(people.szq_lead)
+    url = reverse("surveys:strata", args=[wave.pk])
+    data = {}
+    for stratum in wave.strata.all():
+        data[f"target_{stratum.pk}"] = "50"
+        # 中心街街道 (80 %) 1,000 people, 孟庄镇 (66.67 %) 3,000; the two without answers none.
+        data[f"population_{stratum.pk}"] = {"中心街街道": "1000", "孟庄镇": "3000"}.get(
+            stratum.name, ""
+        )
+    assert client.post(url, data).status_code == 302
+    report = selectors.wave_report(wave)
+    # 0.25 × 80 % + 0.75 × (4/6) = 70.00 %, against 75.00 % unweighted (12 of 16 answers).
+    assert round(report.weighted.rate * 100, 2) == 70.0
+    assert (
+        "按人口加权满意率" in client.get(reverse("surveys:detail", args=[wave.pk])).content.decode()
+    )
+    data[f"target_{wave.strata.first().pk}"] = "0"
+    client.post(url, data)
+    assert wave.strata.first().target == 50  # refused, nothing changed
+    login(people.szq_leader)
+    assert client.get(url).status_code == 403
