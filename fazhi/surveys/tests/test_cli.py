@@ -75,3 +75,14 @@ def test_a_wave_out_of_the_users_scope_is_not_found(tree, people, towns):
         run("--as", "xc_lead", "report", wave_id, "--json")
     with pytest.raises(CommandError, match="依法治办管理员"):
         run("--as", "xc_lead", "create", "--region", "370402", "--name", "另一个", "--year", "2025")
+
+
+def test_import_maps_words_given_on_the_command_line(tree, towns, tmp_path):
+    wave_id = run("create", "--region", "370402", "--name", "测评", "--year", "2025").strip()
+    path = tmp_path / "结果.csv"
+    path.write_text("镇街,政务服务\n中心街街道,还行\n孟庄镇,满意\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        run("import", wave_id, str(path))
+    summary = json.loads(run("import", wave_id, str(path), "--json", "--map", "还行=基本满意"))
+    assert summary["respondents"] == 2
+    assert Wave.objects.get(pk=wave_id).aliases == {"还行": "基本满意"}

@@ -38,6 +38,13 @@ class Command(ScopedCommand):
         importing.add_argument("wave", help="测评编号")
         importing.add_argument("path")
         importing.add_argument("--json", action="store_true", help="以 JSON 输出结果或问题")
+        importing.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="词=选项",
+            help="表中答案对应的选项，如 --map 还行=基本满意（保存为本次测评的答案别名），可重复",
+        )
         report = sub.add_parser("report", help="测评结果")
         report.add_argument("wave", help="测评编号")
         report.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -53,11 +60,17 @@ class Command(ScopedCommand):
         )
         self.stdout.write(str(wave.pk))
 
-    def _import(self, actor, *, wave, path, json: bool, **_):
+    def _import(self, actor, *, wave, path, json: bool, map: list[str], **_):
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"文件不存在：{path}")
         wave = selectors.wave_by_ref(user=actor, ref=wave)
+        if map:
+            pairs = [item.partition("=") for item in map]
+            if any(not word.strip() or not label.strip() for word, _, label in pairs):
+                raise CommandError("--map 的格式应为 词=选项，如 还行=基本满意")
+            mapping = {word.strip(): label.strip() for word, _, label in pairs}
+            services.aliases_add(acting_user=actor, wave=wave, mapping=mapping)
         problems = []
         try:
             imported = services.survey_import(
