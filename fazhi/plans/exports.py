@@ -100,3 +100,29 @@ def _ledger_rows(measures: Iterable[Measure]) -> Iterator[list]:
             "",  # 进展情况: the last progress report, once units report
             measure.get_status_display(),
         ]
+
+
+COMMENT_HEADERS = ["序号", "措施编号", "工作任务", "提出单位", "意见内容", "采纳情况", "理由"]
+COMMENT_WIDTHS = [6, 10, 40, 20, 50, 10, 40]
+
+
+def write_comment_table(stream: IO[bytes], comments: Iterable) -> None:
+    """The 意见采纳情况表: every comment of the consultation with its answer."""
+    write_table(
+        stream,
+        title="意见采纳情况表",
+        headers=COMMENT_HEADERS,
+        rows=(
+            [
+                number,
+                comment.measure.code if comment.measure_id else "",
+                comment.measure.title if comment.measure_id else "（对计划整体）",
+                comment.unit.name if comment.unit_id else "",
+                comment.text,
+                comment.get_decision_display(),
+                comment.reason,
+            ]
+            for number, comment in enumerate(comments, start=1)
+        ),
+        widths=COMMENT_WIDTHS,
+    )

@@ -61,3 +61,114 @@ class PlanUploadForm(forms.Form):
                 f"不支持的文件类型：{upload.name}。请上传 Word（.docx/.doc/.wps）或表格（.xlsx/.xls/.csv）。"
             )
         return upload
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class AdvanceForm(forms.Form):
+    """What moving the plan to its next step records; the view shows the fields of that step."""
+
+    consultation_until = forms.DateField(label="征求意见截止日期", required=False, widget=DateInput)
+    adopted_meeting = forms.CharField(
+        label="审议会议", max_length=200, required=False, help_text="如“区政府第12次常务会议”。"
+    )
+    adopted_on = forms.DateField(label="审议通过日期", required=False, widget=DateInput)
+    doc_number = forms.CharField(label="文号", max_length=100, required=False)
+    issued_on = forms.DateField(label="印发日期", required=False, widget=DateInput)
+
+    STEP_FIELDS = {
+        "consulting": ["consultation_until"],
+        "legal_review": [],
+        "adopted": ["adopted_meeting", "adopted_on"],
+        "issued": ["doc_number", "issued_on"],
+    }
+
+    def __init__(self, *args, step: str | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        wanted = self.STEP_FIELDS.get(step or "", [])
+        for name in list(self.fields):
+            if name not in wanted:
+                del self.fields[name]
+
+
+class LegalReviewForm(forms.Form):
+    reviewer = forms.CharField(
+        label="审查机构（人员）",
+        max_length=100,
+        help_text="如“区司法局合法性审查科”或法律顾问姓名。",
+    )
+    opinion = forms.CharField(label="审查意见", widget=forms.Textarea(attrs={"rows": 4}))
+    reviewed_on = forms.DateField(label="审查日期", widget=DateInput)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label="意见",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写意见内容。"},
+    )
+    unit = forms.TypedChoiceField(label="提出单位", coerce=int, required=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is None:  # a liaison comments for its own unit
+            del self.fields["unit"]
+        else:
+            self.units = {unit.pk: unit for unit in units}
+            self.fields["unit"].choices = [("", "（请选择）")] + [
+                (pk, unit.name) for pk, unit in self.units.items()
+            ]
+
+    def clean_unit(self):
+        value = self.cleaned_data.get("unit")
+        return self.units.get(value) if value else None
+
+
+class AnswerForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="采纳情况",
+        choices=[("adopted", "采纳"), ("partly", "部分采纳"), ("rejected", "不采纳")],
+    )
+    reason = forms.CharField(label="理由", max_length=2000, required=False)
+
+
+class MeasureForm(forms.Form):
+    title = forms.CharField(label="工作任务", widget=forms.Textarea(attrs={"rows": 2}))
+    detail = forms.CharField(
+        label="具体内容", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    deadline_text = forms.CharField(
+        label="完成时限",
+        max_length=100,
+        required=False,
+        help_text="如“2025年6月底前”“年底前”；“每季度”“持续推进”不设具体日期。",
+    )
+    lead = forms.TypedChoiceField(label="牵头单位", coerce=int, required=False)
+    responsible = forms.TypedMultipleChoiceField(label="责任单位", coerce=int, required=False)
+    keep_unresolved = forms.BooleanField(
+        label="保留尚未对应到单位的原文名称", required=False, initial=True
+    )
+    reason = forms.CharField(
+        label="调整理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="计划已印发时必填，记入调整记录。",
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {unit.pk: unit for unit in units}
+        choices = [(pk, unit.name) for pk, unit in self.units.items()]
+        self.fields["lead"].choices = [("", "（无）")] + choices
+        self.fields["responsible"].choices = choices
+        self.fields["responsible"].widget.attrs["size"] = min(10, max(4, len(choices)))
+
+    def clean_lead(self):
+        value = self.cleaned_data.get("lead")
+        return self.units.get(value) if value else None
+
+    def clean_responsible(self):
+        return [self.units[pk] for pk in self.cleaned_data.get("responsible") or []]

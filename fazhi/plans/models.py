@@ -157,6 +157,14 @@ class Plan(models.Model):
     )
     doc_number = models.CharField("文号", max_length=100, blank=True)
     source_name = models.CharField("导入文件", max_length=255, blank=True)
+    # The drafting steps' records (see plans.drafting).
+    consultation_until = models.DateField("征求意见截止", null=True, blank=True)
+    legal_reviewer = models.CharField("审查机构（人员）", max_length=100, blank=True)
+    legal_opinion = models.TextField("合法性审查意见", blank=True)
+    legal_reviewed_on = models.DateField("审查日期", null=True, blank=True)
+    adopted_meeting = models.CharField("审议会议", max_length=200, blank=True)
+    adopted_on = models.DateField("审议通过日期", null=True, blank=True)
+    issued_on = models.DateField("印发日期", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -322,3 +330,83 @@ class PlanImport(models.Model):
 
     def __str__(self) -> str:
         return self.source_filename
+
+
+class CommentDecision(models.TextChoices):
+    PENDING = "pending", "待答复"
+    ADOPTED = "adopted", "采纳"
+    PARTLY = "partly", "部分采纳"
+    REJECTED = "rejected", "不采纳"
+
+
+class PlanComment(models.Model):
+    """A unit's comment on a measure (or on the whole plan) while the plan is out for comment
+    (征求意见), and the lead office's answer; together they are the 意见采纳情况表."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提出单位",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField("意见内容")
+    created_at = models.DateTimeField("提出时间", auto_now_add=True)
+    decision = models.CharField(
+        "采纳情况", max_length=10, choices=CommentDecision.choices, default=CommentDecision.PENDING
+    )
+    reason = models.TextField("理由", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+
+    scope_policy = ScopePolicy(
+        region="plan__region", unit="unit", write_roles=PLAN_WRITE_ROLES
+    )  # units write comments through plans.drafting.comment_add, never change them
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "征求意见"
+        verbose_name_plural = "征求意见"
+        ordering = ["plan", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class PlanAdjustment(models.Model):
+    """A change to an issued plan (调整), with its reason and what changed: an issued plan is
+    changed this way only."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="adjustments")
+    measure = models.ForeignKey(
+        Measure, on_delete=models.SET_NULL, null=True, blank=True, related_name="adjustments"
+    )
+    reason = models.TextField("调整理由")
+    changes = models.JSONField("调整内容", default=list)  # [{"field", "label", "before", "after"}]
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    made_at = models.DateTimeField("调整时间", auto_now_add=True)
+
+    scope_policy = ScopePolicy(
+        region="plan__region", unit="measure__units__unit", write_roles=PLAN_WRITE_ROLES
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "计划调整"
+        verbose_name_plural = "计划调整"
+        ordering = ["plan", "-made_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.reason[:40]

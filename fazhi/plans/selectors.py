@@ -324,3 +324,25 @@ def region_units(*, region):
     return Unit.objects.filter(region__path__startswith=region.path, is_active=True).order_by(
         "region__path", "sort_order", "name"
     )
+
+
+def plan_comments(*, user, plan: Plan) -> QuerySet:
+    """The consultation's comments the user may see: the lead office all of them, a unit its
+    own unit's."""
+    from fazhi.plans.models import PlanComment
+
+    return (
+        PlanComment.objects.visible_to(user)
+        .filter(plan=plan)
+        .select_related("measure", "unit")
+        .order_by("measure__area__position", "measure__position", "created_at", "id")
+    )
+
+
+def comment_counts(*, user, plan: Plan) -> dict:
+    from fazhi.plans.models import CommentDecision
+
+    comments = plan_comments(user=user, plan=plan).order_by()
+    return comments.aggregate(
+        total=Count("pk"), pending=Count("pk", filter=Q(decision=CommentDecision.PENDING))
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fazhi.plans.views import notifications, workplans
+from fazhi.plans.views import drafting, notifications, workplans
 
 app_name = "plans"
 urlpatterns = [
@@ -18,4 +18,11 @@ urlpatterns = [
     path("import/<int:draft>/cancel/", workplans.plan_import_cancel, name="import_cancel"),
     path("<int:pk>/", workplans.plan_detail, name="detail"),
     path("<int:pk>/export.xlsx", workplans.plan_export, name="export"),
+    path("<int:pk>/advance/", drafting.plan_advance, name="advance"),
+    path("<int:pk>/legal-review/", drafting.plan_legal_review, name="legal_review"),
+    path("<int:pk>/comments.xlsx", drafting.plan_comments_export, name="comments_export"),
+    path("measures/<int:pk>/", drafting.measure_detail, name="measure"),
+    path("measures/<int:pk>/edit/", drafting.measure_edit, name="measure_edit"),
+    path("measures/<int:pk>/comment/", drafting.measure_comment, name="measure_comment"),
+    path("comments/<int:pk>/answer/", drafting.comment_answer, name="comment_answer"),
 ]

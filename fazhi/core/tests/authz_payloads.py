@@ -145,6 +145,32 @@ def plan_upload(x: Ctx) -> dict:
     }
 
 
+def plan_adopt(x: Ctx) -> dict:
+    return {"adopted_meeting": "区政府第12次常务会议", "adopted_on": "2025-03-20"}
+
+
+def legal_review(x: Ctx) -> dict:
+    return {"reviewer": "矩阵审查", "opinion": "矩阵审查意见", "reviewed_on": "2025-03-12"}
+
+
+def measure_edit(x: Ctx) -> dict:
+    return {
+        "title": "矩阵修改的措施",
+        "deadline_text": "2025年9月底前",
+        "lead": x.id(f"unit.sfj.{x.c}"),
+        "responsible": [x.id(f"unit.scjg.{x.c}")],
+        "keep_unresolved": "on",
+    }
+
+
+def plan_comment(x: Ctx) -> dict:
+    return {"text": "矩阵提出的意见", "unit": x.id(f"unit.sfj.{x.c}")}
+
+
+def comment_answer(x: Ctx) -> dict:
+    return {"decision": "rejected", "reason": "矩阵答复的理由"}
+
+
 def framework_import(x: Ctx) -> dict:
     return {
         "file": SimpleUploadedFile("细则.xlsx", x.w.extra["framework.xlsx"], content_type=XLSX),

@@ -123,6 +123,16 @@ def sees_plan(p: Persona, target: str) -> bool:
     return region_reach(p, c) or liaison_of(p, c, PLAN_UNITS)
 
 
+def may_comment_plan(p: Persona, target: str) -> bool:
+    return owns(p, target) or liaison_of(p, county(target), PLAN_UNITS)
+
+
+def sees_plan_comment(p: Persona, target: str) -> bool:
+    """Each county's plan has one comment, made by its 司法局."""
+    c = county(target)
+    return region_reach(p, c) or liaison_of(p, c, {"sfj"})
+
+
 def sees_build(p: Persona, target: str) -> bool:
     return region_reach(p, county(target)) or granted(p, county(target))
 

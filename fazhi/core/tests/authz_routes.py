@@ -25,6 +25,7 @@ from fazhi.core.tests.authz_policy import (
     inspects,
     manages_user,
     may_assess,
+    may_comment_plan,
     may_decide,
     may_edit_evidence,
     may_review_item,
@@ -49,6 +50,7 @@ from fazhi.core.tests.authz_policy import (
     sees_inspection,
     sees_item,
     sees_plan,
+    sees_plan_comment,
     sees_unit,
     sees_user,
     sees_wave,
@@ -406,6 +408,45 @@ PAGES: dict[str, Route] = {
     ),
     "plans/<int:pk>/": r(*CAMPAIGNS, args={"pk": "plan.{t}"}, get=rule(seen(sees_plan))),
     "plans/<int:pk>/export.xlsx": r(*CAMPAIGNS, args={"pk": "plan.{t}"}, get=rule(seen(sees_plan))),
+    "plans/<int:pk>/advance/": r(
+        "review.szq",
+        "review.xc",
+        args={"pk": "plan_review.{c}"},
+        post=rule(seen(sees_plan), allowed(owns)),
+        data=pay.plan_adopt,
+    ),
+    "plans/<int:pk>/legal-review/": r(
+        "review.szq",
+        "review.xc",
+        args={"pk": "plan_review.{c}"},
+        post=rule(seen(sees_plan), allowed(owns)),
+        data=pay.legal_review,
+    ),
+    "plans/<int:pk>/comments.xlsx": r(
+        *CAMPAIGNS, args={"pk": "plan.{t}"}, get=rule(seen(sees_plan))
+    ),
+    "plans/measures/<int:pk>/": r(
+        *CAMPAIGNS, args={"pk": "measure.{t}"}, get=rule(seen(sees_plan))
+    ),
+    "plans/measures/<int:pk>/edit/": r(
+        *CAMPAIGNS,
+        args={"pk": "measure.{t}"},
+        get=rule(seen(sees_plan), allowed(owns)),
+        post=rule(seen(sees_plan), allowed(owns)),
+        data=pay.measure_edit,
+    ),
+    "plans/measures/<int:pk>/comment/": r(
+        *CAMPAIGNS,
+        args={"pk": "measure.{t}"},
+        post=rule(seen(sees_plan), soft(may_comment_plan)),
+        data=pay.plan_comment,
+    ),
+    "plans/comments/<int:pk>/answer/": r(
+        *CAMPAIGNS,
+        args={"pk": "plan_comment.{t}"},
+        post=rule(seen(sees_plan_comment), allowed(owns)),
+        data=pay.comment_answer,
+    ),
     "plans/notifications/": r(get=ANYONE),
     "plans/notifications/read-all/": r(post=ANYONE),
     "plans/notifications/<int:pk>/": r(

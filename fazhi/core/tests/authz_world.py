@@ -35,6 +35,7 @@ from fazhi.frameworks import services as framework_services
 from fazhi.frameworks.models import Node
 from fazhi.frameworks.selectors import framework_rows
 from fazhi.orgs.models import Unit
+from fazhi.plans import drafting
 from fazhi.plans import importing as plan_importing
 from fazhi.plans.models import Notification, NotificationKind
 from fazhi.plans.planreading import read_plan_lines
@@ -429,6 +430,46 @@ def _plans(w: World, t, people) -> None:
         )
         w.ids[f"plan.{county}"] = plan.pk
         w.ids[f"plan_import.{county}"] = draft.pk
+        _consult(w, people, county, plan)
+        reviewing = plan_importing.plan_import(
+            acting_user=lead,
+            region=region,
+            year=2025,
+            name=f"{region.name}2025年专项计划",
+            reading=read_plan_lines(plan_lines(title), year=2025),
+        ).plan
+        for step in ("consulting", "legal_review"):
+            drafting.plan_advance(
+                acting_user=lead,
+                plan=reviewing,
+                step=step,
+                record=drafting.StepRecord(consultation_until=date(2025, 3, 1)),
+            )
+        drafting.plan_record_legal_review(
+            acting_user=lead,
+            plan=reviewing,
+            reviewer="法律顾问",
+            opinion="合法",
+            reviewed_on=date(2025, 3, 10),
+        )
+        w.ids[f"plan_review.{county}"] = reviewing.pk
+
+
+def _consult(w: World, people, county: str, plan) -> None:
+    """The plan goes out for comment and 司法局's liaison comments on its measure."""
+    drafting.plan_advance(
+        acting_user=people[f"{county}_lead"],
+        plan=plan,
+        step="consulting",
+        record=drafting.StepRecord(consultation_until=date(2025, 3, 1)),
+    )
+    measure = plan.measures.get()
+    liaison = people["szq_liaison" if county == "szq" else "xc_liaison"]
+    comment = drafting.comment_add(
+        acting_user=liaison, plan=plan, measure=measure, text="建议明确完成时限"
+    )
+    w.ids[f"measure.{county}"] = measure.pk
+    w.ids[f"plan_comment.{county}"] = comment.pk
 
 
 def _surveys(w: World, t, people) -> None:

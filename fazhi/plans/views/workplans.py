@@ -13,10 +13,10 @@ from fazhi.core.forms import add_service_error
 from fazhi.core.listing import QueryFilters, paginate, show_notes
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_visible_or_404
-from fazhi.plans import importing, selectors
+from fazhi.plans import drafting, importing, selectors
 from fazhi.plans.exports import unit_names, write_plan_ledger
-from fazhi.plans.forms import PlanUploadForm, plan_regions
-from fazhi.plans.models import MeasureStatus, Plan, PlanImport
+from fazhi.plans.forms import AdvanceForm, LegalReviewForm, PlanUploadForm, plan_regions
+from fazhi.plans.models import MeasureStatus, Plan, PlanImport, PlanStatus
 
 PREVIEW_MEASURES = 500
 
@@ -148,6 +148,7 @@ def plan_detail(request, pk):
             "counts": selectors.ledger_counts(user=request.user, plan=plan, today=today),
             "today": today,
             "export_query": request.GET.urlencode(),
+            **_drafting_panel(request.user, plan),
         },
     )
 
@@ -163,3 +164,22 @@ def plan_export(request, pk):
     response = xlsx_attachment(f"{plan.name}-工作台账.xlsx")
     write_plan_ledger(response, plan, measures)
     return response
+
+
+def _drafting_panel(user, plan: Plan) -> dict:
+    """The steps of the plan and, for the lead office, the form of the next one."""
+    editable = Plan.objects.editable_by(user).filter(pk=plan.pk).exists()
+    step = drafting.next_step(plan)
+    return {
+        "editable": editable,
+        "steps": [
+            (value, label, drafting.STEPS.index(value) <= drafting.STEPS.index(plan.status))
+            for value, label in PlanStatus.choices
+        ],
+        "next_step": PlanStatus(step) if step else None,
+        "advance_form": AdvanceForm(step=step) if editable and step else None,
+        "legal_form": LegalReviewForm()
+        if editable and plan.status == PlanStatus.LEGAL_REVIEW
+        else None,
+        "comment_counts": selectors.comment_counts(user=user, plan=plan),
+    }
