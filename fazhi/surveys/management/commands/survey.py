@@ -14,6 +14,7 @@ from fazhi.core.commands import ScopedCommand
 from fazhi.core.spreadsheets import ImportFailure
 from fazhi.orgs.selectors import region_by_code
 from fazhi.surveys import selectors, services
+from fazhi.surveys.calls import calls_import
 
 
 def _year(text: str) -> int:
@@ -45,6 +46,9 @@ class Command(ScopedCommand):
             metavar="词=选项",
             help="表中答案对应的选项，如 --map 还行=基本满意（保存为本次测评的答案别名），可重复",
         )
+        calls = sub.add_parser("calls", help="导入电话调查拨打记录（样本号、镇街、拨打结果…）")
+        calls.add_argument("wave", help="测评编号")
+        calls.add_argument("path")
         report = sub.add_parser("report", help="测评结果")
         report.add_argument("wave", help="测评编号")
         report.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -102,6 +106,24 @@ class Command(ScopedCommand):
                 f"wave {wave.pk}: {imported.respondents} respondents, {imported.counts} answers, "
                 f"{imported.new_strata} new strata, {imported.new_items} new items"
             )
+
+    def _calls(self, actor, *, wave, path, **_):
+        source = Path(path)
+        if not source.is_file():
+            raise CommandError(f"文件不存在：{path}")
+        wave = selectors.wave_by_ref(user=actor, ref=wave)
+        try:
+            count = calls_import(acting_user=actor, wave=wave, path=source, filename=source.name)
+        except services.ImportRefused as exc:
+            for problem in exc.problems:
+                self.stderr.write(problem)
+            raise CommandError(f"{source.name} 有 {len(exc.problems)} 处问题，未导入。") from exc
+        except ImportFailure as exc:
+            raise CommandError(str(exc)) from exc
+        rows = selectors.call_summary(wave)[-1]
+        self.stdout.write(
+            f"wave {wave.pk}: {count} calls imported; {rows.calls} calls, {rows.completes} completes"
+        )
 
     def _report(self, actor, *, wave, json: bool, **_):
         wave = selectors.wave_by_ref(user=actor, ref=wave)
