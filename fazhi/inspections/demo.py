@@ -105,6 +105,9 @@ FINDINGS = [
 
 def load_demo_inspection(cal: Calendar) -> Inspection:
     city = Region.objects.get(code=CITY)
+    told = Inspection.objects.filter(region=city, name=NAME).first()
+    if told is not None and told.starts_on == cal.day(-124):
+        return told  # told today already: loading again writes nothing, not even to the log
     Inspection.objects.filter(region=city, name=NAME).delete()
     inspector = User.objects.get(username=INSPECTOR)
     units = {u.code: u for u in Unit.objects.filter(code__in={row[1] for row in FINDINGS})}
