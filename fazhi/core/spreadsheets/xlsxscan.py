@@ -47,6 +47,7 @@ class SheetScan:
     last_column: int = 0  # the rightmost column holding one, within the first row_cap rows
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     uncached_formulas: bool = False  # a formula without a cached value, within row_cap rows
+    counting: bool = True  # whether cells are counted
     _cells_by_row: list[tuple[int, int]] = field(default_factory=list)  # (row, cells) to row_cap
 
     def cells_through(self, row: int) -> int:
@@ -54,8 +55,12 @@ class SheetScan:
         return sum(cells for number, cells in self._cells_by_row if number <= row)
 
 
-def scan_sheet(archive: zipfile.ZipFile, part: str, *, row_cap: int) -> SheetScan:
+def scan_sheet(archive: zipfile.ZipFile, part: str, *, row_cap: int | None = None) -> SheetScan:
+    """`row_cap`: the rows to be read, whose cells are counted; None for every row (text
+    extraction), whose cells are then not counted."""
     scan = SheetScan()
+    if row_cap is None:
+        row_cap, scan.counting = 2**62, False
     number = 0
     buffer = b""
     tail: list[bytes] = []  # what follows </sheetData>: the merged ranges are there
@@ -73,7 +78,7 @@ def scan_sheet(archive: zipfile.ZipFile, part: str, *, row_cap: int) -> SheetSca
             # Complete rows end before the last row start in the chunk (or </sheetData>).
             complete = end_of_data.start() if end_of_data else _last_row_start(buffer)
             while True:
-                if number >= row_cap and position < complete:
+                if (number >= row_cap or not scan.counting) and position < complete:
                     position, number = _skip_empty_rows(buffer, position, complete, number)
                     complete = position  # skipped, or content there: row by row from here
                 start = _ROW_START.search(buffer, position)
@@ -156,7 +161,7 @@ def _row_number(attributes: bytes, previous: int) -> int:
 
 
 def _scan_row(data: bytes, start: int, end: int, number: int, row_cap: int, scan) -> None:
-    if number <= row_cap:
+    if number <= row_cap and scan.counting:
         scan._cells_by_row.append((number, _count_cells(data, start, end)))
     # Most rows of a hostile or over-styled sheet hold nothing: told without a Python loop.
     if not _may_hold_content(data, start, end) or _CONTENT.search(data, start, end) is None:
