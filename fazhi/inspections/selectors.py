@@ -253,3 +253,46 @@ def workbench_card(*, user, today: date) -> dict | None:
         return None
     awaiting = list(awaiting_verification(user=user)[:5]) if inspecting else []
     return {**counts, "inspecting": inspecting, "awaiting": awaiting}
+
+
+def report_charts(report: dict) -> list[dict]:
+    """Two ECharts options (drawn by the dashboards' charts.js from json_script, no inline
+    script): findings by unit and by category, closed, open and overdue stacked."""
+    charts = []
+    for key, title, rows in (
+        ("unit", "各单位问题整改情况", report["by_unit"]),
+        ("category", "各类别问题整改情况", report["by_category"]),
+    ):
+        names = [row[key] for row in rows]
+        series = [
+            ("已销号", [row["closed"] for row in rows], "#2e7d32"),
+            ("未销号", [row["total"] - row["closed"] - row["overdue"] for row in rows], "#1565c0"),
+            ("已逾期", [row["overdue"] for row in rows], "#c62828"),
+        ]
+        charts.append(
+            {
+                "id": f"chart-{key}",
+                "option_id": f"chart-{key}-option",
+                "title": title,
+                "rows": rows,
+                "key": key,
+                "option": {
+                    "tooltip": {"trigger": "axis"},
+                    "legend": {"top": 0},
+                    "grid": {"left": 8, "right": 16, "bottom": 8, "top": 32, "containLabel": True},
+                    "xAxis": {"type": "value", "minInterval": 1},
+                    "yAxis": {"type": "category", "data": names, "inverse": True},
+                    "series": [
+                        {
+                            "name": name,
+                            "type": "bar",
+                            "stack": "all",
+                            "data": data,
+                            "itemStyle": {"color": color},
+                        }
+                        for name, data, color in series
+                    ],
+                },
+            }
+        )
+    return charts

@@ -139,3 +139,12 @@ def test_the_ledger_costs_the_same_queries_for_more_findings(login, people, insp
             deadline=date(2025, 1, 31),
         )
     assert queries() == before
+
+
+def test_the_inspection_page_charts_by_unit_and_category_without_inline_script(
+    login, people, inspection, findings
+):
+    page = login(people.city_inspector).get(f"/inspections/{inspection.pk}/").content.decode()
+    assert 'data-chart="chart-unit-option"' in page and 'id="chart-category-option"' in page
+    assert '<script id="chart-unit-option" type="application/json">' in page
+    assert "市中区市场监督管理局" in page

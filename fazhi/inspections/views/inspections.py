@@ -56,6 +56,7 @@ def inspection_detail(request, pk):
     findings = list(selectors.findings_of(user=request.user, inspection=inspection))
     for finding in findings:
         finding.overdue = services.is_overdue(finding, today)
+    report = selectors.inspection_report(user=request.user, inspection=inspection, today=today)
     return render(
         request,
         "inspections/inspection_detail.html",
@@ -63,9 +64,8 @@ def inspection_detail(request, pk):
             "inspection": inspection,
             "editable": editable,
             "findings": findings,
-            "report": selectors.inspection_report(
-                user=request.user, inspection=inspection, today=today
-            ),
+            "report": report,
+            "charts": selectors.report_charts(report) if report["total"] else [],
             "documents": InspectionDocument.objects.visible_to(request.user).filter(
                 inspection=inspection
             ),
