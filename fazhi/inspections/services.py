@@ -27,6 +27,7 @@ from fazhi.core.scoping import Scope, can_write_at, is_editable
 from fazhi.evidence import storage
 from fazhi.evidence.extraction import file_kind
 from fazhi.evidence.services import STORED_ONLY_SUFFIXES, check_received
+from fazhi.inspections import reminders
 from fazhi.inspections.models import (
     ESCALATION_ORDER,
     DocumentKind,
@@ -483,6 +484,7 @@ def finding_verify(*, acting_user, finding: Finding, accept: bool, note: str = "
         audit_record(acting_user=acting_user, action="finding.close", **logged)
     else:
         audit_record(acting_user=acting_user, action="finding.reject", **logged)
+        reminders.notify_rejected(finding, note)
     return finding
 
 
@@ -535,4 +537,5 @@ def escalation_add(
         region=finding.inspection.region,
         after={"step": step, "on": on, "note": escalation.note},
     )
+    reminders.notify_escalation(escalation)
     return escalation

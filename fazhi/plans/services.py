@@ -101,6 +101,9 @@ def reminders_collect(*, today: date, days: int) -> list[Digest]:
     """Find, for every liaison, their unit's items due within `days` days, overdue or returned;
     notify in the app each fact not notified before; return what each user's digest would list
     (the new notifications and those of the past day not yet e-mailed, e.g. returns)."""
+    from fazhi.inspections.reminders import notify_overdue_findings  # inspections uses plans
+
+    notify_overdue_findings(today=today)  # in the app only: the digest lists campaign items
     facts = selectors.reminder_facts(today=today, days=days)
     _create_new(
         [

@@ -1,0 +1,66 @@
+"""Reminders about findings through the platform's notifications (plans): the responsible unit's
+liaisons are told, once per fact, in the app, when a finding is overdue, escalated or sent back.
+The daily reminder run (`plans.services.reminders_collect`) asks for the overdue ones; the
+escalation and the rejection notify as they happen. These notices name no campaign item, so the
+daily e-mail digest (about items) leaves them to the app."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fazhi.inspections.models import Escalation, Finding
+from fazhi.plans.models import NotificationKind
+from fazhi.plans.selectors import liaisons
+from fazhi.plans.services import notifications_create
+
+
+def _label(finding: Finding) -> str:
+    return f"督察问题「{finding.inspection.name} 第 {finding.number} 号」"
+
+
+def _unit_liaisons(finding: Finding):
+    return liaisons().filter(unit_id=finding.responsible_unit_id)
+
+
+def notify_overdue_findings(*, today: date) -> int:
+    """Each overdue finding's liaisons, once per finding and deadline; how many were told."""
+    from fazhi.inspections.selectors import overdue_q
+
+    told = 0
+    overdue = (
+        Finding.objects.filter(overdue_q(today), responsible_unit__isnull=False)
+        .select_related("inspection")
+        .order_by("pk")
+    )
+    for finding in overdue.iterator(chunk_size=500):
+        told += notifications_create(
+            users=_unit_liaisons(finding),
+            kind=NotificationKind.OVERDUE,
+            event=f"finding{finding.pk}:{finding.deadline.isoformat()}",
+            due_on=finding.deadline,
+            text=f"{_label(finding)}已逾期（整改时限 {finding.deadline:%Y-%m-%d}），"
+            "请尽快整改并报送进展。",
+        )
+    return told
+
+
+def notify_escalation(escalation: Escalation) -> int:
+    finding = escalation.finding
+    note = f"：{escalation.note}" if escalation.note else ""
+    return notifications_create(
+        users=_unit_liaisons(finding),
+        kind=NotificationKind.OVERDUE,
+        event=f"escalation{escalation.pk}",
+        due_on=finding.deadline,
+        text=f"{_label(finding)}逾期未整改，督察方已{escalation.get_step_display()}{note}",
+    )
+
+
+def notify_rejected(finding: Finding, reason: str) -> int:
+    latest = finding.updates.order_by("-pk").values_list("pk", flat=True).first()
+    return notifications_create(
+        users=_unit_liaisons(finding),
+        kind=NotificationKind.RETURNED,
+        event=f"finding-rejected{latest}",
+        text=f"{_label(finding)}的销号申请被退回：{reason.strip()}",
+    )
