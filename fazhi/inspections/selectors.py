@@ -296,3 +296,29 @@ def report_charts(report: dict) -> list[dict]:
             }
         )
     return charts
+
+
+def findings_by_region(*, user, today: date) -> list[dict]:
+    """The findings the user may see, side by side by the region of the responsible unit (a
+    city sees its counties, a province its cities' counties): one query."""
+    rows = (
+        Finding.objects.visible_to(user)
+        .filter(responsible_unit__isnull=False)
+        .values("responsible_unit__region__name", "responsible_unit__region__path")
+        .annotate(
+            total=Count("pk"),
+            closed=Count("pk", filter=Q(status=FindingStatus.CLOSED)),
+            overdue=Count("pk", filter=overdue_q(today)),
+        )
+        .order_by("responsible_unit__region__path")
+    )
+    return [
+        {
+            "region": row["responsible_unit__region__name"],
+            "total": row["total"],
+            "closed": row["closed"],
+            "overdue": row["overdue"],
+            "percent": round(row["closed"] * 100 / row["total"]) if row["total"] else 0,
+        }
+        for row in rows
+    ]

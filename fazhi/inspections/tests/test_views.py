@@ -148,3 +148,19 @@ def test_the_inspection_page_charts_by_unit_and_category_without_inline_script(
     assert 'data-chart="chart-unit-option"' in page and 'id="chart-category-option"' in page
     assert '<script id="chart-unit-option" type="application/json">' in page
     assert "市中区市场监督管理局" in page
+
+
+def test_the_city_sees_its_counties_side_by_side(login, tree, people, inspection, findings):
+    from fazhi.inspections import services
+
+    services.finding_create(
+        acting_user=people.city_inspector,
+        inspection=inspection,
+        description="薛城区的问题",
+        responsible_unit=tree.units.xc_sfj,
+        deadline=date(2099, 1, 1),
+    )
+    page = login(people.city_inspector).get("/inspections/").content.decode()
+    table = page[page.index('id="regions"') :]
+    assert table.index("市中区") < table.index("薛城区")
+    assert 'id="regions"' not in login(people.scjg_liaison).get("/inspections/").content.decode()

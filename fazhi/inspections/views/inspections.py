@@ -28,7 +28,13 @@ DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessin
 @login_required
 def inspection_list(request):
     inspections = selectors.inspection_list(user=request.user)
-    return render(request, "inspections/inspection_list.html", {"inspections": inspections})
+    regions = selectors.findings_by_region(user=request.user, today=timezone.localdate())
+    return render(
+        request,
+        "inspections/inspection_list.html",
+        # Side by side only where there is more than one region to compare.
+        {"inspections": inspections, "regions": regions if len(regions) > 1 else []},
+    )
 
 
 @require_roles(*INSPECTING_ROLES)
