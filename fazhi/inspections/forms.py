@@ -1,5 +1,6 @@
 from django import forms
 
+from fazhi.accounts.models import User
 from fazhi.inspections.models import (
     DocumentKind,
     EscalationStep,
@@ -37,6 +38,19 @@ class InspectionForm(forms.Form):
     region = forms.ModelChoiceField(label="组织督察的地区", queryset=None, empty_label=None)
     starts_on = forms.DateField(label="开始日期", widget=DATE, required=False)
     ends_on = forms.DateField(label="结束日期", widget=DATE, required=False)
+    leaders = forms.ModelMultipleChoiceField(
+        label="督察组组长",
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text="带队的领导（有账号的）",
+    )
+    inspectors = forms.ModelMultipleChoiceField(
+        label="督察组成员",
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
     units = forms.ModelMultipleChoiceField(
         label="被督察单位",
         queryset=None,
@@ -50,6 +64,13 @@ class InspectionForm(forms.Form):
         regions = regions_overseen(user=acting_user)
         self.fields["region"].queryset = regions
         self.fields["region"].initial = acting_user.region_id
+        people = User.objects.visible_to(acting_user).filter(is_active=True)
+        self.fields["leaders"].queryset = people.filter(
+            roles__code__in=["leader", "lead_admin", "inspector"]
+        ).distinct()
+        self.fields["inspectors"].queryset = people.filter(
+            roles__code__in=["inspector", "lead_admin"]
+        ).distinct()
         self.fields["units"].queryset = Unit.objects.visible_to(acting_user).filter(is_active=True)
 
 

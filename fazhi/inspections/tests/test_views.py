@@ -164,3 +164,29 @@ def test_the_city_sees_its_counties_side_by_side(login, tree, people, inspection
     table = page[page.index('id="regions"') :]
     assert table.index("市中区") < table.index("薛城区")
     assert 'id="regions"' not in login(people.scjg_liaison).get("/inspections/").content.decode()
+
+
+def test_an_inspection_is_created_with_its_group_and_units(login, tree, people):
+    from fazhi.inspections.models import Inspection
+
+    client = login(people.city_lead)
+    response = client.post(
+        "/inspections/new/",
+        {
+            "name": "专项督察",
+            "kind": "special",
+            "region": tree.city.pk,
+            "leaders": [people.city_lead.pk],
+            "inspectors": [people.city_inspector.pk],
+            "units": [tree.units.szq_sfj.pk],
+        },
+    )
+    inspection = Inspection.objects.get()
+    assert response["Location"] == f"/inspections/{inspection.pk}/"
+    assert list(inspection.inspectors.all()) == [people.city_inspector]
+    page = client.get(response["Location"]).content.decode()
+    assert "督察组组长：city_lead" in page and "被督察单位：市中区司法局" in page
+    refused = login(people.szq_lead).post(
+        "/inspections/new/", {"name": "越级", "kind": "special", "region": tree.city.pk}
+    )
+    assert refused.status_code == 200 and Inspection.objects.count() == 1
