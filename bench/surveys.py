@@ -32,6 +32,7 @@ BENCH = "surveys"
 ITEMS = ["政务服务", "行政执法", "营商环境", "公共法律服务", "矛盾纠纷化解", "普法宣传"]
 WORDS = ["满意", "比较满意", "一般", "不太满意", "说不清"]
 WEIGHTS = [70, 18, 7, 3, 2]
+GOAL_PER_SECOND = 200
 
 
 def main() -> None:
@@ -216,6 +217,8 @@ def questionnaire(wave, args, Figure, report) -> None:
             f"{args.respondents} sent, {len(failures)} failed {sorted(set(failures))[:3]}",
         )
     )
+    verdict = "met" if rate >= GOAL_PER_SECOND else "NOT met"
+    print(f"public submissions per second: {rate:.0f} (goal {GOAL_PER_SECOND}/s, {verdict})")
     if stored != len(latencies) or failures:
         print("LOST OR FAILED SUBMISSIONS", file=sys.stderr)
         sys.exit(1)
