@@ -275,6 +275,8 @@ FAZHI_TASK_MAX_ATTEMPTS = env_int("FAZHI_TASK_MAX_ATTEMPTS", 3)
 # Reminders: items due within this many days are announced; the embedded `fazhi serve` asks
 # for the daily digest once the local time passes FAZHI_REMINDER_HOUR.
 FAZHI_REMINDER_DAYS = env_int("FAZHI_REMINDER_DAYS", 3)
+# Work plans: a period's progress reports are due this many days after the period ends.
+FAZHI_PLAN_REPORT_DUE_DAYS = env_int("FAZHI_PLAN_REPORT_DUE_DAYS", 10)
 FAZHI_REMINDER_HOUR = env_int("FAZHI_REMINDER_HOUR", 8)
 # The address users reach the platform at, for the links in e-mails.
 FAZHI_BASE_URL = env_str("FAZHI_BASE_URL", "http://127.0.0.1:8000")

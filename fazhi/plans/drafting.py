@@ -74,6 +74,10 @@ def plan_advance(*, acting_user, plan: Plan, step: str, record: StepRecord) -> P
         if value not in (None, ""):
             setattr(plan, name, value.strip() if isinstance(value, str) else value)
     plan.save()
+    if step == PlanStatus.ISSUED:
+        from fazhi.plans.progress import plan_periods_ensure  # progress builds on drafting
+
+        plan_periods_ensure(plan)
     audit_record(
         acting_user=acting_user,
         action="plan.advance",
@@ -240,16 +244,24 @@ def measure_update(
             changes=changes,
             made_by=stored_user(acting_user),
         )
-    audit_record(
-        acting_user=acting_user,
-        action="plan.adjust" if issued else "plan.measure_update",
-        target=measure,
-        before={c["field"]: c["before"] for c in changes},
-        after={
-            **{c["field"]: c["after"] for c in changes},
-            **({"reason": reason.strip()} if issued else {}),
-        },
-    )
+    before_values = {c["field"]: c["before"] for c in changes}
+    after_values = {c["field"]: c["after"] for c in changes}
+    if issued:
+        audit_record(
+            acting_user=acting_user,
+            action="plan.adjust",
+            target=measure,
+            before=before_values,
+            after={**after_values, "reason": reason.strip()},
+        )
+    else:
+        audit_record(
+            acting_user=acting_user,
+            action="plan.measure_update",
+            target=measure,
+            before=before_values,
+            after=after_values,
+        )
     return measure
 
 

@@ -38,6 +38,19 @@ def unit_names(measure: Measure) -> tuple[str | None, list[str]]:
     return lead, responsible
 
 
+def latest_progress(measure: Measure) -> str:
+    """The latest period's reports (the lead unit's summary first), as the ledger's 进展情况."""
+    reports = getattr(measure, "progress_reports", None)
+    if not reports:
+        return ""
+    period = reports[0].period_id
+    return "\n".join(
+        f"【{r.period.label}·{r.unit.short_name or r.unit.name}】{r.text}"
+        for r in reports
+        if r.period_id == period
+    )
+
+
 def plan_as_json(plan: Plan, measures: Iterable[Measure]) -> dict:
     areas: dict[int, dict] = {
         area.pk: {"code": area.code, "title": area.title, "measures": []}
@@ -97,7 +110,7 @@ def _ledger_rows(measures: Iterable[Measure]) -> Iterator[list]:
             lead or "",
             "、".join(responsible),
             measure.deadline_text or (measure.deadline.isoformat() if measure.deadline else ""),
-            "",  # 进展情况: the last progress report, once units report
+            latest_progress(measure),
             measure.get_status_display(),
         ]
 

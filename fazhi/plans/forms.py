@@ -172,3 +172,69 @@ class MeasureForm(forms.Form):
 
     def clean_responsible(self):
         return [self.units[pk] for pk in self.cleaned_data.get("responsible") or []]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class ProgressForm(forms.Form):
+    period = forms.TypedChoiceField(label="报告期", coerce=int)
+    unit = forms.TypedChoiceField(label="报送单位", coerce=int, required=False)
+    text = forms.CharField(
+        label="进展情况",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "请填写进展情况。"},
+    )
+    figures = forms.CharField(
+        label="主要数据",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如“清理规范性文件 36 件，废止 4 件”。",
+    )
+    files = MultipleFileField(label="佐证材料", required=False, help_text="可一次选择多个文件。")
+
+    def __init__(self, *args, periods, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.periods = {period.pk: period for period in periods}
+        self.fields["period"].choices = [(pk, p.label) for pk, p in self.periods.items()]
+        if periods:
+            self.fields["period"].initial = periods[-1].pk
+        if units is None:  # a liaison reports for its own unit
+            del self.fields["unit"]
+        else:
+            self.units = {unit.pk: unit for unit in units}
+            self.fields["unit"].choices = [(pk, unit.name) for pk, unit in self.units.items()]
+
+    def clean_period(self):
+        return self.periods[self.cleaned_data["period"]]
+
+    def clean_unit(self):
+        value = self.cleaned_data.get("unit")
+        return self.units.get(value) if value else None
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="完成状态",
+        choices=[
+            ("in_progress", "推进中"),
+            ("completed", "已完成"),
+            ("behind", "滞后"),
+            ("not_started", "未开始"),
+        ],
+    )
+    note = forms.CharField(label="说明", max_length=1000, required=False)

@@ -143,6 +143,11 @@ class PlanStatus(models.TextChoices):
     ISSUED = "issued", "已印发"
 
 
+class ReportCycle(models.TextChoices):
+    QUARTERLY = "quarterly", "每季度"
+    MONTHLY = "monthly", "每月"
+
+
 class Plan(models.Model):
     """A region's work plan for one year (工作要点 / 工作计划): areas of measures, each measure given
     to units. Readable by the region's subtree and by every unit given one of its measures."""
@@ -165,6 +170,9 @@ class Plan(models.Model):
     adopted_meeting = models.CharField("审议会议", max_length=200, blank=True)
     adopted_on = models.DateField("审议通过日期", null=True, blank=True)
     issued_on = models.DateField("印发日期", null=True, blank=True)
+    report_cycle = models.CharField(
+        "进展报送周期", max_length=10, choices=ReportCycle.choices, default=ReportCycle.QUARTERLY
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -410,3 +418,90 @@ class PlanAdjustment(models.Model):
 
     def __str__(self) -> str:
         return self.reason[:40]
+
+
+# -- execution: report periods and progress reports ------------------------------------------
+
+
+class ReportPeriod(models.Model):
+    """A period units report their progress for (第一季度, 3月), due a few days after it ends."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="periods")
+    label = models.CharField("报告期", max_length=40)
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    due_on = models.DateField("报送截止")
+
+    scope_policy = ScopePolicy(
+        region="plan__region", unit="plan__measures__units__unit", write_roles=PLAN_WRITE_ROLES
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "报告期"
+        verbose_name_plural = "报告期"
+        ordering = ["plan", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "starts_on"], name="report_period_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ProgressReport(models.Model):
+    """A unit's progress on a measure for one period: what was done, figures, files from the
+    evidence store. The lead unit's report is the measure's summary (牵头单位汇总). The units
+    given the measure read each other's reports; other units do not."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="reports")
+    period = models.ForeignKey(ReportPeriod, on_delete=models.CASCADE, related_name="reports")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("进展情况")
+    figures = models.TextField("主要数据", blank=True)
+    is_summary = models.BooleanField("牵头单位汇总", default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField("报送时间", auto_now=True)
+
+    scope_policy = ScopePolicy(
+        region="measure__plan__region",
+        unit="measure__units__unit",
+        write_roles=PLAN_WRITE_ROLES,
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "进展报告"
+        verbose_name_plural = "进展报告"
+        ordering = ["measure", "period__starts_on", "-is_summary", "unit__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period", "unit"], name="progress_once_per_unit_and_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} {self.period} {self.unit}"
+
+
+class ProgressFile(models.Model):
+    """A file of a progress report, its content a blob of the evidence store."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="files")
+    blob = models.ForeignKey("evidence.Blob", on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField("文件名", max_length=255)
+
+    scope_policy = ScopePolicy(
+        region="report__measure__plan__region",
+        unit="report__measure__units__unit",
+        write_roles=PLAN_WRITE_ROLES,
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -24,6 +24,7 @@ from fazhi.plans.models import (
     Notification,
     NotificationKind,
     Plan,
+    ProgressReport,
 )
 
 # States in which the liaison still has something to do; submitted and approved items wait for
@@ -226,7 +227,18 @@ def plan_measures(*, user, plan: Plan) -> QuerySet[Measure]:
         Measure.objects.visible_to(user)
         .filter(plan=plan)
         .select_related("area")
-        .prefetch_related(Prefetch("units", queryset=MeasureUnit.objects.select_related("unit")))
+        .prefetch_related(
+            Prefetch("units", queryset=MeasureUnit.objects.select_related("unit")),
+            # Seeing a measure is being given it or reaching its region: the same people read
+            # its reports, so the prefetch needs no scope of its own.
+            Prefetch(
+                "reports",
+                queryset=ProgressReport.objects.select_related("period", "unit").order_by(
+                    "-period__starts_on", "-is_summary", "unit__sort_order"
+                ),
+                to_attr="progress_reports",
+            ),
+        )
         .order_by("area__position", "position")
     )
 
@@ -345,4 +357,15 @@ def comment_counts(*, user, plan: Plan) -> dict:
     comments = plan_comments(user=user, plan=plan).order_by()
     return comments.aggregate(
         total=Count("pk"), pending=Count("pk", filter=Q(decision=CommentDecision.PENDING))
+    )
+
+
+def measure_reports(*, user, measure: Measure) -> QuerySet:
+    from fazhi.plans.models import ProgressFile, ProgressReport
+
+    return (
+        ProgressReport.objects.visible_to(user)
+        .filter(measure=measure)
+        .select_related("unit", "period", "submitted_by")
+        .prefetch_related(Prefetch("files", queryset=ProgressFile.objects.order_by("id")))
     )

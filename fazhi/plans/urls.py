@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fazhi.plans.views import drafting, notifications, workplans
+from fazhi.plans.views import drafting, notifications, progress, workplans
 
 app_name = "plans"
 urlpatterns = [
@@ -25,4 +25,8 @@ urlpatterns = [
     path("measures/<int:pk>/edit/", drafting.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/comment/", drafting.measure_comment, name="measure_comment"),
     path("comments/<int:pk>/answer/", drafting.comment_answer, name="comment_answer"),
+    path("<int:pk>/cycle/", progress.plan_cycle, name="cycle"),
+    path("measures/<int:pk>/report/", progress.measure_report, name="measure_report"),
+    path("measures/<int:pk>/status/", progress.measure_status, name="measure_status"),
+    path("files/<int:pk>/", progress.progress_file, name="progress_file"),
 ]

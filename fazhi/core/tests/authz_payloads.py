@@ -171,6 +171,23 @@ def comment_answer(x: Ctx) -> dict:
     return {"decision": "rejected", "reason": "矩阵答复的理由"}
 
 
+def plan_cycle(x: Ctx) -> dict:
+    return {"cycle": "monthly"}
+
+
+def progress_report(x: Ctx) -> dict:
+    return {
+        "period": x.id(f"period.{x.c}"),
+        "unit": x.id(f"unit.sfj.{x.c}"),
+        "text": "矩阵报送的进展",
+        "figures": "",
+    }
+
+
+def measure_status(x: Ctx) -> dict:
+    return {"status": "behind", "note": "矩阵核定的滞后原因"}
+
+
 def framework_import(x: Ctx) -> dict:
     return {
         "file": SimpleUploadedFile("细则.xlsx", x.w.extra["framework.xlsx"], content_type=XLSX),

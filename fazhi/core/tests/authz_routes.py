@@ -447,6 +447,30 @@ PAGES: dict[str, Route] = {
         post=rule(seen(sees_plan_comment), allowed(owns)),
         data=pay.comment_answer,
     ),
+    "plans/<int:pk>/cycle/": r(
+        "review.szq",
+        "review.xc",
+        args={"pk": "plan_review.{c}"},
+        post=rule(seen(sees_plan), allowed(owns)),
+        data=pay.plan_cycle,
+    ),
+    "plans/measures/<int:pk>/report/": r(
+        "issued.szq",
+        "issued.xc",
+        args={"pk": "measure_issued.{c}"},
+        post=rule(seen(sees_plan), allowed(may_comment_plan)),
+        data=pay.progress_report,
+    ),
+    "plans/measures/<int:pk>/status/": r(
+        "issued.szq",
+        "issued.xc",
+        args={"pk": "measure_issued.{c}"},
+        post=rule(seen(sees_plan), allowed(owns)),
+        data=pay.measure_status,
+    ),
+    "plans/files/<int:pk>/": r(
+        "issued.szq", "issued.xc", args={"pk": "progress_file.{c}"}, get=rule(seen(sees_plan))
+    ),
     "plans/notifications/": r(get=ANYONE),
     "plans/notifications/read-all/": r(post=ANYONE),
     "plans/notifications/<int:pk>/": r(

@@ -37,6 +37,7 @@ from fazhi.frameworks.selectors import framework_rows
 from fazhi.orgs.models import Unit
 from fazhi.plans import drafting
 from fazhi.plans import importing as plan_importing
+from fazhi.plans import progress as plan_progress
 from fazhi.plans.models import Notification, NotificationKind
 from fazhi.plans.planreading import read_plan_lines
 from fazhi.reviews import services as review_services
@@ -453,6 +454,49 @@ def _plans(w: World, t, people) -> None:
             reviewed_on=date(2025, 3, 10),
         )
         w.ids[f"plan_review.{county}"] = reviewing.pk
+        _issued_plan(w, people, county, region, title)
+
+
+def _issued_plan(w: World, people, county: str, region, title: str) -> None:
+    """A plan taken through every step to 印发, and 司法局's first-quarter report with a file."""
+    lead = people[f"{county}_lead"]
+    plan = plan_importing.plan_import(
+        acting_user=lead,
+        region=region,
+        year=2025,
+        name=f"{region.name}2025年已印发计划",
+        reading=read_plan_lines(plan_lines(title), year=2025),
+    ).plan
+    record = drafting.StepRecord(
+        consultation_until=date(2025, 2, 1),
+        adopted_meeting="常务会议",
+        adopted_on=date(2025, 2, 20),
+        doc_number="政办发〔2025〕1号",
+        issued_on=date(2025, 2, 25),
+    )
+    for step in ("consulting", "legal_review", "adopted", "issued"):
+        if step == "adopted":
+            drafting.plan_record_legal_review(
+                acting_user=lead,
+                plan=plan,
+                reviewer="法律顾问",
+                opinion="合法",
+                reviewed_on=date(2025, 2, 10),
+            )
+        drafting.plan_advance(acting_user=lead, plan=plan, step=step, record=record)
+    measure = plan.measures.get()
+    period = plan.periods.order_by("starts_on").first()
+    liaison = people["szq_liaison" if county == "szq" else "xc_liaison"]
+    report = plan_progress.progress_report_save(
+        acting_user=liaison,
+        measure=measure,
+        period=period,
+        text="第一季度已完成清理",
+        files=[ContentFile(b"progress evidence", name="清理台账.txt")],
+    )
+    w.ids[f"measure_issued.{county}"] = measure.pk
+    w.ids[f"period.{county}"] = period.pk
+    w.ids[f"progress_file.{county}"] = report.files.get().pk
 
 
 def _consult(w: World, people, county: str, plan) -> None:

@@ -6,15 +6,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fazhi.core.actions import error_text
 from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
-from fazhi.plans import drafting, selectors
+from fazhi.plans import drafting, progress, selectors
 from fazhi.plans.exports import unit_names, write_comment_table
-from fazhi.plans.forms import AdvanceForm, AnswerForm, CommentForm, LegalReviewForm, MeasureForm
+from fazhi.plans.forms import (
+    AdvanceForm,
+    AnswerForm,
+    CommentForm,
+    LegalReviewForm,
+    MeasureForm,
+    StatusForm,
+)
 from fazhi.plans.models import Measure, MeasureRole, Plan, PlanComment, PlanStatus
 
 
@@ -70,7 +78,7 @@ def plan_comments_export(request, pk):
     return response
 
 
-def _measure_page(request, measure, *, comment_form=None, edit_form=None):
+def measure_page(request, measure, *, comment_form=None, report_form=None):
     plan = measure.plan
     editable = Plan.objects.editable_by(request.user).filter(pk=plan.pk).exists()
     lead, responsible = unit_names(measure)
@@ -92,6 +100,7 @@ def _measure_page(request, measure, *, comment_form=None, edit_form=None):
             "answer_form": AnswerForm() if editable and consulting else None,
             "editable": editable,
             "adjustments": measure.adjustments.select_related("made_by"),
+            **_progress_panel(request, measure, editable, report_form),
         },
     )
 
@@ -109,7 +118,7 @@ def _visible_measure(request, pk) -> Measure:
 
 @login_required
 def measure_detail(request, pk):
-    return _measure_page(request, _visible_measure(request, pk))
+    return measure_page(request, _visible_measure(request, pk))
 
 
 @login_required
@@ -133,7 +142,7 @@ def measure_comment(request, pk):
         else:
             messages.success(request, "意见已提交，牵头部门答复后可在此查看。")
             return redirect("plans:measure", pk=measure.pk)
-    return _measure_page(request, measure, comment_form=form)
+    return measure_page(request, measure, comment_form=form)
 
 
 @login_required
@@ -207,3 +216,18 @@ def measure_edit(request, pk):
             "issued": measure.plan.status == PlanStatus.ISSUED,
         },
     )
+
+
+def _progress_panel(request, measure, editable, report_form) -> dict:
+    if measure.plan.status != PlanStatus.ISSUED:
+        return {}
+    from fazhi.plans.views.progress import progress_form
+
+    reports = selectors.measure_reports(user=request.user, measure=measure)
+    return {
+        "periods": progress.measure_periods(measure, reports, timezone.localdate()),
+        "report_form": report_form or progress_form(request.user, measure),
+        "status_form": StatusForm(initial={"status": measure.status, "note": measure.status_note})
+        if editable
+        else None,
+    }

@@ -1,6 +1,7 @@
 """Work plan pages: the list, the import wizard (upload → preview with unit names to confirm →
 confirm or cancel), the 工作台账 of a plan and its Excel export."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from fazhi.core.scoping import get_visible_or_404
 from fazhi.plans import drafting, importing, selectors
 from fazhi.plans.exports import unit_names, write_plan_ledger
 from fazhi.plans.forms import AdvanceForm, LegalReviewForm, PlanUploadForm, plan_regions
-from fazhi.plans.models import MeasureStatus, Plan, PlanImport, PlanStatus
+from fazhi.plans.models import MeasureStatus, Plan, PlanImport, PlanStatus, ReportCycle
 
 PREVIEW_MEASURES = 500
 
@@ -182,4 +183,6 @@ def _drafting_panel(user, plan: Plan) -> dict:
         if editable and plan.status == PlanStatus.LEGAL_REVIEW
         else None,
         "comment_counts": selectors.comment_counts(user=user, plan=plan),
+        "cycles": ReportCycle.choices,
+        "due_days": settings.FAZHI_PLAN_REPORT_DUE_DAYS,
     }

@@ -1,0 +1,154 @@
+"""Carrying out an issued plan: periods, each unit's report with files, the lead unit's summary,
+the lead office's check, and what the ledger and its export show."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from fazhi.plans import progress
+from fazhi.plans.importing import plan_import
+from fazhi.plans.models import MeasureStatus, PlanStatus, ProgressReport, ReportPeriod
+from fazhi.plans.planreading import read_plan_lines
+
+LINES = [
+    "一、健全依法行政制度体系",
+    "（一）加强规范性文件管理。（牵头单位：区司法局；责任单位：区市场监管局；完成时限：2025年6月底前）",
+    "（二）开展执法检查。（区市场监管局负责，年底前完成）",
+]
+
+
+@pytest.fixture
+def plan(people, tree):
+    plan = plan_import(
+        acting_user=people.szq_lead,
+        region=tree.szq,
+        year=2025,
+        name="市中区2025年工作要点",
+        reading=read_plan_lines(LINES, year=2025),
+    ).plan
+    plan.status = PlanStatus.ISSUED
+    plan.save()
+    return plan
+
+
+def test_quarterly_periods_due_ten_days_after_they_end_and_monthly_on_request(plan, people):
+    periods = progress.plan_periods_ensure(plan)
+    assert [(p.label, p.starts_on, p.due_on) for p in periods] == [
+        ("第一季度", date(2025, 1, 1), date(2025, 4, 10)),
+        ("第二季度", date(2025, 4, 1), date(2025, 7, 10)),
+        ("第三季度", date(2025, 7, 1), date(2025, 10, 10)),
+        ("第四季度", date(2025, 10, 1), date(2026, 1, 10)),
+    ]
+    progress.plan_set_cycle(acting_user=people.szq_lead, plan=plan, cycle="monthly")
+    assert ReportPeriod.objects.filter(plan=plan).count() == 12
+    assert ReportPeriod.objects.get(plan=plan, label="2月").due_on == date(2025, 3, 10)
+
+
+def test_units_report_on_their_own_measures_the_lead_unit_summarises(plan, people, tree):
+    q1 = progress.plan_periods_ensure(plan)[0]
+    first = plan.measures.get(code="1.1")
+    report = progress.progress_report_save(
+        acting_user=people.szq_liaison,
+        measure=first,
+        period=q1,
+        text="清理规范性文件 36 件",
+        files=[ContentFile(b"ledger", name="清理台账.txt")],
+    )
+    assert (report.unit, report.is_summary) == (tree.units.szq_sfj, True)
+    first.refresh_from_db()
+    assert first.status == MeasureStatus.IN_PROGRESS
+    # Sending again brings the report up to date and keeps its files.
+    again = progress.progress_report_save(
+        acting_user=people.szq_liaison, measure=first, period=q1, text="清理 40 件，废止 4 件"
+    )
+    assert again.pk == report.pk and again.files.count() == 1
+    with pytest.raises(PermissionDenied):  # 1.2 is not given to 司法局
+        progress.progress_report_save(
+            acting_user=people.szq_liaison,
+            measure=plan.measures.get(code="1.2"),
+            period=q1,
+            text="x",
+        )
+    with pytest.raises(PermissionDenied):
+        progress.progress_report_save(
+            acting_user=people.xc_liaison, measure=first, period=q1, text="x"
+        )
+    with pytest.raises(ValidationError, match="请填写进展情况"):
+        progress.progress_report_save(
+            acting_user=people.scjg_liaison, measure=first, period=q1, text=" "
+        )
+
+
+def test_the_lead_office_checks_before_completion_and_gives_reasons_for_delay(plan, people):
+    measure = plan.measures.get(code="1.2")
+    lead = people.szq_lead
+    with pytest.raises(ValidationError, match="还没有任何进展报告"):
+        progress.measure_set_status(acting_user=lead, measure=measure, status="completed")
+    with pytest.raises(ValidationError, match="滞后的原因"):
+        progress.measure_set_status(acting_user=lead, measure=measure, status="behind")
+    with pytest.raises(PermissionDenied):
+        progress.measure_set_status(
+            acting_user=people.scjg_liaison, measure=measure, status="behind", note="x"
+        )
+    progress.measure_set_status(
+        acting_user=lead, measure=measure, status="behind", note="检查方案未获批"
+    )
+    measure.refresh_from_db()
+    assert (measure.status, measure.status_note) == ("behind", "检查方案未获批")
+
+
+def test_pages_report_with_files_and_the_ledger_shows_the_latest_progress(
+    plan, people, login, tree
+):
+    q1 = progress.plan_periods_ensure(plan)[0]
+    measure = plan.measures.get(code="1.1")
+    client = login(people.scjg_liaison)
+    page = client.get(reverse("plans:measure", args=[measure.pk])).content.decode()
+    assert 'id="report-form"' in page and "未报送：市中区司法局、市中区市场监督管理局" in page
+    response = client.post(
+        reverse("plans:measure_report", args=[measure.pk]),
+        {
+            "period": q1.pk,
+            "text": "完成 12 家企业的执法检查",
+            "figures": "检查 12 家",
+            "files": [
+                SimpleUploadedFile("检查记录.txt", "检查记录".encode()),
+                SimpleUploadedFile("照片说明.txt", b"photos"),
+            ],
+        },
+    )
+    assert response.status_code == 302
+    report = ProgressReport.objects.get()
+    assert sorted(report.files.values_list("original_name", flat=True)) == [
+        "检查记录.txt",
+        "照片说明.txt",
+    ]
+    file = report.files.get(original_name="检查记录.txt")
+    download = client.get(reverse("plans:progress_file", args=[file.pk]))
+    assert (
+        b"".join(download.streaming_content if download.streaming else [download.content])
+        == "检查记录".encode()
+    )
+    assert (
+        login(people.xc_liaison).get(reverse("plans:progress_file", args=[file.pk])).status_code
+        == 404
+    )
+
+    lead = login(people.szq_lead)
+    ledger = lead.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "第一季度：完成 12 家企业的执法检查" in ledger
+    export = lead.get(reverse("plans:export", args=[plan.pk]))
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[2][5] == "【第一季度·区市场监管局】完成 12 家企业的执法检查"
+    assert rows[2][6] == "推进中"
+    # Readers of the region do not report.
+    refused = login(people.szq_leader).post(
+        reverse("plans:measure_report", args=[measure.pk]), {"period": q1.pk, "text": "x"}
+    )
+    assert refused.status_code == 403

@@ -1,0 +1,98 @@
+"""Progress pages of an issued plan: a unit's report on a measure (with files), the lead
+office's check of a measure, a report's file, and the report cycle."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from fazhi.core.actions import error_text
+from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
+from fazhi.evidence.attachments import attachment_response
+from fazhi.plans import progress
+from fazhi.plans.forms import ProgressForm, StatusForm
+from fazhi.plans.models import Measure, Plan, ProgressFile
+
+
+def progress_form(user, measure: Measure, data=None, files=None) -> ProgressForm | None:
+    """The report form for whoever may report on the measure (None for others)."""
+    periods = progress.plan_periods_ensure(measure.plan)
+    if Plan.objects.editable_by(user).filter(pk=measure.plan_id).exists():
+        units = [row.unit for row in measure.units.select_related("unit") if row.unit_id]
+        return ProgressForm(data, files, periods=periods, units=units)
+    named = measure.units.filter(unit_id=user.unit_id).exists() if user.unit_id else False
+    if named and "liaison" in user.role_codes():
+        return ProgressForm(data, files, periods=periods)
+    return None
+
+
+@login_required
+@require_POST
+def measure_report(request, pk):
+    from fazhi.plans.views.drafting import measure_page
+
+    measure = get_visible_or_404(
+        Measure.objects.select_related("plan__region", "area"), request.user, pk=pk
+    )
+    form = progress_form(request.user, measure, request.POST, request.FILES)
+    if form is None:
+        raise PermissionDenied("只有该措施的牵头单位和责任单位可以报送进展。")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            progress.progress_report_save(
+                acting_user=request.user,
+                measure=measure,
+                period=data["period"],
+                text=data["text"],
+                figures=data["figures"],
+                files=data["files"],
+                unit=data.get("unit"),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            messages.success(request, f"已报送“{data['period']}”的进展。")
+            return redirect("plans:measure", pk=measure.pk)
+    return measure_page(request, measure, report_form=form)
+
+
+@login_required
+@require_POST
+def measure_status(request, pk):
+    measure = get_editable_or_404(Measure, request.user, pk=pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择完成状态。")
+    else:
+        try:
+            progress.measure_set_status(
+                acting_user=request.user, measure=measure, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, "已更新完成状态。")
+    return redirect("plans:measure", pk=measure.pk)
+
+
+@login_required
+@require_POST
+def plan_cycle(request, pk):
+    plan = get_editable_or_404(Plan, request.user, pk=pk)
+    try:
+        progress.plan_set_cycle(
+            acting_user=request.user, plan=plan, cycle=request.POST.get("cycle", "")
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, "已设置进展报送周期。")
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@login_required
+def progress_file(request, pk):
+    file = get_visible_or_404(ProgressFile.objects.select_related("blob"), request.user, pk=pk)
+    return attachment_response(request, file.blob, file.original_name)
