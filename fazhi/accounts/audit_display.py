@@ -106,6 +106,7 @@ ACTION_LABELS = {
     "finding.reopen": "重新打开问题",
     "finding.escalate": "督办逾期问题",
     "finding.recheck": "回头看复查",
+    "finding_category.create": "新增问题类别",
 }
 
 # Keys the services write that are not fields of the target model (counts, names, file facts).

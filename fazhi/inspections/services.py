@@ -222,6 +222,27 @@ def category_named(region: Region, name: str, *, create: bool = False) -> Findin
     return FindingCategory.objects.create(region=region, name=name[:50], position=100)
 
 
+@transaction.atomic
+def category_add(*, acting_user, region: Region, name: str) -> FindingCategory:
+    """A category of the region's own, beside the defaults everyone reads."""
+    if not can_write_at(acting_user, FindingCategory, region=region):
+        raise PermissionDenied(f"您无权为 {region} 设置问题类别。")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "请填写类别名称。"})
+    if category_named(region, name) is not None:
+        raise ValidationError({"name": f"已有问题类别“{name}”。"})
+    category = FindingCategory.objects.create(region=region, name=name[:50], position=100)
+    audit_record(
+        acting_user=acting_user,
+        action="finding_category.create",
+        target=category,
+        region=region,
+        after={"name": category.name},
+    )
+    return category
+
+
 def _check_finding_fields(inspection: Inspection, fields: dict) -> None:
     errors = {}
     if not (fields.get("description") or "").strip():

@@ -6,6 +6,7 @@ app_name = "inspections"
 urlpatterns = [
     path("", inspections.inspection_list, name="list"),
     path("new/", inspections.inspection_create, name="create"),
+    path("categories/", inspections.categories, name="categories"),
     path("<int:pk>/", inspections.inspection_detail, name="detail"),
     path("<int:pk>/report.docx", inspections.report_docx, name="report"),
     path("<int:pk>/documents/", inspections.document_upload, name="document_upload"),

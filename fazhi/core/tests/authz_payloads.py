@@ -506,3 +506,7 @@ def recheck_decide(x: Ctx) -> dict:
 
 def api_finding_verify(x: Ctx) -> dict:
     return {"accept": True, "note": "整改到位"}
+
+
+def finding_category(x: Ctx) -> dict:
+    return {"name": "矩阵问题类别"}

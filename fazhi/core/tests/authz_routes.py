@@ -481,6 +481,8 @@ PAGES: dict[str, Route] = {
     "inspections/new/": r(
         get=INSPECT, post=rule(INSPECT, soft(inspects)), data=pay.inspection_create
     ),
+    # A category is added to the lead office's own region; inspectors only read the list.
+    "inspections/categories/": r(get=INSPECT, post=OWNER, data=pay.finding_category),
     "inspections/<int:pk>/": r("city", args=INSPECTION, get=rule(seen(sees_inspection))),
     "inspections/<int:pk>/documents/": r(
         "city", args=INSPECTION, post=INSPECT_ONLY, data=pay.inspection_document

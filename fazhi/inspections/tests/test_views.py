@@ -190,3 +190,28 @@ def test_an_inspection_is_created_with_its_group_and_units(login, tree, people):
         "/inspections/new/", {"name": "越级", "kind": "special", "region": tree.city.pk}
     )
     assert refused.status_code == 200 and Inspection.objects.count() == 1
+
+
+def test_the_lead_office_adds_a_category_of_its_own(login, tree, people):
+    from fazhi.inspections.models import FindingCategory
+
+    client = login(people.szq_lead)
+    client.post("/inspections/categories/", {"name": "基层法治"})
+    added = FindingCategory.objects.get(name="基层法治")
+    assert added.region == tree.szq
+    page = client.get("/inspections/categories/").content.decode()
+    assert "依法决策" in page and "基层法治" in page
+    response = client.post("/inspections/categories/", {"name": "依法决策"}, follow=True)
+    assert "已有问题类别“依法决策”" in response.content.decode()
+    inspector = login(people.city_inspector)
+    assert inspector.post("/inspections/categories/", {"name": "x"}).status_code == 403
+    assert "基层法治" not in inspector.get("/inspections/categories/").content.decode()
+
+
+def test_the_ledger_filters_answer_htmx_with_the_rows_alone(login, people, findings):
+    client = login(people.city_inspector)
+    fragment = client.get(
+        "/inspections/findings/", {"status": "open", "unit": ""}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert fragment.startswith('<div id="ledger-rows">') and "<html" not in fragment
+    assert "问题 2" in fragment

@@ -21,6 +21,7 @@ from fazhi.inspections.models import (
     FindingStatus,
     Inspection,
     RecheckItem,
+    Rectification,
 )
 from fazhi.orgs.models import Unit
 
@@ -84,7 +85,7 @@ def finding_detail(request, pk):
     user = request.user
     may_rectify = services.may_rectify(user, finding) and finding.status in services.OPEN_STATES
     inspecting = services.is_inspecting_side(user, finding)
-    plan = getattr(finding, "plan", None) if hasattr(finding, "plan") else None
+    plan = Rectification.objects.filter(finding=finding).first()
     return render(
         request,
         "inspections/finding_detail.html",

@@ -15,7 +15,7 @@ from fazhi.core.downloads import attachment_header, stored_file_response
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import parse_id
 from fazhi.core.permissions import require_roles
-from fazhi.core.scoping import get_editable_or_404, get_visible_or_404, is_editable
+from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.inspections import importing, rechecks, reports, selectors, services
 from fazhi.inspections.forms import DocumentForm, DrawForm, FindingForm, InspectionForm, UploadForm
 from fazhi.inspections.models import FindingImport, Inspection, InspectionDocument
@@ -171,6 +171,26 @@ def recheck_draw(request, pk):
             ),
         )
     return redirect("inspections:detail", pk=inspection.pk)
+
+
+@require_roles(*INSPECTING_ROLES)
+def categories(request):
+    """The categories findings are sorted by: the defaults and the user's region's own; the
+    lead office adds its own."""
+    region = request.user.region
+    if request.method == "POST":
+        if not Scope.for_user(request.user).has_role("admin", "lead_admin"):
+            raise PermissionDenied("只有依法治办可以设置问题类别。")
+        perform(
+            request,
+            lambda: services.category_add(
+                acting_user=request.user, region=region, name=request.POST.get("name", "")
+            ),
+            success=lambda c: f"已新增问题类别“{c.name}”。",
+        )
+        return redirect("inspections:categories")
+    listed = selectors.categories_for(region) if region else []
+    return render(request, "inspections/categories.html", {"categories": listed})
 
 
 # -- import -------------------------------------------------------------------------------------
