@@ -112,6 +112,7 @@ def _register_routers() -> None:
     from fazhi.frameworks.api import router as frameworks_router
     from fazhi.inspections.api import router as inspections_router
     from fazhi.orgs.api import router as orgs_router
+    from fazhi.plans.api import router as plans_router
     from fazhi.reviews.api import router as reviews_router
     from fazhi.surveys.api import router as surveys_router
 
@@ -124,6 +125,7 @@ def _register_routers() -> None:
     api.add_router("/reviews", reviews_router)
     api.add_router("/inspections", inspections_router)
     api.add_router("/surveys", surveys_router)
+    api.add_router("/plans", plans_router)
 
 
 _register_routers()

@@ -5,10 +5,13 @@ and as the 工作台账 workbook lead offices keep (序号, 工作任务, 牵头
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import IO
 
+from django.utils import timezone
+
 from fazhi.core.xlsx import write_table
-from fazhi.plans.models import Measure, MeasureRole, Plan
+from fazhi.plans.models import Measure, MeasureRole, MeasureStatus, Plan
 
 CHINESE_DIGITS = "零一二三四五六七八九"
 LEDGER_HEADERS = ["序号", "工作任务", "牵头单位", "责任单位", "完成时限", "进展情况", "完成状态"]
@@ -139,3 +142,38 @@ def write_comment_table(stream: IO[bytes], comments: Iterable) -> None:
         ),
         widths=COMMENT_WIDTHS,
     )
+
+
+def plan_progress_json(plan: Plan, measures: Iterable[Measure], *, on: date) -> dict:
+    """Each measure's status and last report as of `on` (`fazhi plan progress --json`)."""
+    rows = []
+    for measure in measures:
+        reports = [
+            report
+            for report in getattr(measure, "progress_reports", [])
+            if timezone.localdate(report.submitted_at) <= on
+        ]
+        last = reports[0] if reports else None
+        rows.append(
+            {
+                "code": measure.code,
+                "title": measure.title,
+                "status": measure.status,
+                "status_label": measure.get_status_display(),
+                "deadline": measure.deadline.isoformat() if measure.deadline else None,
+                "overdue": bool(
+                    measure.deadline
+                    and measure.deadline < on
+                    and measure.status != MeasureStatus.COMPLETED
+                ),
+                "last_report": {
+                    "period": last.period.label,
+                    "unit": last.unit.name,
+                    "text": last.text,
+                    "submitted_at": timezone.localtime(last.submitted_at).isoformat(),
+                }
+                if last
+                else None,
+            }
+        )
+    return {"name": plan.name, "year": plan.year, "date": on.isoformat(), "measures": rows}

@@ -7,8 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -217,7 +217,7 @@ def plan_by_ref(*, user, ref: str) -> Plan:
     if found is None:
         found = plans.filter(name=str(ref).strip()).order_by("-year", "-id").first()
     if found is None:
-        raise ObjectDoesNotExist(f"找不到工作计划“{ref}”（或您无权查看）。")
+        raise Http404(f"找不到工作计划“{ref}”（或您无权查看）。")
     return found
 
 

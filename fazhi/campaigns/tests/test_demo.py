@@ -16,6 +16,7 @@ from fazhi.evidence import selectors
 from fazhi.evidence.models import Evidence
 from fazhi.fieldwork.models import Applicant, Evaluation
 from fazhi.fieldwork.selectors import ranking
+from fazhi.plans.models import Plan, ProgressReport
 from fazhi.reviews.models import Assessment, Comment, Review, Round, RoundStatus, Verdict
 
 DEMO = "市中区创建全国法治政府建设示范区（演示）"
@@ -46,7 +47,7 @@ def deadlines_against(today, items) -> Counter:
 
 def counts() -> dict[str, int]:
     models = [User, Campaign, Item, Evidence, Round, Review, Comment, Assessment]
-    models += [Evaluation, Applicant]
+    models += [Evaluation, Applicant, Plan, ProgressReport]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -118,6 +119,18 @@ def assert_alive(output: str, client) -> None:
     page = client.get(f"/fieldwork/{evaluation.pk}/").content.decode()
     for row in ranked:
         assert row.label in page
+
+    # The work plan went through every step this year and its units report every quarter.
+    plan = Plan.objects.get(region__code="370402", status="issued")
+    ended = plan.periods.filter(ends_on__lt=today)
+    assert ended.exists() and plan.doc_number and plan.comments.count() == 2
+    assert set(ended.filter(reports__isnull=False).distinct()) == set(ended)
+    assert plan.measures.filter(status="completed").count() == 1
+    assert plan.measures.filter(status="behind").count() == 1
+    assert "工作计划" in output
+    client.post("/accounts/login/", {"username": "szq_admin", "password": PASSWORD})
+    ledger = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "深化“一网通办”改革" in ledger and "滞后" in ledger
 
 
 def test_the_demo_is_alive_today_and_loading_it_again_adds_nothing(db, client):

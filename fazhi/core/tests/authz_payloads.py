@@ -184,6 +184,14 @@ def progress_report(x: Ctx) -> dict:
     }
 
 
+def api_progress(x: Ctx) -> dict:
+    return {
+        "period": x.id(f"period.{x.c}"),
+        "text": "接口报送的进展",
+        "unit": x.id(f"unit.sfj.{x.c}"),
+    }
+
+
 def measure_status(x: Ctx) -> dict:
     return {"status": "behind", "note": "矩阵核定的滞后原因"}
 

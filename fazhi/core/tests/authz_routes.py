@@ -684,6 +684,21 @@ OPERATIONS: dict[str, Route] = {
     "GET /api/frameworks/": r(get=ANYONE),
     "POST /api/frameworks/import": r(
         *CAMPAIGNS, post=rule(allowed(owns)), data=pay.api_framework_import
+    "GET /api/plans/": r(get=ANYONE),
+    "GET /api/plans/{plan_id}": r(
+        *CAMPAIGNS, args={"plan_id": "plan.{t}"}, get=rule(seen(sees_plan))
+    ),
+    "GET /api/plans/{plan_id}/progress": r(
+        *CAMPAIGNS, args={"plan_id": "plan.{t}"}, get=rule(seen(sees_plan))
+    ),
+    "POST /api/plans/measures/{measure_id}/progress": r(
+        "issued.szq",
+        "issued.xc",
+        args={"measure_id": "measure_issued.{c}"},
+        post=rule(seen(sees_plan), allowed(may_comment_plan)),
+        data=pay.api_progress,
+        body="json",
+    ),
     ),
     "GET /api/frameworks/{ref}": r(
         *FRAMEWORKS, args={"ref": "framework.{t}"}, get=rule(seen(sees_framework))

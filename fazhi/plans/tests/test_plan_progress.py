@@ -152,3 +152,49 @@ def test_pages_report_with_files_and_the_ledger_shows_the_latest_progress(
         reverse("plans:measure_report", args=[measure.pk]), {"period": q1.pk, "text": "x"}
     )
     assert refused.status_code == 403
+
+
+def test_progress_command_and_api_give_each_measure_its_status_and_last_report(
+    plan, people, bearer, client
+):
+    import json
+
+    from django.core.management import call_command
+
+    q1 = progress.plan_periods_ensure(plan)[0]
+    measure = plan.measures.get(code="1.1")
+    response = client.post(
+        reverse("api:report_progress", args=[measure.pk]),
+        {"period": q1.pk, "text": "清理 36 件"},
+        content_type="application/json",
+        **bearer(people.szq_liaison),
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["unit"] == "市中区司法局"
+
+    out = io.StringIO()
+    call_command("plan", "progress", str(plan.pk), "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    first, second = data["measures"]
+    assert (first["code"], first["status"], first["last_report"]["text"]) == (
+        "1.1",
+        "in_progress",
+        "清理 36 件",
+    )
+    assert first["last_report"]["period"] == "第一季度" and first["overdue"] is True
+    assert second["last_report"] is None
+    earlier = io.StringIO()
+    call_command("plan", "progress", str(plan.pk), "--date", "2025-01-05", "--json", stdout=earlier)
+    assert json.loads(earlier.getvalue())["measures"][0]["overdue"] is False
+
+    api = client.get(reverse("api:get_progress", args=[plan.pk]), **bearer(people.szq_lead)).json()
+    assert api["measures"][0]["last_report"]["unit"] == "市中区司法局"
+    other = client.get(reverse("api:get_plan", args=[plan.pk]), **bearer(people.xc_lead))
+    assert other.status_code == 404
+    refused = client.post(
+        reverse("api:report_progress", args=[measure.pk]),
+        {"period": q1.pk, "text": "x"},
+        content_type="application/json",
+        **bearer(people.szq_leader),
+    )
+    assert refused.status_code == 403

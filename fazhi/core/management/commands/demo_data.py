@@ -12,6 +12,7 @@ from fazhi.frameworks.demo import load_demo_framework
 from fazhi.frameworks.tree import format_points
 from fazhi.inspections.demo import load_demo_inspection
 from fazhi.orgs.demo import load_demo_orgs
+from fazhi.plans.demo import load_demo_plan
 from fazhi.reviews.demo import load_demo_reviews
 from fazhi.surveys.demo import load_demo_surveys
 from fazhi.surveys.selectors import wave_report
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             evaluation = load_demo_evaluation(framework, cal)
             survey = load_demo_surveys(cal)
             inspection = load_demo_inspection(cal)
+            plan = load_demo_plan(cal)
         write = self.stdout.write
         write(self.style.SUCCESS(f"演示数据已就绪（日期以今天 {cal.today:%Y-%m-%d} 为准）："))
         write(
@@ -68,6 +70,7 @@ class Command(BaseCommand):
         write(f"  {self._evaluation_line(evaluation)}")
         write(f"  {self._survey_line(survey)}")
         write(f"  {self._inspection_line(inspection)}")
+        write(f"  {self._plan_line(plan)}")
         write(f"演示账号（密码均为 {orgs['password']}）：")
         for account in orgs["users"]:
             write(
@@ -76,6 +79,15 @@ class Command(BaseCommand):
             )
             if account["username"] in TRY:
                 write(f"  {'':<18} → {TRY[account['username']]}")
+
+    def _plan_line(self, plan) -> str:
+        measures = plan.measures.count()
+        done = plan.measures.filter(status="completed").count()
+        return (
+            f"工作计划“{plan}”（{plan.doc_number}）：{plan.areas.count()} 个领域 {measures} 项措施，"
+            f"已完成 {done} 项，{plan.periods.filter(reports__isnull=False).distinct().count()} "
+            "个季度的进展报告。"
+        )
 
     def _inspection_line(self, inspection) -> str:
         counts = inspection.findings.values_list("status", flat=True)

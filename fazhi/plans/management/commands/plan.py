@@ -2,17 +2,26 @@
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from fazhi.core.commands import ScopedCommand
 from fazhi.core.spreadsheets import ImportFailure
 from fazhi.orgs.selectors import region_by_code
 from fazhi.plans import selectors
-from fazhi.plans.exports import plan_as_json, write_plan_ledger
+from fazhi.plans.exports import plan_as_json, plan_progress_json, write_plan_ledger
 from fazhi.plans.importing import check_plan_creatable, plan_import
 from fazhi.plans.planfiles import read_plan_file
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise CommandError(f"日期格式应为 YYYY-MM-DD：{text}") from exc
 
 
 def _year(text: str) -> int:
@@ -36,6 +45,10 @@ class Command(ScopedCommand):
         export.add_argument("ref", help="工作计划编号或名称")
         export.add_argument("--format", choices=["json", "xlsx"], default="json")
         export.add_argument("-o", "--output", help="输出文件（xlsx 必填；json 默认输出到屏幕）")
+        report = sub.add_parser("progress", help="各项措施的完成状态和最近一次进展报告")
+        report.add_argument("ref", help="工作计划编号或名称")
+        report.add_argument("--date", help="截至日期 YYYY-MM-DD，默认今天")
+        report.add_argument("--json", action="store_true", dest="as_json")
 
     def _import(self, actor, *, path, region, year, name, **_):
         source = Path(path)
@@ -79,3 +92,17 @@ class Command(ScopedCommand):
         with open(output, "wb") as stream:
             write_plan_ledger(stream, plan, measures)
         sys.stderr.write(f"已导出 {output}\n")
+
+    def _progress(self, actor, *, ref, date, as_json, **_):
+        plan = selectors.plan_by_ref(user=actor, ref=ref)
+        on = _date(date) if date else timezone.localdate()
+        data = plan_progress_json(plan, selectors.plan_measures(user=actor, plan=plan), on=on)
+        if as_json:
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        for row in data["measures"]:
+            last = row["last_report"]
+            self.stdout.write(
+                f"{row['code']}\t{row['status_label']}{'（已逾期）' if row['overdue'] else ''}\t"
+                f"{row['title']}\t{last['period'] + '：' + last['text'] if last else '—'}"
+            )
