@@ -521,3 +521,27 @@ def strata_update(*, acting_user, wave: Wave, values: dict[int, tuple[int, int |
                 after={str(s): {"target": s.target, "population": s.population} for s in changed},
             )
     return len(changed)
+
+
+def evidence_attach(*, acting_user, wave: Wave, item):
+    """The wave's Word result report filed as a material (佐证材料) of a campaign's task item,
+    usually its satisfaction indicator, through the evidence store's own upload rules."""
+    from django.core.files.base import ContentFile
+
+    from fazhi.evidence.services import evidence_upload
+    from fazhi.surveys.exports import summary_docx
+    from fazhi.surveys.selectors import wave_report
+
+    if item.campaign.region_id != wave.region_id:
+        raise ValidationError(f"“{wave}”是{wave.region}的测评，不能作为{item.campaign}的材料。")
+    report = wave_report(wave)
+    if report.overall.rate.rate is None:
+        raise ValidationError(f"“{wave}”还没有有效回答，没有可归档的结果。")
+    body = summary_docx(report, today=timezone.localdate())
+    return evidence_upload(
+        acting_user=acting_user,
+        item=item,
+        file=ContentFile(body, name=f"{wave.name}-结果报告.docx"),
+        title=f"{wave.name}结果报告",
+        description="由满意度测评模块生成：满意率、分值及 95% 置信区间。",
+    )
