@@ -369,3 +369,60 @@ def measure_reports(*, user, measure: Measure) -> QuerySet:
         .select_related("unit", "period", "submitted_by")
         .prefetch_related(Prefetch("files", queryset=ProgressFile.objects.order_by("id")))
     )
+
+
+@dataclass
+class MyMeasure:
+    """A measure of an issued plan given to the user's unit, and the report it owes next."""
+
+    measure: Measure
+    is_lead: bool
+    period: object | None  # the ReportPeriod the unit reports next (None: all done)
+    overdue: bool
+
+
+def my_measures(*, user, today: date) -> list[MyMeasure]:
+    """For a liaison: the measures of issued plans given to their unit, the period each owes a
+    report for next (the oldest ended period not reported, else the current one), overdue ones
+    first. Plans are few and small (tens of measures), so periods are read per plan once."""
+    from fazhi.plans.models import PlanStatus, ProgressReport, ReportPeriod
+
+    if not user.unit_id:
+        return []
+    rows = (
+        MeasureUnit.objects.filter(unit_id=user.unit_id, measure__plan__status=PlanStatus.ISSUED)
+        .exclude(measure__status=MeasureStatus.COMPLETED)
+        .select_related("measure__plan", "measure__area")
+        .order_by("measure__plan_id", "measure__area__position", "measure__position")
+    )
+    rows = list(rows)
+    plan_ids = {row.measure.plan_id for row in rows}
+    periods: dict[int, list] = defaultdict(list)
+    for period in ReportPeriod.objects.filter(plan_id__in=plan_ids).order_by("starts_on"):
+        periods[period.plan_id].append(period)
+    reported = set(
+        ProgressReport.objects.filter(
+            unit_id=user.unit_id, measure__plan_id__in=plan_ids
+        ).values_list("measure_id", "period_id")
+    )
+    mine = []
+    for row in rows:
+        measure = row.measure
+        owed = [
+            p
+            for p in periods[measure.plan_id]
+            if p.starts_on <= today and (measure.pk, p.pk) not in reported
+        ]
+        period = owed[0] if owed else None
+        mine.append(
+            MyMeasure(
+                measure=measure,
+                is_lead=row.role == "lead",
+                period=period,
+                overdue=bool(period and period.due_on < today),
+            )
+        )
+    return sorted(
+        mine,
+        key=lambda m: (not m.overdue, m.period is None, m.period.due_on if m.period else date.max),
+    )

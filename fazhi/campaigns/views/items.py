@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fazhi.campaigns import selectors, services
@@ -20,6 +21,7 @@ from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404, i
 from fazhi.evidence import selectors as evidence_selectors
 from fazhi.evidence.services import STORED_ONLY_SUFFIXES
 from fazhi.orgs.models import Unit
+from fazhi.plans import selectors as plan_selectors
 from fazhi.reviews.selectors import item_panel
 
 
@@ -46,6 +48,8 @@ def my_tasks(request):
             "status": status,
             "statuses": ItemStatus.choices,
             "returned": items.filter(status=ItemStatus.RETURNED).count(),
+            # Plan measures beside campaign items: the year's work, not only the campaign's.
+            "measures": plan_selectors.my_measures(user=request.user, today=timezone.localdate()),
         },
     )
 

@@ -198,3 +198,20 @@ def test_progress_command_and_api_give_each_measure_its_status_and_last_report(
         **bearer(people.szq_leader),
     )
     assert refused.status_code == 403
+
+
+def test_my_tasks_shows_the_units_measures_with_the_report_owed_next(plan, people, login, tree):
+    periods = progress.plan_periods_ensure(plan)
+    progress.progress_report_save(
+        acting_user=people.szq_liaison,
+        measure=plan.measures.get(code="1.1"),
+        period=periods[0],
+        text="x",
+    )
+    page = login(people.szq_liaison).get(reverse("campaigns:my_tasks")).content.decode()
+    assert "加强规范性文件管理" in page and "开展执法检查" not in page  # 1.2 is 市场监管局's
+    # 2025's first quarter is reported; the second is the oldest owed, long overdue.
+    assert "第二季度，2025-07-10 前" in page and "逾期未报" in page
+
+    other = login(people.scjg_liaison).get(reverse("campaigns:my_tasks")).content.decode()
+    assert "开展执法检查" in other and "第一季度，2025-04-10 前" in other
