@@ -107,6 +107,7 @@ ACTION_LABELS = {
     "finding.escalate": "督办逾期问题",
     "finding.recheck": "回头看复查",
     "finding_category.create": "新增问题类别",
+    "finding.update": "修改督察问题",
 }
 
 # Keys the services write that are not fields of the target model (counts, names, file facts).

@@ -243,13 +243,13 @@ def category_add(*, acting_user, region: Region, name: str) -> FindingCategory:
     return category
 
 
-def _check_finding_fields(inspection: Inspection, fields: dict) -> None:
+def _check_finding_fields(inspection: Inspection, fields: dict, *, own_pk=None) -> None:
     errors = {}
     if not (fields.get("description") or "").strip():
         errors["description"] = "请填写问题描述。"
     if not (fields.get("number") or "").strip():
         errors["number"] = "请填写问题编号。"
-    elif inspection.findings.filter(number=fields["number"].strip()).exists():
+    elif inspection.findings.filter(number=fields["number"].strip()).exclude(pk=own_pk).exists():
         errors["number"] = f"本次督察已有编号为 {fields['number'].strip()} 的问题。"
     for key in ("responsible_unit", "inspected_unit"):
         unit = fields.get(key)
@@ -332,6 +332,58 @@ def finding_create(
             "deadline": finding.deadline_text or finding.deadline,
             "source": source,
         },
+    )
+    return finding
+
+
+EDITABLE_FIELDS = (
+    "number",
+    "category",
+    "description",
+    "inspected_unit",
+    "responsible_unit",
+    "leader",
+    "person",
+    "requirement",
+    "deadline",
+    "long_term",
+)
+
+
+@transaction.atomic
+def finding_update(*, acting_user, finding: Finding, **fields) -> Finding:
+    """The inspecting side corrects a finding (its text, units, deadline); its state and
+    history stay as they are."""
+    if not is_inspecting_side(acting_user, finding):
+        raise PermissionDenied("只有督察方可以修改督察问题。")
+    finding = _lock(finding)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"不能修改的字段：{'、'.join(sorted(unknown))}")
+    merged = {name: getattr(finding, name) for name in EDITABLE_FIELDS} | fields
+    merged["number"] = (merged["number"] or "").strip()
+    merged["responsible_text"] = finding.responsible_text
+    _check_finding_fields(finding.inspection, merged, own_pk=finding.pk)
+    before = snapshot(
+        finding,
+        [f"{n}_id" if n.endswith("unit") or n == "category" else n for n in EDITABLE_FIELDS]
+        + ["deadline_text"],
+    )
+    for name in EDITABLE_FIELDS:
+        setattr(finding, name, merged[name])
+    if finding.long_term:
+        finding.deadline, finding.deadline_text = None, "长期坚持"
+    elif "deadline" in fields:
+        finding.deadline_text = finding.deadline.isoformat() if finding.deadline else ""
+    if finding.responsible_unit_id:
+        finding.unit_candidates = []
+    finding.save()
+    audit_update(
+        acting_user=acting_user,
+        action="finding.update",
+        target=finding,
+        before=before,
+        region=finding.inspection.region,
     )
     return finding
 

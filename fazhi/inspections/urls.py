@@ -19,6 +19,7 @@ urlpatterns = [
     path("findings/", findings.ledger, name="ledger"),
     path("findings/export.xlsx", findings.ledger_export, name="ledger_export"),
     path("findings/<int:pk>/", findings.finding_detail, name="finding"),
+    path("findings/<int:pk>/edit/", findings.finding_edit, name="finding_edit"),
     path("findings/<int:pk>/plan/", findings.plan_save, name="plan"),
     path("findings/<int:pk>/progress/", findings.progress_report, name="progress"),
     path("findings/<int:pk>/request-close/", findings.request_close, name="request_close"),

@@ -518,3 +518,12 @@ def api_finding_verify(x: Ctx) -> dict:
 
 def finding_category(x: Ctx) -> dict:
     return {"name": "矩阵问题类别"}
+
+
+def finding_edit(x: Ctx) -> dict:
+    return {
+        "number": "77",
+        "description": "矩阵修改的问题",
+        "responsible_unit": x.id(f"unit.{variant(x.target)}.{x.c}"),
+        "deadline": "2026-12-31",
+    }

@@ -509,6 +509,13 @@ PAGES: dict[str, Route] = {
     "inspections/findings/export.xlsx": r(get=ANYONE),
     "inspections/findings/<int:pk>/": r(*FINDINGS, args=FINDING, get=SEE_FINDING),
     "inspections/findings/<int:pk>/plan/": r(
+    "inspections/findings/<int:pk>/edit/": r(
+        *FINDINGS,
+        args=FINDING,
+        get=rule(SEE_FINDING, allowed(inspects)),
+        post=rule(SEE_FINDING, allowed(inspects)),
+        data=pay.finding_edit,
+    ),
         "scjg.szq", args=FINDING, post=rule(SEE_FINDING, soft(rectifies)), data=pay.finding_plan
     ),
     "inspections/findings/<int:pk>/progress/": r(

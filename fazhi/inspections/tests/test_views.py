@@ -215,3 +215,31 @@ def test_the_ledger_filters_answer_htmx_with_the_rows_alone(login, people, findi
     ).content.decode()
     assert fragment.startswith('<div id="ledger-rows">') and "<html" not in fragment
     assert "问题 2" in fragment
+
+
+def test_the_inspecting_side_corrects_a_finding_and_the_unit_may_not(login, tree, people, findings):
+    url = f"/inspections/findings/{findings.scjg.pk}/edit/"
+    assert login(people.scjg_liaison).get(url).status_code == 403
+    client = login(people.city_inspector)
+    response = client.post(
+        url,
+        {
+            "number": "1",
+            "description": "改写的问题",
+            "responsible_unit": tree.units.szq_scjg.pk,
+            "long_term": "on",
+        },
+    )
+    assert "已有编号为 1 的问题" in response.content.decode()  # 1 is 司法局's
+    client.post(
+        url,
+        {
+            "number": "2",
+            "description": "改写的问题",
+            "responsible_unit": tree.units.szq_scjg.pk,
+            "long_term": "on",
+        },
+    )
+    findings.scjg.refresh_from_db()
+    assert (findings.scjg.description, findings.scjg.long_term) == ("改写的问题", True)
+    assert findings.scjg.deadline is None and findings.scjg.deadline_text == "长期坚持"

@@ -5,16 +5,24 @@ it is the service's to decide (`services.may_rectify`, `check_verify`)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fazhi.core.actions import perform
 from fazhi.core.downloads import stored_file_response, xlsx_attachment
+from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate, parse_id, show_notes
-from fazhi.core.scoping import get_visible_or_404
+from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
 from fazhi.inspections import exports, rechecks, selectors, services
-from fazhi.inspections.forms import EscalationForm, PlanForm, ReportForm, VerifyForm
+from fazhi.inspections.forms import (
+    EscalationForm,
+    FindingForm,
+    PlanForm,
+    ReportForm,
+    VerifyForm,
+)
 from fazhi.inspections.models import (
     Finding,
     FindingFile,
@@ -116,6 +124,28 @@ def finding_detail(request, pk):
             if inspecting
             else [],
         },
+    )
+
+
+@login_required
+def finding_edit(request, pk):
+    finding = get_editable_or_404(
+        Finding.objects.select_related("inspection__region"), request.user, pk=pk
+    )
+    initial = {name: getattr(finding, name) for name in services.EDITABLE_FIELDS}
+    form = FindingForm(request.POST or None, inspection=finding.inspection, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.finding_update(acting_user=request.user, finding=finding, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已修改问题 {finding.number}。")
+            return _back(finding)
+    return render(
+        request,
+        "inspections/finding_form.html",
+        {"inspection": finding.inspection, "form": form, "finding": finding},
     )
 
 
