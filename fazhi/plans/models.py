@@ -67,6 +67,9 @@ class Notification(models.Model):
     # since been moved is no longer put in the digest.
     due_on = models.DateField("完成时限", null=True, blank=True)
     text = models.TextField("内容")
+    # Where the notice opens when it is about neither an item nor a campaign (a plan measure, a
+    # finding): a path inside the site.
+    link = models.CharField("链接", max_length=200, blank=True)
     # What makes one fact one notification: "kind:item:event", the event being the deadline
     # for due-soon and overdue notices and the moment of the return for returns. Unique per
     # user, so that a fact found again tomorrow (or by a second run today) is not notified

@@ -222,3 +222,51 @@ def measure_periods(measure: Measure, reports, today: date) -> list[PeriodState]
             PeriodState(period, done, missing, overdue=bool(missing) and period.due_on < today)
         )
     return states
+
+
+# -- reminders -------------------------------------------------------------------------------
+
+
+def notify_plan_reports(*, today: date, days: int) -> int:
+    """Tell each unit's liaisons, once per measure and period, in the app, of a progress report
+    due within `days` days or overdue; how many were told. The daily reminder run asks."""
+    from django.urls import reverse
+
+    from fazhi.plans.selectors import liaisons
+    from fazhi.plans.services import notifications_create
+
+    periods = ReportPeriod.objects.filter(
+        plan__status=PlanStatus.ISSUED, ends_on__lt=today, due_on__lte=today + timedelta(days=days)
+    ).select_related("plan")
+    reported = set(
+        ProgressReport.objects.filter(period__in=periods).values_list(
+            "measure_id", "period_id", "unit_id"
+        )
+    )
+    told = 0
+    for period in periods:
+        overdue = period.due_on < today
+        kind = "overdue" if overdue else "due_soon"
+        rows = (
+            Measure.objects.filter(plan_id=period.plan_id)
+            .exclude(status=MeasureStatus.COMPLETED)
+            .prefetch_related("units")
+        )
+        for measure in rows:
+            for row in measure.units.all():
+                if row.unit_id is None or (measure.pk, period.pk, row.unit_id) in reported:
+                    continue
+                when = (
+                    f"已于 {period.due_on:%Y-%m-%d} 逾期"
+                    if overdue
+                    else f"须在 {period.due_on:%Y-%m-%d} 前报送"
+                )
+                told += notifications_create(
+                    users=liaisons().filter(unit_id=row.unit_id),
+                    kind=kind,
+                    event=f"plan-m{measure.pk}-p{period.pk}",
+                    due_on=period.due_on,
+                    link=reverse("plans:measure", args=[measure.pk]),
+                    text=f"工作计划措施「{measure.code} {measure.title[:30]}」{period.label}的进展{when}，请报送。",
+                )
+    return told

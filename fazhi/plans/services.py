@@ -58,6 +58,7 @@ def notifications_create(
     item: Item | None = None,
     campaign=None,
     due_on: date | None = None,
+    link: str = "",
 ) -> int:
     """Notify each user once of one fact, in the app. `event` names the fact (a date, a moment,
     a round): notifying the same users of the same kind, item and event again adds nothing."""
@@ -73,6 +74,7 @@ def notifications_create(
                 due_on=due_on,
                 text=text,
                 key=key,
+                link=link,
             )
             for user in users
         ]
@@ -102,8 +104,10 @@ def reminders_collect(*, today: date, days: int) -> list[Digest]:
     notify in the app each fact not notified before; return what each user's digest would list
     (the new notifications and those of the past day not yet e-mailed, e.g. returns)."""
     from fazhi.inspections.reminders import notify_overdue_findings  # inspections uses plans
+    from fazhi.plans.progress import notify_plan_reports
 
     notify_overdue_findings(today=today)  # in the app only: the digest lists campaign items
+    notify_plan_reports(today=today, days=days)  # likewise
     facts = selectors.reminder_facts(today=today, days=days)
     _create_new(
         [

@@ -215,3 +215,28 @@ def test_my_tasks_shows_the_units_measures_with_the_report_owed_next(plan, peopl
 
     other = login(people.scjg_liaison).get(reverse("campaigns:my_tasks")).content.decode()
     assert "开展执法检查" in other and "第一季度，2025-04-10 前" in other
+
+
+def test_reminders_tell_a_unit_of_a_report_due_and_overdue_once(plan, people, login):
+    from fazhi.plans.models import Notification
+    from fazhi.plans.services import reminders_collect
+
+    periods = progress.plan_periods_ensure(plan)
+    measure = plan.measures.get(code="1.1")
+    progress.progress_report_save(
+        acting_user=people.scjg_liaison, measure=measure, period=periods[0], text="x"
+    )
+    reminders_collect(today=date(2025, 4, 8), days=3)  # the first quarter's reports due 04-10
+    notes = Notification.objects.filter(link__startswith="/plans/")
+    assert {(n.user.username, n.kind) for n in notes} == {
+        ("szq_liaison", "due_soon"),  # 1.1 owed by 司法局; 市场监管局 reported it
+        ("scjg_liaison", "due_soon"),  # 1.2, given to 市场监管局 alone
+    }
+    reminders_collect(today=date(2025, 4, 8), days=3)
+    assert notes.count() == 2  # once per fact
+    reminders_collect(today=date(2025, 4, 11), days=3)
+    assert notes.filter(kind="overdue").count() == 2
+
+    note = notes.filter(user=people.szq_liaison).first()
+    opened = login(people.szq_liaison).get(reverse("plans:notification_open", args=[note.pk]))
+    assert opened["Location"] == reverse("plans:measure", args=[measure.pk])

@@ -31,6 +31,8 @@ def notification_open(request, pk):
         return redirect("campaigns:item", pk=note.item_id)
     if note.campaign_id:
         return redirect("campaigns:detail", pk=note.campaign_id)
+    if note.link.startswith("/") and not note.link.startswith("//"):  # only inside the site
+        return redirect(note.link)
     return redirect("plans:notifications")
 
 
