@@ -426,3 +426,71 @@ def my_measures(*, user, today: date) -> list[MyMeasure]:
         mine,
         key=lambda m: (not m.overdue, m.period is None, m.period.due_on if m.period else date.max),
     )
+
+
+STATUS_COLOURS = {
+    MeasureStatus.COMPLETED: "#2e8b57",
+    MeasureStatus.IN_PROGRESS: "#1d4e89",
+    MeasureStatus.BEHIND: "#c0392b",
+    MeasureStatus.NOT_STARTED: "#b0b8c4",
+}
+
+
+def progress_by(*, user, plan: Plan) -> dict[str, list[tuple[str, dict[str, int]]]]:
+    """Measures by status, per area and per unit named on them (the progress chart's data)."""
+    measures = Measure.objects.visible_to(user).filter(plan=plan)
+    areas = (
+        measures.values("area__position", "area__title", "status")
+        .annotate(n=Count("pk"))
+        .order_by("area__position")
+    )
+    units = (
+        MeasureUnit.objects.filter(measure__in=measures, unit__isnull=False)
+        .values("unit__sort_order", "unit__name", "measure__status")
+        .annotate(n=Count("measure", distinct=True))
+        .order_by("unit__sort_order", "unit__name")
+    )
+    return {
+        "areas": _grouped(areas, "area__title", "status"),
+        "units": _grouped(units, "unit__name", "measure__status"),
+    }
+
+
+def _grouped(rows, label: str, status: str) -> list[tuple[str, dict[str, int]]]:
+    grouped: dict[str, dict[str, int]] = {}
+    for row in rows:
+        grouped.setdefault(row[label], dict.fromkeys(MeasureStatus.values, 0))[row[status]] += row[
+            "n"
+        ]
+    return list(grouped.items())
+
+
+def progress_chart(rows: list[tuple[str, dict[str, int]]]) -> dict:
+    """An ECharts option: one horizontal bar per area or unit, stacked by status."""
+    labels = [label for label, _ in rows][::-1]  # first at the top
+    return {
+        "grid": {"left": 8, "right": 16, "top": 28, "bottom": 8, "containLabel": True},
+        "legend": {"top": 0},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {
+            "type": "category",
+            "data": labels,
+            "axisLabel": {"width": 160, "overflow": "truncate"},
+        },
+        "series": [
+            {
+                "name": MeasureStatus(value).label,
+                "type": "bar",
+                "stack": "measures",
+                "itemStyle": {"color": STATUS_COLOURS[value]},
+                "data": [counts[value] for _, counts in rows][::-1],
+            }
+            for value in (
+                MeasureStatus.COMPLETED,
+                MeasureStatus.IN_PROGRESS,
+                MeasureStatus.BEHIND,
+                MeasureStatus.NOT_STARTED,
+            )
+        ],
+    }

@@ -41,6 +41,7 @@ def test_a_lead_office_imports_its_plan_and_a_liaison_reads_its_measures_on_a_ph
 
     page.wait_for_selector("#ledger")
     assert "已导入工作计划" in page.content()
+    page.wait_for_selector("#chart-areas[data-chart-ready]")  # drawn by ECharts, CSP and all
     plan = Plan.objects.get()
     assert MeasureUnit.objects.get(measure__code="1.2").unit == tree.units.szq_sfj
     page.check("input[name=overdue]")

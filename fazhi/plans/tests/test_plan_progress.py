@@ -240,3 +240,30 @@ def test_reminders_tell_a_unit_of_a_report_due_and_overdue_once(plan, people, lo
     note = notes.filter(user=people.szq_liaison).first()
     opened = login(people.szq_liaison).get(reverse("plans:notification_open", args=[note.pk]))
     assert opened["Location"] == reverse("plans:measure", args=[measure.pk])
+
+
+def test_progress_counts_by_area_and_unit_for_the_chart(plan, people, login):
+    from fazhi.plans import selectors
+
+    q1 = progress.plan_periods_ensure(plan)[0]
+    measure = plan.measures.get(code="1.2")
+    progress.progress_report_save(
+        acting_user=people.scjg_liaison, measure=measure, period=q1, text="x"
+    )
+    progress.measure_set_status(acting_user=people.szq_lead, measure=measure, status="completed")
+
+    data = selectors.progress_by(user=people.szq_lead, plan=plan)
+    assert data["areas"] == [
+        ("健全依法行政制度体系", {"not_started": 1, "in_progress": 0, "completed": 1, "behind": 0})
+    ]
+    assert dict(data["units"])["市中区市场监督管理局"] == {
+        "not_started": 1,
+        "in_progress": 0,
+        "completed": 1,
+        "behind": 0,
+    }
+    # A unit's chart counts only the measures it sees.
+    mine = selectors.progress_by(user=people.szq_liaison, plan=plan)
+    assert mine["areas"][0][1]["completed"] == 0
+    page = login(people.szq_lead).get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert 'data-chart="chart-areas-option"' in page and "措施完成情况（按单位）" in page

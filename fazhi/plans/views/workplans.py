@@ -19,6 +19,13 @@ from fazhi.plans.exports import unit_names, write_plan_ledger
 from fazhi.plans.forms import AdvanceForm, LegalReviewForm, PlanUploadForm, plan_regions
 from fazhi.plans.models import MeasureStatus, Plan, PlanImport, PlanStatus, ReportCycle
 
+STATUS_ORDER = [
+    MeasureStatus.COMPLETED,
+    MeasureStatus.IN_PROGRESS,
+    MeasureStatus.BEHIND,
+    MeasureStatus.NOT_STARTED,
+]
+
 PREVIEW_MEASURES = 500
 
 
@@ -150,6 +157,7 @@ def plan_detail(request, pk):
             "today": today,
             "export_query": request.GET.urlencode(),
             **_drafting_panel(request.user, plan),
+            "charts": _charts(request.user, plan),
         },
     )
 
@@ -186,3 +194,24 @@ def _drafting_panel(user, plan: Plan) -> dict:
         "cycles": ReportCycle.choices,
         "due_days": settings.FAZHI_PLAN_REPORT_DUE_DAYS,
     }
+
+
+def _charts(user, plan: Plan) -> list[dict]:
+    """The progress chart by area and by unit, each with its numbers as a table."""
+    data = selectors.progress_by(user=user, plan=plan)
+    charts = []
+    for key, title, column in (("areas", "按领域", "领域"), ("units", "按单位", "单位")):
+        rows = data[key]
+        if rows:
+            charts.append(
+                {
+                    "id": f"chart-{key}",
+                    "option_id": f"chart-{key}-option",
+                    "title": f"措施完成情况（{title}）",
+                    "column": column,
+                    "option": selectors.progress_chart(rows),
+                    "height": 60 + 26 * len(rows),
+                    "rows": [(label, [counts[s] for s in STATUS_ORDER]) for label, counts in rows],
+                }
+            )
+    return charts
