@@ -18,6 +18,7 @@ urlpatterns = [
     path("import/<int:draft>/cancel/", workplans.plan_import_cancel, name="import_cancel"),
     path("<int:pk>/", workplans.plan_detail, name="detail"),
     path("<int:pk>/export.xlsx", workplans.plan_export, name="export"),
+    path("<int:pk>/summary.docx", workplans.plan_summary, name="summary"),
     path("<int:pk>/advance/", drafting.plan_advance, name="advance"),
     path("<int:pk>/legal-review/", drafting.plan_legal_review, name="legal_review"),
     path("<int:pk>/comments.xlsx", drafting.plan_comments_export, name="comments_export"),

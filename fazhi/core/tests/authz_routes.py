@@ -407,6 +407,9 @@ PAGES: dict[str, Route] = {
         *CAMPAIGNS, args={"draft": "plan_import.{t}"}, post=rule(OWNER, seen(owns))
     ),
     "plans/<int:pk>/": r(*CAMPAIGNS, args={"pk": "plan.{t}"}, get=rule(seen(sees_plan))),
+    "plans/<int:pk>/summary.docx": r(
+        *CAMPAIGNS, args={"pk": "plan.{t}"}, get=rule(seen(sees_plan))
+    ),
     "plans/<int:pk>/export.xlsx": r(*CAMPAIGNS, args={"pk": "plan.{t}"}, get=rule(seen(sees_plan))),
     "plans/<int:pk>/advance/": r(
         "review.szq",

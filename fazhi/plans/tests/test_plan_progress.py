@@ -267,3 +267,30 @@ def test_progress_counts_by_area_and_unit_for_the_chart(plan, people, login):
     assert mine["areas"][0][1]["completed"] == 0
     page = login(people.szq_lead).get(reverse("plans:detail", args=[plan.pk])).content.decode()
     assert 'data-chart="chart-areas-option"' in page and "措施完成情况（按单位）" in page
+
+
+def test_year_end_summary_in_word_lists_each_measure_with_its_last_reports(plan, people, login):
+    from docx import Document
+
+    periods = progress.plan_periods_ensure(plan)
+    measure = plan.measures.get(code="1.1")
+    for user, text in (
+        (people.szq_liaison, "全年清理 36 件"),
+        (people.scjg_liaison, "配合清理 5 件"),
+    ):
+        progress.progress_report_save(
+            acting_user=user, measure=measure, period=periods[3], text=text
+        )
+    progress.measure_set_status(acting_user=people.szq_lead, measure=measure, status="completed")
+
+    response = login(people.szq_lead).get(reverse("plans:summary", args=[plan.pk]))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "市中区2025年工作要点完成情况" in text
+    assert "计划共 2 项措施，其中已完成 1 项，推进中 0 项，滞后 0 项，未开始 1 项。" in text
+    assert "二、健全依法行政制度体系" in text
+    assert (
+        "第四季度，区司法局：全年清理 36 件" in text
+        and "第四季度，区市场监管局：配合清理 5 件" in text
+    )
+    assert "1.2 开展执法检查" in text and "尚无进展报告。" in text

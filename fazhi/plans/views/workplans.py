@@ -5,11 +5,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fazhi.core.downloads import xlsx_attachment
+from fazhi.core.downloads import attachment_header, xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import QueryFilters, paginate, show_notes
 from fazhi.core.permissions import require_roles
@@ -18,6 +19,7 @@ from fazhi.plans import drafting, importing, selectors
 from fazhi.plans.exports import unit_names, write_plan_ledger
 from fazhi.plans.forms import AdvanceForm, LegalReviewForm, PlanUploadForm, plan_regions
 from fazhi.plans.models import MeasureStatus, Plan, PlanImport, PlanStatus, ReportCycle
+from fazhi.plans.summary import summary_docx
 
 STATUS_ORDER = [
     MeasureStatus.COMPLETED,
@@ -27,6 +29,7 @@ STATUS_ORDER = [
 ]
 
 PREVIEW_MEASURES = 500
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @login_required
@@ -215,3 +218,14 @@ def _charts(user, plan: Plan) -> list[dict]:
                 }
             )
     return charts
+
+
+@login_required
+def plan_summary(request, pk):
+    """The year-end summary (Word) of the measures the reader sees."""
+    plan = get_visible_or_404(Plan.objects.select_related("region"), request.user, pk=pk)
+    measures = list(selectors.plan_measures(user=request.user, plan=plan))
+    body = summary_docx(plan, measures, today=timezone.localdate())
+    response = HttpResponse(body, content_type=DOCX)
+    response["Content-Disposition"] = attachment_header(f"{plan.name}完成情况.docx")
+    return response
