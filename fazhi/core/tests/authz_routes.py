@@ -487,6 +487,7 @@ PAGES: dict[str, Route] = {
     # A category is added to the lead office's own region; inspectors only read the list.
     "inspections/categories/": r(get=INSPECT, post=OWNER, data=pay.finding_category),
     "inspections/<int:pk>/": r("city", args=INSPECTION, get=rule(seen(sees_inspection))),
+    "inspections/<int:pk>/report.docx": r("city", args=INSPECTION, get=rule(seen(sees_inspection))),
     "inspections/<int:pk>/documents/": r(
         "city", args=INSPECTION, post=INSPECT_ONLY, data=pay.inspection_document
     ),
@@ -511,7 +512,6 @@ PAGES: dict[str, Route] = {
     "inspections/findings/": r(get=ANYONE),
     "inspections/findings/export.xlsx": r(get=ANYONE),
     "inspections/findings/<int:pk>/": r(*FINDINGS, args=FINDING, get=SEE_FINDING),
-    "inspections/findings/<int:pk>/plan/": r(
     "inspections/findings/<int:pk>/edit/": r(
         *FINDINGS,
         args=FINDING,
@@ -519,6 +519,7 @@ PAGES: dict[str, Route] = {
         post=rule(SEE_FINDING, allowed(inspects)),
         data=pay.finding_edit,
     ),
+    "inspections/findings/<int:pk>/plan/": r(
         "scjg.szq", args=FINDING, post=rule(SEE_FINDING, soft(rectifies)), data=pay.finding_plan
     ),
     "inspections/findings/<int:pk>/progress/": r(
@@ -535,7 +536,6 @@ PAGES: dict[str, Route] = {
         "sfj.xc", args=FINDING, post=rule(SEE_FINDING, soft(verifies)), data=pay.finding_reopen
     ),
     "inspections/findings/<int:pk>/escalate/": r(
-    "inspections/<int:pk>/report.docx": r("city", args=INSPECTION, get=rule(seen(sees_inspection))),
         "scjg.szq",
         args=FINDING,
         post=rule(SEE_FINDING, soft(verifies)),
@@ -687,13 +687,6 @@ api_campaign = {"campaign_id": "campaign.{c}"}
 api_readers = rule(role(*READERS), see_campaign)
 
 OPERATIONS: dict[str, Route] = {
-    "GET /api/surveys/": r(get=ANYONE),
-    "GET /api/surveys/{wave_id}/report": r(
-        *CAMPAIGNS, args={"wave_id": "wave.{c}"}, get=reads_wave
-    ),
-    "GET /api/frameworks/": r(get=ANYONE),
-    "POST /api/frameworks/import": r(
-        *CAMPAIGNS, post=rule(allowed(owns)), data=pay.api_framework_import
     "GET /api/plans/": r(get=ANYONE),
     "GET /api/plans/{plan_id}": r(
         *CAMPAIGNS, args={"plan_id": "plan.{t}"}, get=rule(seen(sees_plan))
@@ -709,6 +702,13 @@ OPERATIONS: dict[str, Route] = {
         data=pay.api_progress,
         body="json",
     ),
+    "GET /api/surveys/": r(get=ANYONE),
+    "GET /api/surveys/{wave_id}/report": r(
+        *CAMPAIGNS, args={"wave_id": "wave.{c}"}, get=reads_wave
+    ),
+    "GET /api/frameworks/": r(get=ANYONE),
+    "POST /api/frameworks/import": r(
+        *CAMPAIGNS, post=rule(allowed(owns)), data=pay.api_framework_import
     ),
     "GET /api/frameworks/{ref}": r(
         *FRAMEWORKS, args={"ref": "framework.{t}"}, get=rule(seen(sees_framework))
@@ -755,6 +755,28 @@ OPERATIONS: dict[str, Route] = {
     "GET /api/evidence/{evidence_id}": r(
         *EVIDENCE, args={"evidence_id": "evidence.{t}"}, get=rule(seen(sees_evidence))
     ),
+    "GET /api/inspections/": r(get=ANYONE),
+    "GET /api/inspections/{inspection_id}/findings": r(
+        "city", args={"inspection_id": "inspection.city"}, get=rule(seen(sees_inspection))
+    ),
+    "GET /api/inspections/{inspection_id}/report": r(
+        "city", args={"inspection_id": "inspection.city"}, get=rule(seen(sees_inspection))
+    ),
+    "POST /api/inspections/findings/{finding_id}/request-close": r(
+        "scjg.szq",
+        args={"finding_id": "finding.{t}"},
+        post=rule(SEE_FINDING, allowed(rectifies)),
+        data=pay.finding_report,
+        body="json",
+    ),
+    # The unit's own liaison sees the finding waiting for 销号 and is refused the verdict.
+    "POST /api/inspections/findings/{finding_id}/verify": r(
+        "sfj.szq",
+        args={"finding_id": "finding.{t}"},
+        post=rule(SEE_FINDING, allowed(verifies)),
+        data=pay.api_finding_verify,
+        body="json",
+    ),
     "GET /api/fieldwork/evaluations": r(get=ANYONE),
     "GET /api/fieldwork/evaluations/{evaluation_id}/ranking": r(
         *EVALUATIONS, args={"evaluation_id": "evaluation.{t}"}, get=rule(seen(sees_evaluation))
@@ -791,25 +813,3 @@ OPERATIONS: dict[str, Route] = {
         body="json",
     ),
 }
-    "GET /api/inspections/": r(get=ANYONE),
-    "GET /api/inspections/{inspection_id}/findings": r(
-        "city", args={"inspection_id": "inspection.city"}, get=rule(seen(sees_inspection))
-    ),
-    "GET /api/inspections/{inspection_id}/report": r(
-        "city", args={"inspection_id": "inspection.city"}, get=rule(seen(sees_inspection))
-    ),
-    "POST /api/inspections/findings/{finding_id}/request-close": r(
-        "scjg.szq",
-        args={"finding_id": "finding.{t}"},
-        post=rule(SEE_FINDING, allowed(rectifies)),
-        data=pay.finding_report,
-        body="json",
-    ),
-    # The unit's own liaison sees the finding waiting for 销号 and is refused the verdict.
-    "POST /api/inspections/findings/{finding_id}/verify": r(
-        "sfj.szq",
-        args={"finding_id": "finding.{t}"},
-        post=rule(SEE_FINDING, allowed(verifies)),
-        data=pay.api_finding_verify,
-        body="json",
-    ),
