@@ -24,9 +24,7 @@ from django.utils import timezone
 from fazhi.accounts.audit import audit_record, audit_update, snapshot
 from fazhi.accounts.system import stored_user
 from fazhi.core.scoping import Scope, can_write_at, is_editable
-from fazhi.evidence import storage
-from fazhi.evidence.extraction import file_kind
-from fazhi.evidence.services import STORED_ONLY_SUFFIXES, check_received
+from fazhi.evidence.attachments import store_attachment
 from fazhi.inspections import reminders
 from fazhi.inspections.models import (
     ESCALATION_ORDER,
@@ -157,23 +155,6 @@ def inspection_create(
     return inspection
 
 
-def store_file(file: File, name: str):
-    """Keep a file in the evidence store's blobs (content stored once, by SHA-256), refusing what
-    the store refuses, with the message naming the file."""
-    name = PurePosixPath(name or file.name or "file").name
-    size = file.size
-    check_received(name, size)
-    suffix = PurePosixPath(name).suffix.lower()
-    kind = file_kind(name)
-    if kind is None and suffix not in STORED_ONLY_SUFFIXES:
-        raise ValidationError(
-            f"“{name}”的文件类型 {suffix or '（无扩展名）'} 不在允许上传的范围内。"
-        )
-    sha256, size = storage.file_sha256(file)
-    blob, _ = storage.store_blob(file, sha256=sha256, size=size, kind=kind or suffix.lstrip("."))
-    return blob, name
-
-
 def inspection_document_add(
     *, acting_user, inspection: Inspection, file: File, kind: str, title: str = ""
 ) -> InspectionDocument:
@@ -181,7 +162,7 @@ def inspection_document_add(
         raise PermissionDenied("只有督察方可以上传督察文书。")
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": "请选择文书类型。"})
-    blob, name = store_file(file, getattr(file, "name", ""))
+    blob, name = store_attachment(file, getattr(file, "name", ""))
     with transaction.atomic():
         document = InspectionDocument.objects.create(
             inspection=inspection,
@@ -491,7 +472,7 @@ def record_update(finding, kind, note, acting_user, stored=()) -> FindingUpdate:
 
 
 def _store_all(files) -> list:
-    return [store_file(file, getattr(file, "name", "")) for file in files]
+    return [store_attachment(file, getattr(file, "name", "")) for file in files]
 
 
 def finding_report_progress(*, acting_user, finding: Finding, note: str, files=()) -> FindingUpdate:

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fazhi.core.actions import perform
-from fazhi.core.downloads import stored_file_response, xlsx_attachment
+from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate, parse_id, show_notes
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
+from fazhi.evidence.attachments import attachment_response
 from fazhi.inspections import exports, rechecks, selectors, services
 from fazhi.inspections.forms import (
     EscalationForm,
@@ -282,16 +283,7 @@ def set_unit(request, pk):
 @login_required
 def file_download(request, pk):
     file = get_visible_or_404(FindingFile.objects.select_related("blob"), request.user, pk=pk)
-    blob = file.blob
-    return stored_file_response(
-        request,
-        blob.storage_name,
-        missing="文件内容缺失，请联系管理员从备份恢复。",
-        size=blob.size,
-        filename=file.original_name,
-        etag=blob.sha256,
-        content_type="application/octet-stream",
-    )
+    return attachment_response(request, file.blob, file.original_name)
 
 
 @login_required

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fazhi.core.actions import perform
-from fazhi.core.downloads import attachment_header, stored_file_response
+from fazhi.core.downloads import attachment_header
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import parse_id
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404, is_editable
+from fazhi.evidence.attachments import attachment_response
 from fazhi.inspections import importing, rechecks, reports, selectors, services
 from fazhi.inspections.forms import DocumentForm, DrawForm, FindingForm, InspectionForm, UploadForm
 from fazhi.inspections.models import FindingImport, Inspection, InspectionDocument
@@ -119,16 +120,7 @@ def document_download(request, pk):
     document = get_visible_or_404(
         InspectionDocument.objects.select_related("blob"), request.user, pk=pk
     )
-    blob = document.blob
-    return stored_file_response(
-        request,
-        blob.storage_name,
-        missing="文件内容缺失，请联系管理员从备份恢复。",
-        size=blob.size,
-        filename=document.original_name,
-        etag=blob.sha256,
-        content_type="application/octet-stream",
-    )
+    return attachment_response(request, document.blob, document.original_name)
 
 
 @require_roles(*INSPECTING_ROLES)
