@@ -13,7 +13,8 @@ phases:
   upload   SIGKILL the gunicorn worker (every fourth time the whole `fazhi serve` process group)
            while a large streamed upload arrives or is being stored; restart what was killed;
   import   SIGKILL `fazhi framework import` of a 1,200-indicator table, or `fazhi evidence
-           import-dir` of a folder of 24 files, then run it again and expect it to finish;
+           import-dir` of a folder of 24 text files and two 64 MiB videos, then run it
+           again and expect it to finish;
   build    SIGKILL the task worker while it builds a campaign's filing, start a new one;
   extract  SIGKILL the task worker while it reads the text of an uploaded file, start a new one.
 
@@ -54,6 +55,9 @@ def main() -> int:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--upload-mb", type=int, default=24)
+    parser.add_argument(
+        "--import-large-mb", type=int, default=64, help="two files this large in each folder"
+    )
     parser.add_argument("--lease", type=int, default=3, help="FAZHI_TASK_LEASE_SECONDS")
     parser.add_argument(
         "--recover-timeout", type=float, default=60, help="seconds a kill's work may take to redo"
@@ -98,7 +102,7 @@ def run(args, kinds: list[str], root: Path, extra: dict[str, str]) -> int:
         "TMPDIR": str(system_tmp),
         "FAZHI_TASK_LEASE_SECONDS": str(args.lease),
         "FAZHI_EXTRACT_RETRY_MINUTES": "0",
-        "FAZHI_UPLOAD_MAX_MB": str(args.upload_mb + 64),
+        "FAZHI_UPLOAD_MAX_MB": str(max(args.upload_mb, args.import_large_mb) + 64),
         "FAZHI_LOG_LEVEL": "WARNING",
     }
     started = time.perf_counter()

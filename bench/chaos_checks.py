@@ -26,6 +26,7 @@ class Expectations:
 
     markers: dict[str, str] = field(default_factory=dict)
     answered_uploads: dict[int, str] = field(default_factory=dict)  # evidence id → SHA-256
+    stored_files: set[str] = field(default_factory=set)  # SHA-256 of files imported
     frameworks: dict[str, int] = field(default_factory=dict)
     campaign_ids: set[int] = field(default_factory=set)
 
@@ -228,6 +229,21 @@ def uploads_kept(expected: Expectations) -> list[Violation]:
             found.append((f"evidence:{evidence_id}", f"已答复 201 的上传 #{evidence_id} 不存在"))
         elif evidence.current.blob.sha256 != sha:
             found.append((f"evidence:{evidence_id}", f"上传 #{evidence_id} 的内容与发送的不同"))
+    return found
+
+
+def files_imported(expected: Expectations) -> list[Violation]:
+    """Every file of an imported folder is a material."""
+    from fazhi.evidence.models import Evidence
+
+    found: list[Violation] = []
+    present = set(
+        Evidence.objects.alive()
+        .filter(current__blob__sha256__in=expected.stored_files)
+        .values_list("current__blob__sha256", flat=True)
+    )
+    for sha in sorted(expected.stored_files - present):
+        found.append((f"imported:{sha}", f"导入的文件 {sha[:12]}… 没有成为材料"))
     return found
 
 

@@ -45,6 +45,7 @@ class Chaos:
         self.worker_started_at = None
         self.worker_log = (root / "worker.log").open("ab")
         self.calibration: dict[str, float] = {}
+        self.large_files: list[str] = []
 
     # -- processes ---------------------------------------------------------------------------
 
@@ -140,6 +141,7 @@ class Chaos:
             + checks.files_match()
             + checks.text_searchable(self.expected)
             + checks.uploads_kept(self.expected)
+            + checks.files_imported(self.expected)
             + checks.frameworks_imported(self.expected)
             + checks.tasks_settled(self.worker_started_at)
             + checks.temp_left(self.env, self.system_tmp)
@@ -375,7 +377,8 @@ class Chaos:
         return [*FAZHI, "evidence", "import-dir", str(self.import_campaign.pk), str(folder)]
 
     def import_folder(self, label) -> Path:
-        """IMPORT_FILES text files with a marker word each, in folders named by item codes."""
+        """IMPORT_FILES text files with a marker word each, in folders named by item codes, and
+        two large videos."""
         folder = self.fixtures / f"import-{label}"
         for index in range(IMPORT_FILES):
             code = self.import_items[index % len(self.import_items)]
@@ -385,7 +388,28 @@ class Chaos:
             text = f"{long_text(self.rng, 600)}\n记录编号 {marker}\n{long_text(self.rng, 600)}\n"
             target.write_text(text, encoding="utf-8")
             self.expected.markers[marker] = sha256(target.read_bytes())
+        # Two large files too (--import-large-mb), imported last (the folder and names sort
+        # last), so that kills also land while a file is copied into the store.
+        last = max(f"{code} 佐证材料" for code in self.import_items)
+        for index in range(2 if self.args.import_large_mb else 0):
+            content = self.rng.randbytes(self.args.import_large_mb * 1024 * 1024)
+            target = folder / last / f"资料录像{index + 1}.mp4"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            self.expected.stored_files.add(sha256(content))
+            self.large_files.append(sha256(content))
         return folder
+
+    def large_file_path(self) -> Path | None:
+        """Where the store writes the newest folder's first large file (local disk only)."""
+        from django.conf import settings
+
+        if not self.large_files or getattr(settings, "STORAGES", {}).get("default", {}).get(
+            "BACKEND", ""
+        ).endswith("S3Storage"):
+            return None
+        sha = self.large_files[-2]
+        return Path(settings.MEDIA_ROOT) / "blobs" / sha[:2] / sha[2:4] / sha
 
     def kill_import(self, number: int) -> None:
         from fazhi.frameworks.models import Framework, FrameworkImport
@@ -409,14 +433,26 @@ class Chaos:
             start_new_session=True,
         )
         label = "指标体系" if framework else "材料文件夹"
+        # Every fourth folder is killed while its first large file is being written into the
+        # store, a window too short for a delay drawn over the whole import to hit often.
+        storing = None if framework or number % 4 != 3 else self.large_file_path()
+        if storing is not None:
+            self.wait_for(
+                lambda: storing.exists() or process.poll() is not None,
+                timeout=took * 3,
+                every=0.001,
+            )
+            delay = self.rng.uniform(0, 0.05)
+            time.sleep(delay)
         try:
-            process.wait(timeout=delay)
+            process.wait(timeout=0 if storing else delay)
             phase = f"{label}杀前已结束"
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-            phase = f"{label}导入中"
-        detail = f"{phase}（约 {delay / took:.0%} 处）"
+            phase = f"{label}导入中" if storing is None else f"{label}写入大文件时"
+        where = f"文件出现后 {delay * 1000:.0f} ms" if storing else f"约 {delay / took:.0%} 处"
+        detail = f"{phase}（{where}）"
         killed = time.monotonic()
         problems = []
         if framework and Framework.objects.filter(name=name).exists():
