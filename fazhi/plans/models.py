@@ -248,6 +248,10 @@ class Measure(models.Model):
         "完成状态", max_length=12, choices=MeasureStatus.choices, default=MeasureStatus.NOT_STARTED
     )
     status_note = models.TextField("状态说明", blank=True)
+    # Campaign indicators the measure serves: its progress files are offered there as evidence.
+    items = models.ManyToManyField(
+        "campaigns.Item", blank=True, related_name="plan_measures", verbose_name="关联创建指标"
+    )
 
     scope_policy = ScopePolicy(
         region="plan__region", unit="units__unit", write_roles=PLAN_WRITE_ROLES

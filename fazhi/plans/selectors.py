@@ -494,3 +494,14 @@ def progress_chart(rows: list[tuple[str, dict[str, int]]]) -> dict:
             )
         ],
     }
+
+
+def region_campaigns(*, plan: Plan, user):
+    """The campaigns of the plan's region and below the user sees, for linking a measure."""
+    from fazhi.campaigns.models import Campaign
+
+    return (
+        Campaign.objects.visible_to(user)
+        .filter(region__path__startswith=plan.region.path)
+        .order_by("-created_at")
+    )

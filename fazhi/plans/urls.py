@@ -30,4 +30,11 @@ urlpatterns = [
     path("measures/<int:pk>/report/", progress.measure_report, name="measure_report"),
     path("measures/<int:pk>/status/", progress.measure_status, name="measure_status"),
     path("files/<int:pk>/", progress.progress_file, name="progress_file"),
+    path("files/<int:pk>/offer/", progress.offer_file, name="offer_file"),
+    path("measures/<int:pk>/items/", progress.measure_link, name="measure_link"),
+    path(
+        "measures/<int:pk>/items/<int:item>/remove/",
+        progress.measure_unlink,
+        name="measure_unlink",
+    ),
 ]

@@ -21,6 +21,7 @@ from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404, i
 from fazhi.evidence import selectors as evidence_selectors
 from fazhi.evidence.services import STORED_ONLY_SUFFIXES
 from fazhi.orgs.models import Unit
+from fazhi.plans import links as plan_links
 from fazhi.plans import selectors as plan_selectors
 from fazhi.reviews.selectors import item_panel
 
@@ -105,6 +106,10 @@ def item_detail(request, pk, *, decision_form=None):
             "return_form": ReturnForm(),
             "upload_limit_mb": settings.FAZHI_UPLOAD_MAX_BYTES // (1024 * 1024),
             "stored_only": sorted(STORED_ONLY_SUFFIXES),
+            # Progress files of the work plan measures serving this indicator.
+            "plan_files": list(plan_links.offered_files(user=request.user, item=item))
+            if not children
+            else [],
         },
     )
 

@@ -192,6 +192,14 @@ def api_progress(x: Ctx) -> dict:
     }
 
 
+def measure_link(x: Ctx) -> dict:
+    return {"campaign": x.id(f"campaign.{x.c}"), "code": "1.1.1"}
+
+
+def offer_file(x: Ctx) -> dict:
+    return {"item": x.id(f"item.sfj.{x.c}")}
+
+
 def measure_status(x: Ctx) -> dict:
     return {"status": "behind", "note": "矩阵核定的滞后原因"}
 

@@ -471,6 +471,31 @@ PAGES: dict[str, Route] = {
         post=rule(seen(sees_plan), allowed(owns)),
         data=pay.measure_status,
     ),
+    "plans/measures/<int:pk>/items/": r(
+        "issued.szq",
+        "issued.xc",
+        args={"pk": "measure_issued.{c}"},
+        post=rule(seen(sees_plan), allowed(owns)),
+        data=pay.measure_link,
+    ),
+    "plans/measures/<int:pk>/items/<int:item>/remove/": r(
+        "issued.szq",
+        "issued.xc",
+        args={"pk": "measure_issued.{c}", "item": "item.sfj.{c}"},
+        post=rule(seen(sees_plan), allowed(owns)),
+    ),
+    # A progress file made a material of the indicator its measure serves (司法局's 2.1.3).
+    "plans/files/<int:pk>/offer/": r(
+        "issued.szq",
+        "issued.xc",
+        args={"pk": "progress_file.{c}"},
+        post=rule(
+            seen(sees_plan),
+            seen(lambda p, t: sees_item(p, f"sfj.{county(t)}")),
+            soft(lambda p, t: may_upload(p, f"sfj.{county(t)}")),
+        ),
+        data=pay.offer_file,
+    ),
     "plans/files/<int:pk>/": r(
         "issued.szq", "issued.xc", args={"pk": "progress_file.{c}"}, get=rule(seen(sees_plan))
     ),

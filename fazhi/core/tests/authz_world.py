@@ -494,6 +494,7 @@ def _issued_plan(w: World, people, county: str, region, title: str) -> None:
         text="第一季度已完成清理",
         files=[ContentFile(b"progress evidence", name="清理台账.txt")],
     )
+    measure.items.add(w.ids[f"item.sfj.{county}"])  # serves 司法局's indicator 2.1.3
     w.ids[f"measure_issued.{county}"] = measure.pk
     w.ids[f"period.{county}"] = period.pk
     w.ids[f"progress_file.{county}"] = report.files.get().pk

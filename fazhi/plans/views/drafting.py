@@ -100,6 +100,10 @@ def measure_page(request, measure, *, comment_form=None, report_form=None):
             "answer_form": AnswerForm() if editable and consulting else None,
             "editable": editable,
             "adjustments": measure.adjustments.select_related("made_by"),
+            "linked_items": measure.items.visible_to(request.user).select_related("campaign"),
+            "link_campaigns": selectors.region_campaigns(plan=plan, user=request.user)
+            if editable
+            else [],
             **_progress_panel(request, measure, editable, report_form),
         },
     )

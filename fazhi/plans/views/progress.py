@@ -4,13 +4,15 @@ office's check of a measure, a report's file, and the report cycle."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from fazhi.campaigns.models import Item
 from fazhi.core.actions import error_text
+from fazhi.core.listing import parse_id
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
 from fazhi.evidence.attachments import attachment_response
-from fazhi.plans import progress
+from fazhi.plans import links, progress
 from fazhi.plans.forms import ProgressForm, StatusForm
 from fazhi.plans.models import Measure, Plan, ProgressFile
 
@@ -96,3 +98,57 @@ def plan_cycle(request, pk):
 def progress_file(request, pk):
     file = get_visible_or_404(ProgressFile.objects.select_related("blob"), request.user, pk=pk)
     return attachment_response(request, file.blob, file.original_name)
+
+
+@login_required
+@require_POST
+def measure_link(request, pk):
+    measure = get_editable_or_404(
+        Measure.objects.select_related("plan__region"), request.user, pk=pk
+    )
+    campaign = parse_id(request.POST.get("campaign"))
+    try:
+        item = links.campaign_item_for(
+            measure=measure,
+            user=request.user,
+            code=request.POST.get("code", ""),
+            campaign_id=campaign or 0,
+        )
+        links.measure_link_item(acting_user=request.user, measure=measure, item=item)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, f"已关联创建指标 {item.code}，其进展材料将在该指标页面提供。")
+    return redirect("plans:measure", pk=measure.pk)
+
+
+@login_required
+@require_POST
+def measure_unlink(request, pk, item):
+    measure = get_editable_or_404(Measure.objects.select_related("plan"), request.user, pk=pk)
+    linked = get_object_or_404(measure.items.select_related("campaign"), pk=item)
+    links.measure_unlink_item(acting_user=request.user, measure=measure, item=linked)
+    messages.success(request, f"已取消关联 {linked.code}。")
+    return redirect("plans:measure", pk=measure.pk)
+
+
+@login_required
+@require_POST
+def offer_file(request, pk):
+    file = get_visible_or_404(
+        ProgressFile.objects.select_related("report__measure__plan", "report__period", "blob"),
+        request.user,
+        pk=pk,
+    )
+    item = get_visible_or_404(
+        Item.objects.select_related("campaign"),
+        request.user,
+        pk=parse_id(request.POST.get("item")) or 0,
+    )
+    try:
+        links.offer_as_evidence(acting_user=request.user, file=file, item=item)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, f"已将“{file.original_name}”作为 {item.code} 的材料上传。")
+    return redirect("campaigns:item", pk=item.pk)
