@@ -7,6 +7,7 @@ half-written file; content stored by an upload that then failed has no row and i
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,24 +45,66 @@ def store_blob(file: File, *, sha256: str, size: int, kind: str = "") -> tuple[B
     if existing is not None:
         return existing, False
     file.seek(0)
-    stored_name = default_storage.save(blob_name(sha256), file)
-    stored_size = default_storage.size(stored_name)
-    if stored_size != size:
-        # A stream that ended early, or reported a size it did not have, never becomes a blob.
-        default_storage.delete(stored_name)
-        raise ValidationError(
-            f"文件未完整保存（应为 {size} 字节，实际 {stored_size} 字节），请重新上传。"
-        )
+    name = blob_name(sha256)
+    local = _local_path(name)
+    if local is not None:
+        stored_name = _save_in_one_rename(file, local, name=name, sha256=sha256, size=size)
+    else:
+        stored_name = default_storage.save(name, file)
+        stored_size = default_storage.size(stored_name)
+        if stored_size != size:
+            # A stream that ended early, or reported a size it did not have, never becomes a blob.
+            default_storage.delete(stored_name)
+            raise ValidationError(_incomplete(size, stored_size))
     try:
         with transaction.atomic():
             blob = Blob.objects.create(
                 sha256=sha256, size=size, storage_name=stored_name, kind=kind
             )
     except IntegrityError:
-        # Someone stored the same content at the same moment: keep theirs, drop our copy.
-        default_storage.delete(stored_name)
-        return Blob.objects.get(sha256=sha256), False
+        # Someone stored the same content at the same moment: keep theirs, drop our copy
+        # (unless both wrote the one file the content's name holds).
+        theirs = Blob.objects.get(sha256=sha256)
+        if theirs.storage_name != stored_name:
+            default_storage.delete(stored_name)
+        return theirs, False
     return blob, True
+
+
+def _incomplete(size: int, stored: int) -> str:
+    return f"文件未完整保存（应为 {size} 字节，实际 {stored} 字节），请重新上传。"
+
+
+def _local_path(name: str) -> Path | None:
+    try:
+        return Path(default_storage.path(name))
+    except NotImplementedError:  # object storage: an object appears only once fully uploaded
+        return None
+
+
+def _save_in_one_rename(file, target: Path, *, name: str, sha256: str, size: int) -> str:
+    """Write the content beside its final place, check it, and move it there in one rename: a
+    process killed while writing leaves its part in the temp area for the sweep, never a
+    half-written file at the content's own name (Django's storage writes in place). A file
+    already there with no row (left so by an older version) is replaced by the whole one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with temp_dir("blob-", near=target.parent) as folder:
+        part = folder / "content"
+        hasher, written = hashlib.sha256(), 0
+        with part.open("wb") as out:
+            for chunk in iter(lambda: file.read(CHUNK), b""):
+                hasher.update(chunk)
+                written += len(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if written != size:
+            raise ValidationError(_incomplete(size, written))
+        if hasher.hexdigest() != sha256:
+            raise ValidationError("文件在保存过程中发生变化，请重新上传。")
+        part.chmod(0o644)
+        os.replace(part, target)
+    return name
 
 
 def open_blob(blob: Blob):
