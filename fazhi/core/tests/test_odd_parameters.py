@@ -112,6 +112,10 @@ API_PATH_VALUES = {
     "old_id": lambda w: w.framework.pk,
     "new_id": lambda w: w.framework.pk,
     "side": lambda w: "self",
+    # Objects the world of this test does not make: an id naming nothing must answer 404 too.
+    "inspection_id": lambda w: 1,
+    "wave_id": lambda w: 1,
+    "plan_id": lambda w: 1,
 }
 # Required query parameters, with a valid value, so that each other parameter is tried alone.
 API_REQUIRED_VALUES = {"campaign": lambda w: w.campaign.pk, "q": lambda w: "复议"}
