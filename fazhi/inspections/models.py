@@ -234,6 +234,16 @@ class Finding(models.Model):
     def unit_label(self) -> str:
         return str(self.responsible_unit) if self.responsible_unit else self.responsible_text
 
+    @property
+    def source_item_id(self) -> int | None:
+        """The campaign item a finding raised from a review's return came from."""
+        kind, _, pk = self.source_ref.partition(":")
+        return (
+            int(pk)
+            if self.source == FindingSource.REVIEW and kind == "item" and pk.isdigit()
+            else None
+        )
+
 
 class Rectification(models.Model):
     """The responsible unit's plan (整改方案): measures, milestones (for 长期坚持 above all), and

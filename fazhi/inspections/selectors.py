@@ -322,3 +322,24 @@ def findings_by_region(*, user, today: date) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def inspections_for_region(*, user, region) -> list[Inspection]:
+    """The inspections the user may enter findings in whose region covers `region` (its own or
+    an ancestor's): where a problem found in `region` can be raised."""
+    codes = region.ancestor_codes
+    ancestors = [
+        "".join(f"{code}/" for code in codes[:depth]) for depth in range(1, len(codes) + 1)
+    ]
+    return list(
+        Inspection.objects.editable_by(user)
+        .filter(region__path__in=ancestors)
+        .select_related("region")
+        .order_by("-created_at", "-id")
+    )
+
+
+def item_lead_unit(item):
+    """The unit a returned item's finding is addressed to: its lead unit, else its first unit."""
+    assignment = item.assignments.select_related("unit__region").order_by("role", "pk").first()
+    return assignment.unit if assignment else None

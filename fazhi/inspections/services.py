@@ -383,6 +383,32 @@ def finding_open(*, acting_user, inspection: Inspection, source: str, source_ref
     )
 
 
+def returned_item_ref(item) -> str:
+    return f"item:{item.pk}"
+
+
+@transaction.atomic
+def finding_from_returned_item(*, acting_user, inspection: Inspection, item, **fields):
+    """A review's return that calls for more than new materials (a missing system, a practice
+    to change) becomes a finding with a deadline and 销号, its source the returned item. One
+    finding per item and inspection: a second try names the first."""
+    from fazhi.campaigns.models import ItemStatus  # campaigns sits below inspections
+
+    if item.status != ItemStatus.RETURNED:
+        raise ValidationError(f"{item.code} 当前不是“已退回”状态，不能转为督察问题。")
+    ref = returned_item_ref(item)
+    earlier = inspection.findings.filter(source=FindingSource.REVIEW, source_ref=ref).first()
+    if earlier:
+        raise ValidationError(f"{item.code} 的退回已转为本次督察的问题 {earlier.number}。")
+    return finding_open(
+        acting_user=acting_user,
+        inspection=inspection,
+        source=FindingSource.REVIEW,
+        source_ref=ref,
+        **fields,
+    )
+
+
 @transaction.atomic
 def finding_set_unit(*, acting_user, finding: Finding, unit: Unit) -> Finding:
     """Settle the responsible unit of a finding whose unit name was kept as written."""

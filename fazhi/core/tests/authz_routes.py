@@ -534,6 +534,15 @@ PAGES: dict[str, Route] = {
     "inspections/documents/<int:pk>/": r(
         "city", args={"pk": "inspection_document.city"}, get=rule(seen(sees_inspection))
     ),
+    # 市场监管局's item was returned; the inspecting side (the city's inspection) raises it.
+    "inspections/findings/from-item/<int:item>/": r(
+        "scjg.szq",
+        "scjg.xc",
+        args={"item": "item.{t}"},
+        get=rule(INSPECT, seen(sees_item)),
+        post=rule(INSPECT, seen(sees_item), soft(inspects)),
+        data=pay.finding_create,
+    ),
     "inspections/findings/": r(get=ANYONE),
     "inspections/findings/export.xlsx": r(get=ANYONE),
     "inspections/findings/<int:pk>/": r(*FINDINGS, args=FINDING, get=SEE_FINDING),

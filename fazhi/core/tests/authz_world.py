@@ -271,6 +271,11 @@ def _campaign(w: World, t, people, framework, county: str):
         deductions=[review_services.DeductionEntry("", "材料不全", WRITTEN_DEDUCTION[county])],
         version=None,
     )
+    # 市场监管局's own item comes back from its review: a return an inspection can raise.
+    campaign_services.item_submit(acting_user=lead, item=scjg_item)
+    campaign_services.item_return(
+        acting_user=lead, item=scjg_item, reason=f"公示目录未按要求公开 {m_scjg}"
+    )
     tasklist = io.BytesIO()
     tasklists_export.write_task_list(
         tasklist,
