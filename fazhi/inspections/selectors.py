@@ -22,13 +22,9 @@ from fazhi.inspections.services import OPEN_STATES, is_overdue
 
 def overdue_q(today: date, prefix: str = "") -> Q:
     """The rule of `services.is_overdue` as a filter."""
-    return Q(
-        **{
-            f"{prefix}deadline__lt": today,
-            f"{prefix}long_term": False,
-            f"{prefix}status__in": OPEN_STATES,
-        }
-    )
+    dated = Q(**{f"{prefix}deadline__lt": today, f"{prefix}long_term": False})
+    staged = Q(**{f"{prefix}milestone_due__lt": today, f"{prefix}long_term": True})
+    return (dated | staged) & Q(**{f"{prefix}status__in": OPEN_STATES})
 
 
 def inspection_list(*, user) -> QuerySet[Inspection]:
@@ -192,8 +188,8 @@ def inspection_report(*, user, inspection: Inspection, today: date) -> dict:
             {
                 "number": f.number,
                 "unit": _unit_name(f),
-                "deadline": f.deadline.isoformat(),
-                "days": (today - f.deadline).days,
+                "deadline": f.due_on.isoformat(),
+                "days": (today - f.due_on).days,
                 "escalations": [
                     {"step": e.get_step_display(), "on": e.on.isoformat(), "note": e.note}
                     for e in f.escalations.all()

@@ -28,6 +28,7 @@ urlpatterns = [
     path("findings/<int:pk>/reopen/", findings.reopen, name="reopen"),
     path("findings/<int:pk>/escalate/", findings.escalate, name="escalate"),
     path("findings/<int:pk>/unit/", findings.set_unit, name="set_unit"),
+    path("milestones/<int:pk>/done/", findings.milestone_done, name="milestone_done"),
     path("files/<int:pk>/", findings.file_download, name="file_download"),
     path("rechecks/<int:pk>/", findings.recheck_decide, name="recheck_decide"),
 ]

@@ -578,6 +578,9 @@ PAGES: dict[str, Route] = {
     "inspections/findings/<int:pk>/unit/": r(
         "scjg.szq", args=FINDING, post=rule(SEE_FINDING, soft(inspects)), data=pay.finding_unit
     ),
+    "inspections/milestones/<int:pk>/done/": r(
+        "scjg.szq", args={"pk": "milestone.{t}"}, post=rule(SEE_FINDING, soft(rectifies))
+    ),
     "inspections/files/<int:pk>/": r("scjg.szq", args={"pk": "finding_file.{t}"}, get=SEE_FINDING),
     "inspections/rechecks/<int:pk>/": r(
         "sfj.xc",
