@@ -153,7 +153,9 @@ def candidates_draw(
     seed = (seed or new_seed())[:40]
     groups = defaultdict(list)
     for person in exam.candidates.filter(draw__isnull=True).order_by("row", "id"):
-        groups[(person.unit_id or 0, person.unit_text, person.role)].append(person)
+        # A matched unit is one group however its name was written; an unmatched one by its text.
+        unit_key = (person.unit_id, "") if person.unit_id else (0, person.unit_text)
+        groups[(*unit_key, person.role)].append(person)
     if not groups:
         raise ValidationError("名单中没有尚未抽取的人员，请先导入名单。")
     rng = random.Random(f"draw:{seed}")
