@@ -22,7 +22,7 @@ from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.exams import exports, roster, selectors, services, sittings
 from fazhi.exams.forms import BankUploadForm, DrawForm, ExamForm, RosterForm
-from fazhi.exams.models import Answer, BankImport, Exam, QuestionBank, QuestionType
+from fazhi.exams.models import BankImport, Exam, QuestionBank, QuestionType
 
 OWNERS = ("admin", "lead_admin")
 
@@ -295,6 +295,3 @@ def _decimal(text):
         return Decimal((text or "").strip())
     except InvalidOperation:
         raise ValidationError("请填写得分（数字）。") from None
-
-
-__all__ = ["Answer"]
