@@ -195,7 +195,9 @@ def sitting_submit(*, sitting: Sitting, auto: bool = False, now=None) -> Sitting
     return locked
 
 
-def submit_by_code(code: str, *, now=None) -> Sitting:
+def submit_by_code(code: str, *, auto: bool = False, now=None) -> Sitting:
+    """`auto`: the page submitted itself when its countdown reached zero (a second or so before
+    the server's deadline, depending on the network); after the deadline it is auto anyway."""
     now = now or timezone.now()
     candidate = candidate_by_code(code)
     sitting = current_sitting(candidate)
@@ -203,7 +205,7 @@ def submit_by_code(code: str, *, now=None) -> Sitting:
         raise Refused("请先开始答题。", 400)
     if sitting.status != SittingStatus.OPEN:
         raise Refused(SUBMITTED, 409)
-    return sitting_submit(sitting=sitting, now=now, auto=now >= sitting.deadline)
+    return sitting_submit(sitting=sitting, now=now, auto=auto or now >= sitting.deadline)
 
 
 def submit_overdue(exam, *, now=None) -> int:

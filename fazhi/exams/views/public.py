@@ -124,7 +124,7 @@ def switch(request, code):
 @require_POST
 def submit(request, code):
     try:
-        done = sittings.submit_by_code(code)
+        done = sittings.submit_by_code(code, auto=request.POST.get("auto") == "1")
     except Refused as exc:
         if request.headers.get("Accept", "").startswith("application/json"):
             return _json_refusal(exc)

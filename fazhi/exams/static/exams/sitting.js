@@ -137,7 +137,7 @@
       return post(form.dataset.answer, body).catch(function () { return null; });
     });
     Promise.all(flushes).then(function () {
-      return post(form.dataset.submit, new URLSearchParams());
+      return post(form.dataset.submit, new URLSearchParams(auto ? { auto: "1" } : {}));
     }).then(function () {
       finished = false;
       stop();
