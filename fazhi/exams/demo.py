@@ -33,7 +33,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 TRY_CODE = "DEMO2025"
 
 
-def _questions() -> list[dict]:
+def demo_questions() -> list[dict]:
     """Sixty questions: for each law 5 单选, 3 多选, 3 判断, 1 填空 (and one 简答 in all)."""
     pick = rng("exams", "bank")
     rows = []
@@ -119,7 +119,7 @@ def load_demo_exams(cal: Calendar) -> Exam:
             acting_user=owner,
             region=county,
             name=BANK,
-            questions=_questions(),
+            questions=demo_questions(),
             source_name="演示题库.xlsx",
         )
     with happening_at(cal.moment(-31)):
