@@ -246,7 +246,8 @@ def exam_create(
     for role, text in blueprints.items():
         try:
             rules = parse_blueprint(text)
-            chosen = compose(questions, rules, exam.seed)
+            suited = [q for q in questions if not role or not q.roles or role in q.roles]
+            chosen = compose(suited, rules, exam.seed)
         except BlueprintError as exc:
             raise ValidationError({"blueprint": str(exc)}) from exc
         Blueprint.objects.create(

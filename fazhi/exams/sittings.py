@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -98,6 +98,9 @@ def sitting_start(*, candidate: Candidate, tail: str = "", now=None) -> Sitting:
         paper = arrange(
             questions, seed=exam.seed, examinee=f"{candidate.pk}:{attempt}", fixed=exam.fixed_paper
         )
+        kinds = {q.pk: q.kind for q in questions}
+        for entry in paper:
+            entry["k"] = kinds[entry["q"]]  # an answer is checked without reading the question
         points = blueprint.points
         return Sitting.objects.create(
             candidate=candidate,
@@ -111,11 +114,20 @@ def sitting_start(*, candidate: Candidate, tail: str = "", now=None) -> Sitting:
 
 
 def open_sitting(code: str, *, now=None) -> Sitting:
-    """The sitting a code is answering now; refusals for a spent or late one."""
+    """The sitting a code is answering now, with its candidate and test, in one query (every
+    answer a phone sends asks it); refusals for an unknown, spent or late one."""
     now = now or timezone.now()
-    candidate = candidate_by_code(code)
-    sitting = current_sitting(candidate)
+    code = (code or "").strip().upper()
+    if not re.fullmatch(r"[0-9A-Z]{4,16}", code):
+        raise Refused(UNKNOWN_CODE, 404)
+    sitting = (
+        Sitting.objects.select_related("candidate__exam")
+        .filter(candidate__code=code)
+        .order_by("-attempt")
+        .first()
+    )
     if sitting is None:
+        candidate_by_code(code)  # an unknown code is told so
         raise Refused("请先开始答题。", 400)
     if sitting.status != SittingStatus.OPEN:
         raise Refused(SUBMITTED, 409)
@@ -125,8 +137,9 @@ def open_sitting(code: str, *, now=None) -> Sitting:
     return sitting
 
 
-def answer_save(*, code: str, question_id, values: list[str], now=None) -> tuple[Sitting, Answer]:
-    """Save one answer as given (the last one given counts). `values` are option indexes in the
+def answer_save(*, code: str, question_id, values: list[str], now=None) -> tuple[Sitting, int]:
+    """Save one answer as given (the last one given counts): one read and one upsert, the
+    question's type and option count taken from the paper. `values` are option indexes in the
     bank's order for choice questions, 正确/错误 for 判断, the texts written otherwise."""
     now = now or timezone.now()
     sitting = open_sitting(code, now=now)
@@ -137,36 +150,33 @@ def answer_save(*, code: str, question_id, values: list[str], now=None) -> tuple
     entry = next((e for e in sitting.paper if e["q"] == question_id), None)
     if entry is None:
         raise Refused(FORGED, 400)
-    question = Question.objects.only("kind", "options").get(pk=question_id)
-    response = _response(question, values)
-    updated = Answer.objects.filter(sitting=sitting, question_id=question_id).update(
-        response=response, saved_at=now
+    if "k" in entry:
+        kind, options = entry["k"], len(entry["order"])
+    else:  # a paper drawn before the type was kept in it
+        question = Question.objects.only("kind", "options").get(pk=question_id)
+        kind, options = question.kind, len(question.options)
+    response = _response(kind, options, values)
+    Answer.objects.bulk_create(
+        [Answer(sitting=sitting, question_id=question_id, response=response, saved_at=now)],
+        update_conflicts=True,
+        unique_fields=["sitting", "question"],
+        update_fields=["response", "saved_at"],
     )
-    if not updated:
-        try:
-            with transaction.atomic():
-                Answer.objects.create(
-                    sitting=sitting, question_id=question_id, response=response, saved_at=now
-                )
-        except IntegrityError:  # the same answer sent twice at once: the later one wins
-            Answer.objects.filter(sitting=sitting, question_id=question_id).update(
-                response=response, saved_at=now
-            )
-    return sitting, question
+    return sitting, question_id
 
 
-def _response(question: Question, values: list[str]) -> list[str]:
+def _response(kind: str, options: int, values: list[str]) -> list[str]:
     values = [str(v).strip() for v in values if str(v).strip()]
-    if question.kind in CHOICE_TYPES:
+    if kind in CHOICE_TYPES:
         letters = []
         for value in values:
-            if not value.isdigit() or int(value) >= len(question.options):
+            if not value.isdigit() or int(value) >= options:
                 raise Refused(BAD_OPTION, 400)
             letters.append(LETTERS[int(value)])
-        if question.kind == "single" and len(letters) > 1:
+        if kind == "single" and len(letters) > 1:
             raise Refused(BAD_OPTION, 400)
         return sorted(set(letters))
-    if question.kind == "judge":
+    if kind == "judge":
         if len(values) > 1 or (values and values[0] not in ("正确", "错误")):
             raise Refused(BAD_OPTION, 400)
         return values

@@ -91,7 +91,7 @@ def _json_refusal(exc: Refused) -> JsonResponse:
 @require_POST
 def answer(request, code):
     try:
-        current, question = sittings.answer_save(
+        current, question_id = sittings.answer_save(
             code=code,
             question_id=request.POST.get("question"),
             values=request.POST.getlist("value"),
@@ -103,7 +103,7 @@ def answer(request, code):
         "remaining": max(0, int((current.deadline - timezone.now()).total_seconds())),
     }
     if current.candidate.exam.is_mock:
-        full = Question.objects.get(pk=question.pk)
+        full = Question.objects.get(pk=question_id)
         body["answer"] = full.answer
         body["explanation"] = full.explanation
         body["basis"] = full.basis
