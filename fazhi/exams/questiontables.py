@@ -157,8 +157,6 @@ def _read_rows(sheet, header_row, columns, option_columns, prefix, questions, pr
                 if day is None:
                     row_problems.append(f"{where}：日期“{text}”无法识别")
                 setattr(question, name, day.isoformat() if day else None)
-        if row_problems or not question.kind:
-            question.kind = question.kind or ""
         problems.extend(row_problems)
         problems.extend(settle(question))
         questions.append(question)
