@@ -142,6 +142,17 @@ def sees_wave(p: Persona, target: str) -> bool:
     return region_reach(p, county(target))
 
 
+def sees_bank(p: Persona, target: str) -> bool:
+    """A question bank holds the answers: its region's region-wide roles only, no unit."""
+    return region_reach(p, county(target))
+
+
+def sees_exam(p: Persona, target: str) -> bool:
+    """A test: its region, and each unit with people on its roster (their results only)."""
+    c = county(target)
+    return region_reach(p, c) or liaison_of(p, c, {"sfj", "scjg"})
+
+
 # -- writes ------------------------------------------------------------------------------------
 
 
