@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "plan.cycle": "设置进展报送周期",
     "plan.progress": "报送计划措施进展",
     "plan.measure_status": "核定计划措施完成状态",
+    "plan.milestones": "设定计划措施阶段目标",
     "plan.link_item": "计划措施关联创建指标",
     "plan.unlink_item": "计划措施取消关联创建指标",
     "campaign.update": "修改创建活动",

@@ -200,6 +200,10 @@ def offer_file(x: Ctx) -> dict:
     return {"item": x.id(f"item.sfj.{x.c}")}
 
 
+def measure_milestones(x: Ctx) -> dict:
+    return {f"period_{x.id(f'period.{x.c}')}": "矩阵设定的阶段目标"}
+
+
 def measure_status(x: Ctx) -> dict:
     return {"status": "behind", "note": "矩阵核定的滞后原因"}
 

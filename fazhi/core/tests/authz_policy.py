@@ -127,6 +127,11 @@ def may_comment_plan(p: Persona, target: str) -> bool:
     return owns(p, target) or liaison_of(p, county(target), PLAN_UNITS)
 
 
+def may_set_milestones(p: Persona, target: str) -> bool:
+    """The lead office and the measure's lead unit (司法局) draw its road map."""
+    return owns(p, target) or liaison_of(p, county(target), {"sfj"})
+
+
 def sees_plan_comment(p: Persona, target: str) -> bool:
     """Each county's plan has one comment, made by its 司法局."""
     c = county(target)

@@ -29,6 +29,7 @@ from fazhi.core.tests.authz_policy import (
     may_decide,
     may_edit_evidence,
     may_review_item,
+    may_set_milestones,
     may_submit,
     may_upload,
     own_only,
@@ -477,6 +478,14 @@ PAGES: dict[str, Route] = {
         args={"pk": "measure_issued.{c}"},
         post=rule(seen(sees_plan), allowed(owns)),
         data=pay.measure_status,
+    ),
+    "plans/measures/<int:pk>/milestones/": r(
+        "issued.szq",
+        "issued.xc",
+        args={"pk": "measure_issued.{c}"},
+        get=rule(seen(sees_plan), allowed(may_set_milestones)),
+        post=rule(seen(sees_plan), allowed(may_set_milestones)),
+        data=pay.measure_milestones,
     ),
     "plans/measures/<int:pk>/items/": r(
         "issued.szq",
