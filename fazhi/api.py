@@ -106,6 +106,7 @@ def _unreadable(request, exc):
 
 def _register_routers() -> None:
     from fazhi.campaigns.api import router as campaigns_router
+    from fazhi.casereviews.api import router as casereviews_router
     from fazhi.evidence.api import router as evidence_router
     from fazhi.fieldwork.api import router as fieldwork_router
     from fazhi.filing.api import router as filing_router
@@ -126,6 +127,7 @@ def _register_routers() -> None:
     api.add_router("/inspections", inspections_router)
     api.add_router("/surveys", surveys_router)
     api.add_router("/plans", plans_router)
+    api.add_router("/casereviews", casereviews_router)
 
 
 _register_routers()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("fieldwork/", include("fazhi.fieldwork.urls")),
     path("filing/", include("fazhi.filing.urls")),
     path("surveys/", include("fazhi.surveys.urls")),
+    path("casereviews/", include("fazhi.casereviews.urls")),
     path("api/", api.urls),
 ]
 
