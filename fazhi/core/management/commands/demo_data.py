@@ -3,6 +3,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from fazhi.campaigns.demo import load_demo_campaign
+from fazhi.casereviews.demo import load_demo_casereview
 from fazhi.campaigns.models import Campaign, ItemStatus
 from fazhi.core.demo import Calendar
 from fazhi.evidence.models import Evidence
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             survey = load_demo_surveys(cal)
             inspection = load_demo_inspection(cal)
             plan = load_demo_plan(cal)
+            casereview = load_demo_casereview(cal)
         write = self.stdout.write
         write(self.style.SUCCESS(f"演示数据已就绪（日期以今天 {cal.today:%Y-%m-%d} 为准）："))
         write(
@@ -71,6 +73,7 @@ class Command(BaseCommand):
         write(f"  {self._survey_line(survey)}")
         write(f"  {self._inspection_line(inspection)}")
         write(f"  {self._plan_line(plan)}")
+        write(f"  {self._casereview_line(casereview)}")
         write(f"演示账号（密码均为 {orgs['password']}）：")
         for account in orgs["users"]:
             write(
@@ -87,6 +90,14 @@ class Command(BaseCommand):
             f"工作计划“{plan}”（{plan.doc_number}）：{plan.areas.count()} 个领域 {measures} 项措施，"
             f"已完成 {done} 项，{plan.periods.filter(reports__isnull=False).distinct().count()} "
             "个季度的进展报告。"
+        )
+
+    def _casereview_line(self, review) -> str:
+        drawn = review.cases.filter(sampled=True).count()
+        scored = review.cases.filter(sampled=True, sheets__status="scored").distinct().count()
+        return (
+            f"案卷评查“{review}”：案件 {review.cases.count()} 件，抽查 {drawn} 件，"
+            f"已评查 {scored} 件。"
         )
 
     def _inspection_line(self, inspection) -> str:
