@@ -3,8 +3,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from fazhi.campaigns.demo import load_demo_campaign
-from fazhi.casereviews.demo import load_demo_casereview
 from fazhi.campaigns.models import Campaign, ItemStatus
+from fazhi.casereviews.demo import load_demo_casereview
 from fazhi.core.demo import Calendar
 from fazhi.evidence.models import Evidence
 from fazhi.fieldwork.demo import load_demo_evaluation
