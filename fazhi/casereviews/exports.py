@@ -89,7 +89,7 @@ def write_report(stream: IO[bytes], report: dict) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "评查结果"
-    sheet.append([safe_cell(f"{report['review']}评查结果通报")])
+    sheet.append([safe_cell(f"评查结果通报：{report['review']}")])
     headers = ["执法单位", "抽查案卷", "已评查", "平均分"]
     for grade in GRADES:
         headers += [f"{grade}（件）", f"{grade}占比"]

@@ -45,7 +45,9 @@ def _grades_in_words(entry: dict) -> str:
 def report_docx(report: dict) -> bytes:
     """`report` is `selectors.review_report`'s answer."""
     document = _document()
-    document.add_paragraph(f"关于{report['review']}评查结果的通报", style=TITLE_STYLE)
+    name = report["review"].removesuffix("（演示）")
+    what = name if name.endswith("评查") else f"{name}评查"
+    document.add_paragraph(f"关于{what}结果的通报", style=TITLE_STYLE)
     document.add_paragraph(
         f"评查范围：{report['region']}，结案日期 {report['closed_from']} 至 {report['closed_to']}",
         style=NOTE_STYLE,

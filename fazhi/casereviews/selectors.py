@@ -124,7 +124,7 @@ def _summary(totals: list[Decimal], grades: list[str], files: int) -> dict:
         "scored": scored,
         "mean": number_out(round(sum(totals) / scored, 2)) if scored else None,
         "grades": {g: counts.get(g, 0) for g in GRADES},
-        "shares": {g: round(100 * counts.get(g, 0) / scored, 1) if scored else 0 for g in GRADES},
+        "shares": {g: round(100 * counts.get(g, 0) / scored, 1) if scored else 0.0 for g in GRADES},
     }
 
 
