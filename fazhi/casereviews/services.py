@@ -679,3 +679,50 @@ def rectification_open(*, acting_user, review: CaseReview, deadline: date | None
         summary=f"下发整改通知：{len(findings)} 个单位的问题登记到“{inspection.name}”",
     )
     return findings
+
+
+# -- the results as evidence --------------------------------------------------------------------
+
+
+def evidence_items(user, review: CaseReview):
+    """The campaign items the 通报 may go to as evidence: those the user sees in the review's
+    region whose title speaks of case files (案卷) or enforcement (执法)."""
+    from django.db.models import Q
+
+    from fazhi.campaigns.models import Item
+
+    return (
+        Item.objects.visible_to(user)
+        .filter(campaign__region__path__startswith=review.region.path)
+        .filter(Q(title__contains="案卷") | Q(title__contains="执法"))
+        .select_related("campaign")
+        .order_by("campaign__name", "code")
+    )
+
+
+def report_as_evidence(*, acting_user, review: CaseReview, item):
+    """The 评查结果通报 (Word) stored as a material of a campaign item — the 案卷评查 indicator's
+    evidence — through the evidence app's own upload, with its rules."""
+    from django.core.files.base import ContentFile
+
+    from fazhi.casereviews import reports, selectors
+    from fazhi.evidence.services import evidence_upload
+
+    check_manage(acting_user, review)
+    if not evidence_items(acting_user, review).filter(pk=item.pk).exists():
+        raise ValidationError(f"{item.code} 不是本地区创建活动中与案卷评查相关的任务项。")
+    report = selectors.review_report(user=acting_user, review=review)
+    if not report["overall"]["scored"]:
+        raise ValidationError("还没有评查完成的案卷，通报不能作为佐证材料。")
+    overall = report["overall"]
+    return evidence_upload(
+        acting_user=acting_user,
+        item=item,
+        file=ContentFile(reports.report_docx(report), name=f"{review.name}评查结果通报.docx"),
+        title=f"{review.name}评查结果通报",
+        description=(
+            f"抽查案卷 {overall['files']} 件，已评查 {overall['scored']} 件，平均得分 {overall['mean']} 分；"
+            + "，".join(f"{g} {overall['grades'][g]} 件" for g in overall["grades"])
+            + "。"
+        ),
+    )

@@ -263,6 +263,7 @@ def _item(section: StandardSection, position: int, item: dict) -> StandardItem:
     )
 
 
+@transaction.atomic
 def standard_set_thresholds(*, acting_user, standard: Standard, excellent, passing) -> Standard:
     if not is_editable(acting_user, Standard, standard.pk):
         raise PermissionDenied("只有依法治办可以设置等次分数线。")

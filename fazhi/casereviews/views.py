@@ -30,7 +30,7 @@ from fazhi.core.downloads import attachment_header
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate, parse_id, read_search
 from fazhi.core.permissions import require_roles
-from fazhi.core.scoping import Scope, get_visible_or_404
+from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.evidence.attachments import attachment_response
 
 LEADS = ("admin", "lead_admin")
@@ -117,9 +117,26 @@ def standard_detail(request, pk):
         {
             "standard": standard,
             "sections": standard.sections.prefetch_related("items"),
-            "rule_words": standards.rule_words,
+            "editable": is_editable(request.user, Standard, standard.pk),
         },
     )
+
+
+@require_roles(*LEADS)
+@require_POST
+def standard_thresholds(request, pk):
+    standard = get_editable_or_404(Standard, request.user, pk=pk)
+    perform(
+        request,
+        lambda: standards.standard_set_thresholds(
+            acting_user=request.user,
+            standard=standard,
+            excellent=request.POST.get("excellent_from", "").strip()[:10],
+            passing=request.POST.get("pass_from", "").strip()[:10],
+        ),
+        success="已保存等次分数线；之后保存的评查表按新分数线评定等次。",
+    )
+    return redirect("casereviews:standard", pk=standard.pk)
 
 
 @login_required
@@ -299,6 +316,9 @@ def report(request, pk):
             "notices": selectors.unit_problems(review)
             if services.may_manage(request.user, review)
             else [],
+            "evidence_items": services.evidence_items(request.user, review)[:200]
+            if services.may_manage(request.user, review)
+            else [],
         },
     )
 
@@ -327,6 +347,26 @@ def notice_docx(request, pk, unit):
     return _download(
         reports.notice_docx(review, entry), DOCX, f"{entry['unit'].name}整改通知单.docx"
     )
+
+
+@require_roles(*LEADS)
+@require_POST
+def as_evidence(request, pk):
+    review = _managed(request, pk)
+    item = (
+        services.evidence_items(request.user, review)
+        .filter(pk=parse_id(request.POST.get("item", "")) or 0)
+        .first()
+    )
+    if item is None:
+        messages.error(request, "请选择要作为佐证材料的任务项。")
+    else:
+        perform(
+            request,
+            lambda: services.report_as_evidence(acting_user=request.user, review=review, item=item),
+            success=f"已将评查结果通报作为 {item.code} 的佐证材料上传。",
+        )
+    return redirect("casereviews:report", pk=review.pk)
 
 
 @require_roles(*LEADS)

@@ -224,3 +224,25 @@ def test_scoping_a_county_never_sees_another_countys_review(tree, people, standa
             closed_from=date(2025, 1, 1),
             closed_to=date(2025, 12, 31),
         )
+
+
+def test_the_report_goes_to_the_campaigns_enforcement_item_as_evidence(
+    people, review, drawn, campaign
+):
+    from fazhi.evidence.models import Evidence
+
+    item = campaign.items.get(code="1.1.2")  # 行政执法公示制度全面推行
+    assert list(services.evidence_items(people.city_lead, review)) == [item]
+    with pytest.raises(ValidationError, match="还没有评查完成的案卷"):
+        services.report_as_evidence(acting_user=people.city_lead, review=review, item=item)
+    case = drawn["370403-sfj"]
+    services.case_assign(acting_user=people.city_lead, case=case, reviewer=people.szq_reviewer)
+    score(people.szq_reviewer, case, [{"item": "3", "count": 1}])
+    evidence = services.report_as_evidence(acting_user=people.city_lead, review=review, item=item)
+    assert Evidence.objects.get() == evidence and evidence.title.endswith("评查结果通报")
+    assert "优秀 1 件" in evidence.description
+    other = campaign.items.get(code="2.1.4")
+    with pytest.raises(ValidationError, match="不是本地区创建活动中与案卷评查相关的任务项"):
+        services.report_as_evidence(acting_user=people.city_lead, review=review, item=other)
+    with pytest.raises(PermissionDenied):
+        services.report_as_evidence(acting_user=people.szq_lead, review=review, item=item)

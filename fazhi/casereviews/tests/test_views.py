@@ -151,3 +151,16 @@ def test_scoping_on_pages_and_api(client, tree, people, review, cases, bearer):
     assert answer.status_code == 400 and "最多扣 4 分" in answer.json()["detail"]
     report = client.get(f"/api/casereviews/{review.pk}/report", **bearer(people.xc_liaison)).json()
     assert [u["unit"] for u in report["units"]] == ["薛城区司法局"]
+
+
+def test_the_lead_office_sets_the_grade_thresholds_of_its_standard(client, people, standard):
+    url = reverse("casereviews:thresholds", args=[standard.pk])
+    client.force_login(people.szq_lead)  # reads the city's standard, may not change it
+    assert client.get(reverse("casereviews:standard", args=[standard.pk])).status_code == 200
+    assert client.post(url, {"excellent_from": "85", "pass_from": "60"}).status_code == 403
+    client.force_login(people.city_lead)
+    refused = client.post(url, {"excellent_from": "50", "pass_from": "60"}, follow=True)
+    assert "0 < 合格分数线 < 优秀分数线 ≤ 100" in messages_of(refused)
+    client.post(url, {"excellent_from": "85", "pass_from": "60"})
+    standard.refresh_from_db()
+    assert (standard.excellent_from, standard.pass_from) == (85, 60)

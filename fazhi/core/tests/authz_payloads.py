@@ -575,6 +575,14 @@ def casereview_cases(x: Ctx) -> dict:
     }
 
 
+def casereview_thresholds(x: Ctx) -> dict:
+    return {"excellent_from": "85", "pass_from": "60"}
+
+
+def casereview_evidence(x: Ctx) -> dict:
+    return {"item": x.id("item.scjg.szq")}
+
+
 def casereview_sample(x: Ctx) -> dict:
     return {"per_unit": "1", "seed": "2"}
 

@@ -622,6 +622,13 @@ PAGES: dict[str, Route] = {
     "casereviews/standards/<int:pk>/": r(
         "city", args={"pk": "casereview_standard.city"}, get=rule(seen(sees_case_standard))
     ),
+    # The city's standard is read below the city and changed only by the lead offices above.
+    "casereviews/standards/<int:pk>/thresholds/": r(
+        "city",
+        args={"pk": "casereview_standard.city"},
+        post=rule(OWNER, seen(sees_case_standard), allowed(manages_casereview)),
+        data=pay.casereview_thresholds,
+    ),
     "casereviews/standards/<int:pk>/export.xlsx": r(
         "city", args={"pk": "casereview_standard.city"}, get=rule(seen(sees_case_standard))
     ),
@@ -651,6 +658,10 @@ PAGES: dict[str, Route] = {
     "casereviews/<int:pk>/report.xlsx": r("city", args=CASEREVIEW, get=SEE_CASEREVIEW),
     "casereviews/<int:pk>/report.docx": r("city", args=CASEREVIEW, get=SEE_CASEREVIEW),
     "casereviews/<int:pk>/rectify/": r("scored", args=CASEREVIEW, post=MANAGE_CASEREVIEW),
+    # The 通报 goes to 市中区's 行政执法公示 item (市场监管局's) as its evidence.
+    "casereviews/<int:pk>/evidence/": r(
+        "scored", args=CASEREVIEW, post=MANAGE_CASEREVIEW, data=pay.casereview_evidence
+    ),
     "casereviews/<int:pk>/notices/<int:unit>.docx": r(
         "scored", args={**CASEREVIEW, "unit": "unit.sfj.szq"}, get=MANAGE_CASEREVIEW
     ),
