@@ -15,6 +15,8 @@ NAVIGATION = [
         "inspections:list",
         ("admin", "lead_admin", "inspector", "leader", "reviewer", "liaison"),
     ),
+    # Open to everyone signed in: a cross-reviewer may sit in any role and unit.
+    ("案卷评查", "casereviews:list", None),
     ("审核任务", "reviews:mine", ("admin", "lead_admin", "reviewer", "expert")),
     ("数据看板", "dashboards:index", None),
     (

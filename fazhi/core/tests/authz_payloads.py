@@ -592,3 +592,77 @@ def finding_edit(x: Ctx) -> dict:
         "responsible_unit": x.id(f"unit.{variant(x.target)}.{x.c}"),
         "deadline": "2026-12-31",
     }
+
+
+# -- casereviews -------------------------------------------------------------------------------
+
+
+def casereview_create(x: Ctx) -> dict:
+    return {
+        "name": "矩阵新评查",
+        "region": x.id("region.city"),
+        "standards": [x.id("casereview_standard.city")],
+        "closed_from": "2025-01-01",
+        "closed_to": "2025-12-31",
+    }
+
+
+def casereview_standard_upload(x: Ctx) -> dict:
+    text = (
+        '{"sections": [{"title": "案卷", "points": 100, "items": [{"code": "1", "title": "文书",'
+        ' "points": 100, "rule": {"kind": "fixed", "per": 5}}]}]}'
+    )
+    return {
+        "name": "矩阵上传标准",
+        "case_type": "penalty",
+        "region": x.id("region.city"),
+        "file": SimpleUploadedFile("标准.json", text.encode(), content_type="application/json"),
+    }
+
+
+def casereview_cases(x: Ctx) -> dict:
+    return {
+        "file": _xlsx(
+            [
+                ["案件编号", "案件名称", "类型", "执法单位", "承办人", "结案日期"],
+                ["M-8", "矩阵案件", "行政处罚", "市中区司法局", "", "2025-04-01"],
+            ],
+            "案件清单.xlsx",
+        )
+    }
+
+
+def casereview_thresholds(x: Ctx) -> dict:
+    return {"excellent_from": "85", "pass_from": "60"}
+
+
+def casereview_evidence(x: Ctx) -> dict:
+    return {"item": x.id("item.scjg.szq")}
+
+
+def casereview_sample(x: Ctx) -> dict:
+    return {"per_unit": "1", "seed": "2"}
+
+
+def casereview_assign(x: Ctx) -> dict:
+    return {"reviewer": User.objects.get(username="xc_lead").pk, "round": "1"}
+
+
+def casereview_scan(x: Ctx) -> dict:
+    return {"file": _text("卷宗扫描件.txt")}
+
+
+def casereview_note(x: Ctx) -> dict:
+    return {"page": "3", "text": "第 3 页缺少签名"}
+
+
+def casereview_sheet(x: Ctx) -> dict:
+    return {"version": "0"}
+
+
+def api_casereview_sample(x: Ctx) -> dict:
+    return {"per_unit": 1, "seed": 2}
+
+
+def api_casereview_sheet(x: Ctx) -> dict:
+    return {"deductions": [{"item": "1", "count": 1}], "veto": []}

@@ -271,6 +271,55 @@ def verifies(p: Persona, target: str) -> bool:
     return inspects(p, target) and p.unit != unit_key(county(target), variant(target))
 
 
+# -- casereviews: the city's review of three files ("sfj.szq", "scjg.szq", "sfj.xc"), each given
+# to a reviewer from elsewhere; "scored" is a second review whose one file (市中区司法局's) is scored.
+
+CASE_REVIEWER = {"sfj.szq": "xc_lead", "scjg.szq": "szq_reviewer", "sfj.xc": "szq_reviewer"}
+
+
+def manages_casereview(p: Persona, target: str = "") -> bool:
+    """The lead offices of the city and the province, where the reviews sit."""
+    return p.admin or ("lead_admin" in p.roles and p.level in {"city", "province"})
+
+
+def sees_case_file(p: Persona, target: str) -> bool:
+    """The region-wide roles above, the file's own unit, and the reviewer it is given to."""
+    return (
+        oversees_inspection(p, target)
+        or liaison_of(p, county(target), {variant(target)})
+        or p.name == CASE_REVIEWER[target]
+    )
+
+
+def sees_casereview(p: Persona, target: str) -> bool:
+    if target == "scored":  # its one file is 市中区司法局's, reviewed by 薛城区's lead office
+        return sees_case_file(p, "sfj.szq")
+    return any(sees_case_file(p, case) for case in CASE_REVIEWER)
+
+
+def sees_case_standard(p: Persona, target: str) -> bool:
+    """The city's standard: read by everyone sitting in the city or below, and by the
+    region-wide roles of the province."""
+    return p.admin or p.level in {"city", "county"} or bool(p.roles & REGION_WIDE)
+
+
+def scores_case(p: Persona, target: str) -> bool:
+    """Only the reviewer the file is given to (never anyone of the file's own unit)."""
+    return p.name == CASE_REVIEWER[target]
+
+
+def works_on_case(p: Persona, target: str) -> bool:
+    """Scans: the lead office, the file's reviewer, or the file's own unit."""
+    own = p.unit == unit_key(county(target), variant(target))
+    return manages_casereview(p) or scores_case(p, target) or own
+
+
+def notes_case(p: Persona, target: str) -> bool:
+    """Page notes: the lead office or the reviewer, never the file's own unit."""
+    own = p.unit == unit_key(county(target), variant(target))
+    return (manages_casereview(p) or scores_case(p, target)) and not own
+
+
 # -- rules: chains of checks -------------------------------------------------------------------
 
 Rule = Callable[[Persona, str], str]

@@ -23,6 +23,7 @@ from fazhi.core.tests.authz_policy import (
     county,
     creator,
     inspects,
+    manages_casereview,
     manages_user,
     may_assess,
     may_comment_plan,
@@ -32,6 +33,7 @@ from fazhi.core.tests.authz_policy import (
     may_set_milestones,
     may_submit,
     may_upload,
+    notes_case,
     own_only,
     owns,
     owns_evaluation,
@@ -39,12 +41,16 @@ from fazhi.core.tests.authz_policy import (
     rectifies,
     role,
     rule,
+    scores_case,
     scores_evaluation,
     seen,
     sees_bank,
     sees_board_unit,
     sees_build,
     sees_campaign,
+    sees_case_file,
+    sees_case_standard,
+    sees_casereview,
     sees_evaluation,
     sees_evidence,
     sees_exam,
@@ -59,6 +65,7 @@ from fazhi.core.tests.authz_policy import (
     sees_wave,
     soft,
     verifies,
+    works_on_case,
 )
 
 ANYONE = rule()
@@ -69,6 +76,12 @@ INSPECTION = {"pk": "inspection.city"}
 FINDING = {"pk": "finding.{t}"}
 FINDINGS = ("sfj.szq", "scjg.szq", "sfj.xc")
 SEE_FINDING = seen(sees_finding)
+CASEREVIEW = {"pk": "casereview.{t}"}
+SEE_CASEREVIEW = seen(sees_casereview)
+MANAGE_CASEREVIEW = rule(OWNER, SEE_CASEREVIEW, allowed(manages_casereview))
+CASE_FILES = ("sfj.szq", "scjg.szq", "sfj.xc")
+CASE_FILE = {"pk": "casereview_case.{t}"}
+SEE_CASE_FILE = seen(sees_case_file)
 
 
 @dataclass(frozen=True)
@@ -646,6 +659,98 @@ PAGES: dict[str, Route] = {
     "exams/t/<str:code>/submit/": r(
         *CAMPAIGNS, args=SITTING, post=rule(soft(lambda p, t: t == "szq")), public=True
     ),
+    # -- casereviews ----------------------------------------------------------------------------
+    "casereviews/": r(get=ANYONE),
+    "casereviews/new/": r(
+        get=OWNER, post=rule(OWNER, soft(manages_casereview)), data=pay.casereview_create
+    ),
+    "casereviews/standards/": r(get=ANYONE),
+    "casereviews/standards/import/": r(
+        get=OWNER,
+        post=rule(OWNER, soft(manages_casereview)),
+        data=pay.casereview_standard_upload,
+    ),
+    # A standard's import draft is its creator's alone (the city's lead office).
+    "casereviews/standards/import/<int:draft>/": r(
+        "city", args={"draft": "casereview_standard_import.city"}, get=rule(OWNER, seen(creator))
+    ),
+    "casereviews/standards/import/<int:draft>/confirm/": r(
+        "city", args={"draft": "casereview_standard_import.city"}, post=rule(OWNER, seen(creator))
+    ),
+    "casereviews/standards/<int:pk>/": r(
+        "city", args={"pk": "casereview_standard.city"}, get=rule(seen(sees_case_standard))
+    ),
+    # The city's standard is read below the city and changed only by the lead offices above.
+    "casereviews/standards/<int:pk>/thresholds/": r(
+        "city",
+        args={"pk": "casereview_standard.city"},
+        post=rule(OWNER, seen(sees_case_standard), allowed(manages_casereview)),
+        data=pay.casereview_thresholds,
+    ),
+    "casereviews/standards/<int:pk>/export.xlsx": r(
+        "city", args={"pk": "casereview_standard.city"}, get=rule(seen(sees_case_standard))
+    ),
+    "casereviews/<int:pk>/": r("city", args=CASEREVIEW, get=SEE_CASEREVIEW),
+    "casereviews/<int:pk>/import/": r(
+        "city",
+        args=CASEREVIEW,
+        get=MANAGE_CASEREVIEW,
+        post=MANAGE_CASEREVIEW,
+        data=pay.casereview_cases,
+    ),
+    "casereviews/<int:pk>/import/<int:draft>/": r(
+        "city", args={**CASEREVIEW, "draft": "casereview_import.city"}, get=MANAGE_CASEREVIEW
+    ),
+    "casereviews/<int:pk>/import/<int:draft>/confirm/": r(
+        "city", args={**CASEREVIEW, "draft": "casereview_import.city"}, post=MANAGE_CASEREVIEW
+    ),
+    "casereviews/<int:pk>/sample/": r(
+        "city", args=CASEREVIEW, post=MANAGE_CASEREVIEW, data=pay.casereview_sample
+    ),
+    "casereviews/<int:pk>/sample.xlsx": r("city", args=CASEREVIEW, get=SEE_CASEREVIEW),
+    # Every drawn file already has its reviewer: the lead office may press it and nothing moves.
+    "casereviews/<int:pk>/assign/": r(
+        "city", args=CASEREVIEW, post=MANAGE_CASEREVIEW, writes=False
+    ),
+    "casereviews/<int:pk>/report/": r("city", args=CASEREVIEW, get=SEE_CASEREVIEW),
+    "casereviews/<int:pk>/report.xlsx": r("city", args=CASEREVIEW, get=SEE_CASEREVIEW),
+    "casereviews/<int:pk>/report.docx": r("city", args=CASEREVIEW, get=SEE_CASEREVIEW),
+    "casereviews/<int:pk>/rectify/": r("scored", args=CASEREVIEW, post=MANAGE_CASEREVIEW),
+    # The 通报 goes to 市中区's 行政执法公示 item (市场监管局's) as its evidence.
+    "casereviews/<int:pk>/evidence/": r(
+        "scored", args=CASEREVIEW, post=MANAGE_CASEREVIEW, data=pay.casereview_evidence
+    ),
+    "casereviews/<int:pk>/notices/<int:unit>.docx": r(
+        "scored", args={**CASEREVIEW, "unit": "unit.sfj.szq"}, get=MANAGE_CASEREVIEW
+    ),
+    "casereviews/cases/<int:pk>/": r(
+        *CASE_FILES,
+        args=CASE_FILE,
+        get=SEE_CASE_FILE,
+        post=rule(SEE_CASE_FILE, allowed(scores_case)),
+        data=pay.casereview_sheet,
+    ),
+    "casereviews/cases/<int:pk>/assign/": r(
+        "scjg.szq",
+        args=CASE_FILE,
+        post=rule(OWNER, SEE_CASE_FILE, allowed(manages_casereview)),
+        data=pay.casereview_assign,
+    ),
+    "casereviews/cases/<int:pk>/scans/": r(
+        "sfj.szq",
+        args=CASE_FILE,
+        post=rule(SEE_CASE_FILE, soft(works_on_case)),
+        data=pay.casereview_scan,
+    ),
+    "casereviews/scans/<int:pk>/": r(
+        "sfj.szq", args={"pk": "casereview_scan.{t}"}, get=SEE_CASE_FILE
+    ),
+    "casereviews/scans/<int:pk>/notes/": r(
+        "sfj.szq",
+        args={"pk": "casereview_scan.{t}"},
+        post=rule(SEE_CASE_FILE, soft(notes_case)),
+        data=pay.casereview_note,
+    ),
     # -- fieldwork -------------------------------------------------------------------------------
     "fieldwork/": r(get=ANYONE),
     "fieldwork/new/": r(
@@ -876,6 +981,30 @@ OPERATIONS: dict[str, Route] = {
         args={"finding_id": "finding.{t}"},
         post=rule(SEE_FINDING, allowed(verifies)),
         data=pay.api_finding_verify,
+        body="json",
+    ),
+    "GET /api/casereviews/": r(get=ANYONE),
+    "GET /api/casereviews/standards/{standard_id}": r(
+        "city", args={"standard_id": "casereview_standard.city"}, get=rule(seen(sees_case_standard))
+    ),
+    "GET /api/casereviews/{casereview_id}/cases": r(
+        "city", args={"casereview_id": "casereview.{t}"}, get=SEE_CASEREVIEW
+    ),
+    "GET /api/casereviews/{casereview_id}/report": r(
+        "city", args={"casereview_id": "casereview.{t}"}, get=SEE_CASEREVIEW
+    ),
+    "POST /api/casereviews/{casereview_id}/sample": r(
+        "city",
+        args={"casereview_id": "casereview.{t}"},
+        post=rule(SEE_CASEREVIEW, allowed(manages_casereview)),
+        data=pay.api_casereview_sample,
+        body="json",
+    ),
+    "POST /api/casereviews/cases/{case_id}/score": r(
+        *CASE_FILES,
+        args={"case_id": "casereview_case.{t}"},
+        post=rule(SEE_CASE_FILE, allowed(scores_case)),
+        data=pay.api_casereview_sheet,
         body="json",
     ),
     "GET /api/fieldwork/evaluations": r(get=ANYONE),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -696,6 +697,130 @@ def _exams(w: World, t, people) -> None:
         w.ids[f"bank_import.{county}"] = pending.pk
 
 
+def _casereviews(w: World, t, people) -> None:
+    """The city's case-file review of both counties: one file each of 市中区司法局, 市中区市场监管局
+    and 薛城区司法局, drawn and given to reviewers from elsewhere (薛城区's lead office reviews
+    市中区司法局's file, 市中区司法局's reviewer the other two); a scan on 市中区司法局's file; a
+    case list and a standard previewed for import; and a second review whose one file is scored,
+    for the 整改通知 it can open."""
+    from fazhi.casereviews import services as casereview_services
+    from fazhi.casereviews import standards as casereview_standards
+
+    lead, u = people["city_lead"], t.units
+    standard_json = {
+        "sections": [
+            {
+                "title": "案卷质量",
+                "points": 100,
+                "items": [
+                    {
+                        "code": "1",
+                        "title": "文书规范",
+                        "points": 100,
+                        "rule": {"kind": "fixed", "per": 2},
+                    },
+                    {
+                        "code": "F1",
+                        "title": "执法主体不合法",
+                        "points": 0,
+                        "rule": {"kind": "whole"},
+                        "veto": True,
+                    },
+                ],
+            }
+        ]
+    }
+    reading = casereview_standards.reading_from_json(standard_json).as_json()
+    standard = casereview_standards.standard_create(
+        acting_user=lead,
+        region=t.city,
+        name="矩阵处罚案卷标准",
+        case_type="penalty",
+        reading=reading,
+    )
+
+    def review(name, files):
+        made = casereview_services.review_create(
+            acting_user=lead,
+            region=t.city,
+            name=name,
+            standards=[standard],
+            closed_from=date(2025, 1, 1),
+            closed_to=date(2025, 12, 31),
+            reviewers=[people["xc_lead"], people["szq_reviewer"]],
+        )
+        rows = [
+            {
+                "row": n,
+                "number": number,
+                "title": f"案件 {number}",
+                "case_type": "penalty",
+                "unit_id": unit.pk,
+                "unit": unit.name,
+                "handler": "",
+                "closed_on": "2025-03-01",
+            }
+            for n, (number, unit) in enumerate(files, start=2)
+        ]
+        casereview_services.cases_import(
+            acting_user=lead, review=made, checked={"rows": rows, "skipped": [], "problems": []}
+        )
+        casereview_services.sample_draw(acting_user=lead, review=made, per_unit=1, seed=1)
+        return made
+
+    first = review("矩阵案卷评查", [("A-1", u.sfj), ("A-2", u.scjg), ("A-3", u.xc_sfj)])
+    cases = {c.number: c for c in first.cases.select_related("unit", "review")}
+    reviewers = {"A-1": "xc_lead", "A-2": "szq_reviewer", "A-3": "szq_reviewer"}
+    for number, name in reviewers.items():
+        casereview_services.case_assign(acting_user=lead, case=cases[number], reviewer=people[name])
+    scan = casereview_services.scan_upload(
+        acting_user=lead,
+        case=cases["A-1"],
+        file=ContentFile("卷宗扫描件".encode(), name="卷宗.txt"),
+    )
+    table = io.BytesIO()
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (
+        ["案件编号", "案件名称", "类型", "执法单位", "承办人", "结案日期"],
+        ["M-9", "矩阵导入案件", "行政处罚", "市中区司法局", "", "2025-03-01"],
+    ):
+        book.active.append(row)
+    book.save(table)
+    case_draft = casereview_services.cases_import_preview(
+        acting_user=lead,
+        review=first,
+        uploaded_file=ContentFile(table.getvalue(), name="案件清单.xlsx"),
+    )
+    standard_draft = casereview_standards.standard_import_preview(
+        acting_user=lead,
+        region=t.city,
+        name="矩阵导入标准",
+        case_type="penalty",
+        uploaded_file=ContentFile(json.dumps(standard_json).encode(), name="标准.json"),
+    )
+    scored = review("矩阵已评查", [("S-1", u.sfj)])
+    scored_case = scored.cases.select_related("unit", "review").get()
+    casereview_services.case_assign(acting_user=lead, case=scored_case, reviewer=people["xc_lead"])
+    casereview_services.sheet_score(
+        acting_user=people["xc_lead"], case=scored_case, deductions=[{"item": "1", "count": 1}]
+    )
+    w.ids.update(
+        {
+            "casereview_standard.city": standard.pk,
+            "casereview.city": first.pk,
+            "casereview.scored": scored.pk,
+            "casereview_case.sfj.szq": cases["A-1"].pk,
+            "casereview_case.scjg.szq": cases["A-2"].pk,
+            "casereview_case.sfj.xc": cases["A-3"].pk,
+            "casereview_scan.sfj.szq": scan.pk,
+            "casereview_import.city": case_draft.pk,
+            "casereview_standard_import.city": standard_draft.pk,
+        }
+    )
+
+
 def build_world() -> World:
     w = World()
     t = _tree()
@@ -708,6 +833,7 @@ def build_world() -> World:
     _plans(w, t, people)
     _inspections(w, t, people)
     _exams(w, t, people)
+    _casereviews(w, t, people)
     for county, campaign in campaigns.items():
         _filing(w, people, county, campaign)
     w.extra["template.docx"] = default_template_bytes()

@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 
 from fazhi.campaigns.demo import load_demo_campaign
 from fazhi.campaigns.models import Campaign, ItemStatus
+from fazhi.casereviews.demo import load_demo_casereview
 from fazhi.core.demo import Calendar
 from fazhi.evidence.models import Evidence
 from fazhi.exams.demo import load_demo_exams
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             inspection = load_demo_inspection(cal)
             plan = load_demo_plan(cal)
             exam = load_demo_exams(cal)
+            casereview = load_demo_casereview(cal)
         write = self.stdout.write
         write(self.style.SUCCESS(f"演示数据已就绪（日期以今天 {cal.today:%Y-%m-%d} 为准）："))
         write(
@@ -76,6 +78,7 @@ class Command(BaseCommand):
         write(
             f"  法治能力测试“{exam}”：抽中 {exam.candidates.exclude(code=None).count()} 人；模拟练习考试码 DEMO2025。"
         )
+        write(f"  {self._casereview_line(casereview)}")
         write(f"演示账号（密码均为 {orgs['password']}）：")
         for account in orgs["users"]:
             write(
@@ -92,6 +95,14 @@ class Command(BaseCommand):
             f"工作计划“{plan}”（{plan.doc_number}）：{plan.areas.count()} 个领域 {measures} 项措施，"
             f"已完成 {done} 项，{plan.periods.filter(reports__isnull=False).distinct().count()} "
             "个季度的进展报告。"
+        )
+
+    def _casereview_line(self, review) -> str:
+        drawn = review.cases.filter(sampled=True).count()
+        scored = review.cases.filter(sampled=True, sheets__status="scored").distinct().count()
+        return (
+            f"案卷评查“{review}”：案件 {review.cases.count()} 件，抽查 {drawn} 件，"
+            f"已评查 {scored} 件。"
         )
 
     def _inspection_line(self, inspection) -> str:
