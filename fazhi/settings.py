@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "fazhi.filing",
     "fazhi.surveys",
     "fazhi.casereviews",
+    "fazhi.exams",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("filing/", include("fazhi.filing.urls")),
     path("surveys/", include("fazhi.surveys.urls")),
     path("casereviews/", include("fazhi.casereviews.urls")),
+    path("exams/", include("fazhi.exams.urls")),
     path("api/", api.urls),
 ]
 

@@ -118,6 +118,8 @@ API_PATH_VALUES = {
     "plan_id": lambda w: 1,
     "casereview_id": lambda w: 1,
     "standard_id": lambda w: 1,
+    "bank_id": lambda w: 1,
+    "exam_id": lambda w: 1,
 }
 # Required query parameters, with a valid value, so that each other parameter is tried alone.
 API_REQUIRED_VALUES = {"campaign": lambda w: w.campaign.pk, "q": lambda w: "复议"}
