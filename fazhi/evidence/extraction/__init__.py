@@ -104,7 +104,9 @@ def _recognise(path: Path, reading: str, out: TextOutput, limits: OcrLimits) -> 
     else:
         return None
     if not out.recognised_pages:
-        out.warn("已进行文字识别（OCR），未识别出文字（可能是照片或图片本身没有文字，或不够清晰）。")
+        out.warn(
+            "已进行文字识别（OCR），未识别出文字（可能是照片或图片本身没有文字，或不够清晰）。"
+        )
     return page_count
 
 

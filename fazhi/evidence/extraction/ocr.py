@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, ImageSequence
+from pypdf import PdfReader
 
 from fazhi.core.tempfiles import temp_dir
 
@@ -30,7 +31,9 @@ from .result import ExtractionError
 from .text import TextOutput, page_numbers
 
 LANGUAGE = "chi_sim"
-# A4 at 300 dpi on its long side: enough for small print; a larger page or photo is shrunk.
+# PDF pages are drawn at 300 dpi, the resolution Tesseract is trained for, but no larger than
+# an A4 page at 300 dpi on its long side: a larger page or photo is shrunk to that.
+PDF_DPI = 300
 LONG_SIDE_PIXELS = 3508
 # Pillow refuses an image above this many pixels (twice its default warning level) rather
 # than decode a "decompression bomb"; a 100-megapixel phone photo is still read.
@@ -39,7 +42,9 @@ NOT_INSTALLED = (
     "服务器未安装文字识别组件（tesseract-ocr、tesseract-ocr-chi-sim），扫描件和图片的文字未识别；"
     "请联系系统管理员。"
 )
-NO_RENDERER = "服务器未安装 PDF 页面渲染组件（poppler-utils），扫描的 PDF 页面未识别文字；请联系系统管理员。"
+NO_RENDERER = (
+    "服务器未安装 PDF 页面渲染组件（poppler-utils），扫描的 PDF 页面未识别文字；请联系系统管理员。"
+)
 NOT_AN_IMAGE = "图片已损坏或不是有效的图片文件，无法识别文字；请重新拍照或扫描后上传。"
 TOO_LARGE = "图片尺寸过大（超过 {limit} 万像素），无法识别文字；请缩小后重新上传。"
 # Between two Chinese characters or marks the model often puts a space that no writer did.
@@ -93,9 +98,7 @@ def recognise_image(path: Path, out: TextOutput, limits: OcrLimits) -> int:
     return page_count
 
 
-def recognise_pdf_pages(
-    path: Path, numbers: list[int], out: TextOutput, limits: OcrLimits
-) -> None:
+def recognise_pdf_pages(path: Path, numbers: list[int], out: TextOutput, limits: OcrLimits) -> None:
     """Recognise the PDF pages `numbers` (1-based, those without a text layer) into the places
     the PDF reader kept for them in `out`."""
     _check_installed()
@@ -129,11 +132,12 @@ def _image_pages(image: Image.Image, count: int) -> Iterator[tuple[int, Path]]:
 def _pdf_pages(
     path: Path, numbers: list[int], timeout: int, out: TextOutput
 ) -> Iterator[tuple[int, Path]]:
+    resolutions = _resolutions(path, numbers)
     with temp_dir("ocr-") as work:
         for number in numbers:
             prefix = Path(work) / f"page-{number}"
             command = ["pdftoppm", "-f", str(number), "-l", str(number), "-gray", "-png"]
-            command += ["-scale-to", str(LONG_SIDE_PIXELS), "-singlefile", str(path), str(prefix)]
+            command += ["-r", str(resolutions[number]), "-singlefile", str(path), str(prefix)]
             done = _run(command, timeout)
             target = prefix.with_suffix(".png")
             if done is None or not target.exists():
@@ -141,6 +145,24 @@ def _pdf_pages(
                 continue
             yield number, target
             target.unlink()
+
+
+def _resolutions(path: Path, numbers: list[int]) -> dict[int, int]:
+    """The dpi to draw each page at: PDF_DPI, less for a page larger than A4."""
+    found = dict.fromkeys(numbers, PDF_DPI)
+    try:
+        with path.open("rb") as handle:
+            reader = PdfReader(handle)
+            if reader.is_encrypted:
+                reader.decrypt("")
+            for number in numbers:
+                box = reader.pages[number - 1].cropbox
+                long_side = max(float(box.width), float(box.height))
+                fitting = int(LONG_SIDE_PIXELS * 72 / long_side) if long_side > 0 else PDF_DPI
+                found[number] = max(36, min(PDF_DPI, fitting))
+    except Exception:  # a page tree pypdf cannot measure: pdftoppm may still draw it
+        return dict.fromkeys(numbers, 150)
+    return found
 
 
 def _recognise_pages(

@@ -90,6 +90,7 @@ class Command(ScopedCommand):
                 "title": hit.evidence.title,
                 "unit": hit.evidence.unit.name,
                 "snippet": _plain(hit.snippet),
+                "recognised": hit.recognised,
             }
             for hit in selectors.hits(found, query)
         ]
