@@ -332,6 +332,33 @@ def blob_extract(*, blob_id: int) -> ExtractionOutcome:
     return ExtractionOutcome(blob.extract_status, blob.extract_error)
 
 
+def requeue_unread_scans(*, user, campaign=None) -> int:
+    """Hand back to the workers the scans and photos, among the materials the user may see (of
+    one campaign, when given), recorded without text: uploaded before OCR was installed, or
+    while it was turned off. Their text is then recognised in the background; the number."""
+    materials = Evidence.objects.visible_to(user)
+    if campaign is not None:
+        materials = materials.filter(item__campaign=campaign)
+    blob_ids = list(
+        Blob.objects.filter(
+            extract_status=ExtractStatus.EMPTY,
+            kind__in=["image", "pdf"],
+            versions__evidence__in=materials,
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    from fazhi.evidence.tasks import extract_blob_text  # the tasks module imports this one
+
+    # In one transaction with the database queue: the files wait for their text exactly when
+    # their tasks are queued.
+    with transaction.atomic():
+        Blob.objects.filter(pk__in=blob_ids).update(extract_status=ExtractStatus.PENDING)
+        for blob_id in blob_ids:
+            extract_blob_text.enqueue(blob_id)
+    return len(blob_ids)
+
+
 def _extract(path: Path, name: str):
     if PurePosixPath(name).suffix.lower() in STORED_ONLY_SUFFIXES:
         return _NoText()

@@ -4,11 +4,14 @@ the background extraction, marked as recognised wherever it is shown, searchable
 
 OCR is slow (seconds a page), so these pages are few and small."""
 
+import json
 from datetime import date
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.files import File
+from django.core.management import call_command
 from django.urls import reverse
 
 from fazhi.evidence import selectors, services
@@ -179,3 +182,27 @@ def test_pages_and_api_mark_the_text_as_recognised(
     assert [(h["title"], h["recognised"]) for h in hits] == [("扫描件", True)]
     detail_json = client.get(f"/api/evidence/{material.pk}", **auth).json()
     assert detail_json["ocr_pages"] == 1
+
+
+@needs_tesseract
+@needs_font
+def test_scans_recorded_without_text_are_recognised_by_the_ocr_command(
+    campaign, people, tmp_path, settings
+):
+    settings.FAZHI_OCR_MAX_PAGES = 0  # as before OCR was installed
+    material = upload(
+        campaign, people, documents.build_scan_image(tmp_path / "旧扫描件.png", NOTICE)
+    )
+    blob = material.current.blob
+    blob.refresh_from_db()
+    assert blob.extract_status == ExtractStatus.EMPTY
+    settings.FAZHI_OCR_MAX_PAGES = 30
+    out = StringIO()
+    call_command("evidence", "--as", people.xc_lead.username, "ocr", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"queued": 0}  # another county's lead
+    out = StringIO()
+    call_command("evidence", "ocr", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"queued": 1}
+    blob.refresh_from_db()
+    assert blob.extract_status == ExtractStatus.DONE and blob.ocr_pages == 1
+    assert found(campaign, people.szq_lead, "案卷评查") == ["旧扫描件"]
