@@ -362,7 +362,7 @@ def requeue_unread_scans(*, user, campaign=None) -> int:
 def _extract(path: Path, name: str):
     if PurePosixPath(name).suffix.lower() in STORED_ONLY_SUFFIXES:
         return _NoText()
-    limits = OcrLimits(settings.FAZHI_OCR_MAX_PAGES, settings.FAZHI_OCR_PAGE_SECONDS)
+    limits = OcrLimits(settings.FAZHI_OCR_MAX_PAGES, max(1, settings.FAZHI_OCR_PAGE_SECONDS))
     return extract_text(path, name, ocr=limits)
 
 

@@ -35,9 +35,6 @@ LANGUAGE = "chi_sim"
 # an A4 page at 300 dpi on its long side: a larger page or photo is shrunk to that.
 PDF_DPI = 300
 LONG_SIDE_PIXELS = 3508
-# Pillow refuses an image above this many pixels (twice its default warning level) rather
-# than decode a "decompression bomb"; a 100-megapixel phone photo is still read.
-MAX_IMAGE_PIXELS = 180_000_000
 NOT_INSTALLED = (
     "服务器未安装文字识别组件（tesseract-ocr、tesseract-ocr-chi-sim），扫描件和图片的文字未识别；"
     "请联系系统管理员。"
@@ -47,6 +44,10 @@ NO_RENDERER = (
 )
 NOT_AN_IMAGE = "图片已损坏或不是有效的图片文件，无法识别文字；请重新拍照或扫描后上传。"
 TOO_LARGE = "图片尺寸过大（超过 {limit} 万像素），无法识别文字；请缩小后重新上传。"
+HEIC = (
+    "HEIC/HEIF 格式的照片暂不能识别文字；请在手机相机设置中选择“兼容性最佳”（JPEG）后重新拍摄，"
+    "或转换为 JPG 后上传。"
+)
 # Between two Chinese characters or marks the model often puts a space that no writer did.
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff65"
 _SPACE_IN_CHINESE = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
@@ -82,20 +83,36 @@ def ocr_available() -> bool:
 
 
 def recognise_image(path: Path, out: TextOutput, limits: OcrLimits) -> int:
-    """Recognise a photo or scanned image (every frame of a multi-page TIFF, up to the cap) into
-    `out`; the number of pages it has. Raises ExtractionError for what is no readable image."""
+    """Recognise a photo or scanned image (every page of a multi-page TIFF, up to the cap) into
+    `out`; the number of pages it has. Raises ExtractionError for what is no readable image.
+    Pillow's own guard refuses a "decompression bomb" (over about 179 million pixels)."""
     _check_installed()
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
         with Image.open(path) as image:
-            page_count = getattr(image, "n_frames", 1)
+            # An animated GIF's frames are not pages; a TIFF's are.
+            page_count = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+            # A JPEG is decoded at a reduced scale straight away: a 48-megapixel phone photo
+            # then takes a quarter of the memory.
+            image.draft("L", _fitting(image.size))
             pages = _image_pages(image, min(page_count, limits.max_pages))
             _recognise_pages(pages, out, limits, page_count)
     except Image.DecompressionBombError as exc:
-        raise ExtractionError(TOO_LARGE.format(limit=MAX_IMAGE_PIXELS // 10_000)) from exc
+        limit = 2 * (Image.MAX_IMAGE_PIXELS or 0) // 10_000
+        raise ExtractionError(TOO_LARGE.format(limit=limit)) from exc
     except (OSError, SyntaxError, ValueError) as exc:  # what Pillow raises for broken images
-        raise ExtractionError(NOT_AN_IMAGE) from exc
+        raise ExtractionError(HEIC if _is_heif(path) else NOT_AN_IMAGE) from exc
     return page_count
+
+
+def _fitting(size: tuple[int, int]) -> tuple[int, int]:
+    scale = min(1.0, LONG_SIDE_PIXELS / max(size))
+    return max(1, int(size[0] * scale)), max(1, int(size[1] * scale))
+
+
+def _is_heif(path: Path) -> bool:
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    return head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1")
 
 
 def recognise_pdf_pages(path: Path, numbers: list[int], out: TextOutput, limits: OcrLimits) -> None:

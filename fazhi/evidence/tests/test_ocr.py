@@ -5,6 +5,7 @@ the background extraction, marked as recognised wherever it is shown, searchable
 OCR is slow (seconds a page), so these pages are few and small."""
 
 import json
+import time
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -16,6 +17,7 @@ from django.urls import reverse
 
 from fazhi.evidence import selectors, services
 from fazhi.evidence.extraction import OcrLimits, extract_text, ocr, ocr_available
+from fazhi.evidence.ledger import ledger_rows
 from fazhi.evidence.models import ExtractStatus
 from fazhi.evidence.tests import documents
 
@@ -182,6 +184,10 @@ def test_pages_and_api_mark_the_text_as_recognised(
     assert [(h["title"], h["recognised"]) for h in hits] == [("扫描件", True)]
     detail_json = client.get(f"/api/evidence/{material.pk}", **auth).json()
     assert detail_json["ocr_pages"] == 1
+    ledger = selectors.evidence_ledger(
+        campaign=campaign, user=people.szq_lead, filters=selectors.LedgerFilters()
+    )
+    assert "已提取（OCR 识别 1 页）" in next(ledger_rows(ledger))  # the ledger's Excel
 
 
 @needs_tesseract
@@ -206,3 +212,40 @@ def test_scans_recorded_without_text_are_recognised_by_the_ocr_command(
     blob.refresh_from_db()
     assert blob.extract_status == ExtractStatus.DONE and blob.ocr_pages == 1
     assert found(campaign, people.szq_lead, "案卷评查") == ["旧扫描件"]
+
+
+@needs_font
+def test_a_page_over_its_time_is_stopped_and_named(
+    campaign, people, tmp_path, settings, monkeypatch
+):
+    stuck = tmp_path / "tesseract"
+    stuck.write_text("#!/bin/sh\nsleep 60\n")
+    stuck.chmod(0o755)
+    monkeypatch.setattr(ocr, "tesseract_path", lambda: str(stuck))
+    monkeypatch.setattr(ocr, "ocr_available", lambda: True)
+    settings.FAZHI_OCR_PAGE_SECONDS = 1
+    started = time.monotonic()
+    material = upload(campaign, people, documents.build_scan_image(tmp_path / "扫描件.png", NOTICE))
+    assert time.monotonic() - started < 30  # stopped, not waited for
+    blob = material.current.blob
+    blob.refresh_from_db()
+    assert blob.extract_status == ExtractStatus.EMPTY and blob.ocr_pages == 0
+    assert any("第 1 页文字识别失败或超过 1 秒" in w for w in blob.extract_warnings)
+
+
+@needs_tesseract
+def test_an_iphone_heic_photo_is_refused_saying_how_to_send_it(tmp_path):
+    path = tmp_path / "IMG_0001.jpg"
+    path.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 200)
+    with pytest.raises(Exception, match="HEIC/HEIF 格式的照片暂不能识别文字"):
+        extract_text(path, path.name, ocr=LIMITS)
+
+
+@needs_tesseract
+@needs_font
+def test_a_big_phone_photo_is_shrunk_before_reading(tmp_path):
+    page = documents.scanned_page(NOTICE).resize((4000, 2560)).convert("RGB")
+    path = tmp_path / "大照片.jpg"
+    page.save(path, quality=85)
+    extracted = extract_text(path, path.name, ocr=LIMITS)
+    assert "行政执法" in extracted.text
