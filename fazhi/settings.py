@@ -260,6 +260,10 @@ FILE_UPLOAD_HANDLERS = ["fazhi.evidence.uploads.HashingUploadHandler"]
 # A file still waiting for its text this long, with no task queued or running for it, is read
 # again (a worker died on it): see fazhi/evidence/recovery.py.
 FAZHI_EXTRACT_RETRY_MINUTES = env_int("FAZHI_EXTRACT_RETRY_MINUTES", 30)
+# Scans and photos: pages of one file whose text is recognised by OCR (Tesseract), at most
+# (0 turns OCR off), and seconds allowed per page (fazhi/evidence/extraction/ocr.py).
+FAZHI_OCR_MAX_PAGES = env_int("FAZHI_OCR_MAX_PAGES", 30)
+FAZHI_OCR_PAGE_SECONDS = env_int("FAZHI_OCR_PAGE_SECONDS", 120)
 
 TASKS = {
     "default": {

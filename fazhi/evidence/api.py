@@ -43,6 +43,7 @@ class EvidenceOut(Schema):
     extract_status: str
     extract_error: str
     page_count: int | None
+    ocr_pages: int  # pages whose text was recognised by OCR (0: read from the file itself)
     deleted: bool
 
 
@@ -52,6 +53,7 @@ class HitOut(Schema):
     title: str
     unit: str
     snippet: str
+    recognised: bool  # the snippet's text was recognised by OCR from a scan or photo
 
 
 def _evidence_out(e: Evidence) -> dict:
@@ -71,6 +73,7 @@ def _evidence_out(e: Evidence) -> dict:
         "extract_status": blob.extract_status,
         "extract_error": blob.extract_error,
         "page_count": blob.page_count,
+        "ocr_pages": blob.ocr_pages,
         "deleted": e.is_deleted,
     }
 
@@ -128,6 +131,7 @@ def search(request, campaign: Id, q: SearchText, limit: Limit = 50):
             "title": hit.evidence.title,
             "unit": hit.evidence.unit.name,
             "snippet": str(hit.snippet),
+            "recognised": hit.recognised,
         }
         for hit in selectors.hits(found[:limit], q)
     ]

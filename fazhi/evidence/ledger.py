@@ -44,6 +44,13 @@ def kind_label(kind: str) -> str:
     return LABELS.get(kind, kind.upper())
 
 
+def _extract_status(blob) -> str:
+    if blob is None:
+        return ""
+    shown = blob.get_extract_status_display()
+    return f"{shown}（OCR 识别 {blob.ocr_pages} 页）" if blob.ocr_pages else shown
+
+
 def _date(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -70,7 +77,7 @@ def ledger_rows(evidence: Iterable[Evidence], *, with_deleted: bool = False) -> 
             kind_label(blob.kind) if blob else "",
             blob.size if blob else None,
             blob.page_count if blob else None,
-            blob.get_extract_status_display() if blob else "",
+            _extract_status(blob),
             str(material.uploaded_by) if material.uploaded_by else "",
             _moment(material.created_at),
             material.version_count,

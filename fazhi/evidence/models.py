@@ -30,6 +30,9 @@ class Blob(models.Model):
     extract_warnings = models.JSONField(default=list, blank=True)
     text = models.TextField(blank=True)
     page_count = models.PositiveIntegerField("页数", null=True, blank=True)
+    # Pages whose text was recognised by OCR (a scan, a photo): users are told, since such
+    # text may hold misread characters.
+    ocr_pages = models.PositiveIntegerField("OCR 识别页数", default=0)
     extracted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -66,6 +66,12 @@ class Hit:
     evidence: Evidence
     snippet: str
 
+    @property
+    def recognised(self) -> bool:
+        """The text the snippet comes from was recognised by OCR from a scan or photo."""
+        current = self.evidence.current
+        return bool(current and current.blob.ocr_pages)
+
 
 def search_evidence(*, campaign: Campaign, user, query: str) -> QuerySet[Evidence]:
     """Materials the user may see whose title, number, description or text contain the query's

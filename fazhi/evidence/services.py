@@ -20,7 +20,7 @@ from fazhi.campaigns.services import check_item_open_for_evidence, refresh_item_
 from fazhi.core.actions import error_text
 from fazhi.core.scoping import Scope, is_editable
 from fazhi.evidence import storage
-from fazhi.evidence.extraction import ExtractionError, extract_text, file_kind
+from fazhi.evidence.extraction import ExtractionError, OcrLimits, extract_text, file_kind
 from fazhi.evidence.indexing import CutText, cut_text, index_evidence
 from fazhi.evidence.models import Blob, Evidence, EvidenceVersion, ExtractStatus
 from fazhi.evidence.textmeta import guess_doc_number, guess_issue_date
@@ -150,7 +150,7 @@ def _add_version(
 ) -> EvidenceVersion:
     # The blob was loaded before the transaction: a worker may have read its text since, and
     # would not have indexed this material, which it could not yet see.
-    blob.refresh_from_db(fields=["extract_status", "text"])
+    blob.refresh_from_db(fields=["extract_status", "text", "ocr_pages"])
     # New content, or content whose first upload failed after storing it, is still unread.
     unread = blob.extract_status == ExtractStatus.PENDING and not blob.versions.exists()
     number = (evidence.current.number + 1) if evidence.current else 1
@@ -284,7 +284,8 @@ def evidence_restore(*, acting_user, evidence: Evidence) -> Evidence:
 def _fill_from_text(evidence: Evidence, blob: Blob) -> None:
     """Fill an empty document number or issuing date from the text, marked as guessed."""
     guessed = []
-    if not evidence.doc_number and (number := guess_doc_number(blob.text)):
+    recognised = blob.ocr_pages > 0
+    if not evidence.doc_number and (number := guess_doc_number(blob.text, recognised=recognised)):
         evidence.doc_number = number
         guessed.append("doc_number")
     if evidence.issued_on is None and (issued := guess_issue_date(blob.text)):
@@ -314,8 +315,10 @@ def blob_extract(*, blob_id: int) -> ExtractionOutcome:
     except ExtractionError as exc:
         blob.extract_status, blob.extract_error = ExtractStatus.FAILED, str(exc)
         blob.text, blob.page_count, blob.extract_warnings = "", None, []
+        blob.ocr_pages = 0
     else:
         blob.text, blob.page_count = extracted.text, extracted.page_count
+        blob.ocr_pages = extracted.recognised_pages
         blob.extract_warnings = list(extracted.warnings)
         blob.extract_status = ExtractStatus.DONE if extracted.text.strip() else ExtractStatus.EMPTY
         blob.extract_error = ""
@@ -329,10 +332,38 @@ def blob_extract(*, blob_id: int) -> ExtractionOutcome:
     return ExtractionOutcome(blob.extract_status, blob.extract_error)
 
 
+def requeue_unread_scans(*, user, campaign=None) -> int:
+    """Hand back to the workers the scans and photos, among the materials the user may see (of
+    one campaign, when given), recorded without text: uploaded before OCR was installed, or
+    while it was turned off. Their text is then recognised in the background; the number."""
+    materials = Evidence.objects.visible_to(user)
+    if campaign is not None:
+        materials = materials.filter(item__campaign=campaign)
+    blob_ids = list(
+        Blob.objects.filter(
+            extract_status=ExtractStatus.EMPTY,
+            kind__in=["image", "pdf"],
+            versions__evidence__in=materials,
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    from fazhi.evidence.tasks import extract_blob_text  # the tasks module imports this one
+
+    # In one transaction with the database queue: the files wait for their text exactly when
+    # their tasks are queued.
+    with transaction.atomic():
+        Blob.objects.filter(pk__in=blob_ids).update(extract_status=ExtractStatus.PENDING)
+        for blob_id in blob_ids:
+            extract_blob_text.enqueue(blob_id)
+    return len(blob_ids)
+
+
 def _extract(path: Path, name: str):
     if PurePosixPath(name).suffix.lower() in STORED_ONLY_SUFFIXES:
         return _NoText()
-    return extract_text(path, name)
+    limits = OcrLimits(settings.FAZHI_OCR_MAX_PAGES, max(1, settings.FAZHI_OCR_PAGE_SECONDS))
+    return extract_text(path, name, ocr=limits)
 
 
 @dataclass(frozen=True)
@@ -340,6 +371,7 @@ class _NoText:
     text: str = ""
     page_count: int | None = None
     warnings: tuple[str, ...] = ()
+    recognised_pages: int = 0
 
 
 def _any_original_name(blob: Blob) -> str:

@@ -10,6 +10,11 @@ from datetime import date
 _DOC_NUMBER = re.compile(
     r"[\u4e00-\u9fff]{1,15}\s*[〔\[［(（【]\s*((?:19|20)\d{2})\s*[〕\]］)）】]\s*第?\s*(\d{1,5})\s*号"
 )
+# OCR reads the hexagonal brackets 〔〕 as [ ] ( ) or misses one; either may be missing, not both.
+_OCR_DOC_NUMBER = re.compile(
+    r"([\u4e00-\u9fff]{1,15})\s*([〔\[［(（【{]?)\s*((?:19|20)\d{2})\s*([〕\]］)）】}]?)"
+    r"\s*第?\s*(\d{1,5})\s*号"
+)
 _ARABIC_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
 _CN_DATE = re.compile(
@@ -19,8 +24,17 @@ _CN_DATE = re.compile(
 TAIL_CHARS = 3000
 
 
-def guess_doc_number(text: str) -> str:
-    match = _DOC_NUMBER.search(text[:5000])
+def guess_doc_number(text: str, *, recognised: bool = False) -> str:
+    """The first document number near the top. In text recognised by OCR the brackets are
+    forgiven and written as they should be: 枣市监发(2025] 3号 → 枣市监发〔2025〕3号."""
+    head = text[:5000]
+    if recognised:
+        for match in _OCR_DOC_NUMBER.finditer(head):
+            prefix, opening, year, closing, number = match.groups()
+            if opening or closing:
+                return f"{prefix}〔{year}〕{int(number)}号"
+        return ""
+    match = _DOC_NUMBER.search(head)
     return re.sub(r"\s+", "", match.group(0)) if match else ""
 
 

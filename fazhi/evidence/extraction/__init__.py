@@ -1,7 +1,8 @@
 """Plain text out of the documents people upload as evidence (PDF, OFD, Word, Excel, PowerPoint,
-WPS, text, web pages; images give no text), for search and for checking a file says what its
-title claims. Pure Python, no database: `extract_text(path, filename)` returns an Extracted or
-raises ExtractionError with a message to show the user.
+WPS, text, web pages), for search and for checking a file says what its title claims. No
+database: `extract_text(path, filename)` returns an Extracted or raises ExtractionError with a
+message to show the user. Given OCR limits, the text of photos and of PDF pages without a text
+layer (scans) is recognised by Tesseract (ocr.py), and counted as recognised.
 
 The format is told by content, not trusted from the name; old binary formats go through
 LibreOffice when it is installed."""
@@ -13,6 +14,7 @@ from pathlib import Path
 from . import libreoffice
 from .kinds import BINARY_KINDS, LABELS, ZIP_KINDS, accepts, extension, file_kind
 from .libreoffice import libreoffice_available
+from .ocr import OcrLimits, ocr_available, recognise_image, recognise_pdf_pages
 from .ofd import read_ofd
 from .pdf import read_pdf
 from .plain import read_html, read_txt
@@ -27,9 +29,11 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "Extracted",
     "ExtractionError",
+    "OcrLimits",
     "extract_text",
     "file_kind",
     "libreoffice_available",
+    "ocr_available",
 ]
 
 MAX_TEXT_CHARS = 2_000_000
@@ -49,9 +53,11 @@ TEXT_KINDS = {"txt", "html"}
 OLE_CONTENTS = {"doc": "doc", "wps": "doc", "xls": "xls", "et": "xls", "ppt": "ppt", "dps": "ppt"}
 
 
-def extract_text(path: Path, filename: str) -> Extracted:
+def extract_text(path: Path, filename: str, *, ocr: OcrLimits | None = None) -> Extracted:
     """The text of the file at `path`, whose user-facing name (for its extension) is `filename`.
-    Raises ExtractionError, with a message for the user, for any file that cannot be read."""
+    Raises ExtractionError, with a message for the user, for any file that cannot be read.
+    With `ocr`, images and scanned PDF pages are recognised within its limits; without, an
+    image gives no text."""
     path = Path(path)
     suffix = extension(filename)
     kind = file_kind(filename)
@@ -70,6 +76,8 @@ def extract_text(path: Path, filename: str) -> Extracted:
     try:
         kind, reading = _real_kind(path, kind, suffix, out)
         page_count = 1 if reading == "image" else _read(path, reading, suffix, out)
+        if ocr is not None and ocr.max_pages > 0:
+            page_count = _recognise(path, reading, out, ocr) or page_count
     except ExtractionError:
         raise
     except Exception as exc:  # libraries fail in many ways on malformed files
@@ -78,7 +86,28 @@ def extract_text(path: Path, filename: str) -> Extracted:
     if out.full or len(text) > MAX_TEXT_CHARS:
         text = text[:MAX_TEXT_CHARS]
         out.warn(f"文本过长，已截取前 {MAX_TEXT_CHARS} 个字符")
-    return Extracted(text=text, page_count=page_count, kind=kind, warnings=tuple(out.warnings))
+    recognised = len(out.recognised_pages)
+    return Extracted(text, page_count, kind, tuple(out.warnings), recognised_pages=recognised)
+
+
+def _recognise(path: Path, reading: str, out: TextOutput, limits: OcrLimits) -> int | None:
+    """OCR of an image, or of a PDF's pages without a text layer; an image's page count."""
+    page_count = None
+    if reading == "image":
+        page_count = recognise_image(path, out, limits)
+    elif reading == "pdf" and out.scanned_pages:
+        try:
+            recognise_pdf_pages(path, out.scanned_pages, out, limits)
+        except ExtractionError as exc:  # the text layer of the other pages still counts
+            out.warn(str(exc))
+            return None
+    else:
+        return None
+    if not out.recognised_pages:
+        out.warn(
+            "已进行文字识别（OCR），未识别出文字（可能是照片或图片本身没有文字，或不够清晰）。"
+        )
+    return page_count
 
 
 def _real_kind(path: Path, kind: str, suffix: str, out: TextOutput) -> tuple[str, str]:

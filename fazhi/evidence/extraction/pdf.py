@@ -11,13 +11,16 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
 from .result import ExtractionError
-from .text import TextOutput, page_numbers
+from .text import TextOutput, page_numbers, visible_length
 
 ENCRYPTED = "PDF 文件已加密，无法读取文字，请上传未加密的版本。"
 UNSUPPORTED_CIPHER = "PDF 文件使用了 AES 加密，而服务器缺少解密组件（cryptography），无法读取文字；请上传未加密的版本或联系管理员。"
 DAMAGED = "PDF 文件已损坏，无法读取。"
 # Read by the campaign's materials check (evidence.selectors.unbindable) by this prefix.
 UNBINDABLE_PREFIX = "PDF 页面结构损坏"
+# A page with fewer visible characters than this is taken for a scan (its text may be
+# recognised by OCR): scanning apps stamp their name, and scans a page number, in a few.
+SCANNED_PAGE_CHARS = 20
 
 # pypdf logs every oddity of real-world PDFs as a warning; they say nothing to our users.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -65,7 +68,9 @@ def _read(path: Path, out: TextOutput) -> int:
             except Exception:  # one broken page should not cost the text of the others
                 unreadable.append(number)
                 continue
-            if not out.add(text):
+            if visible_length(text or "") < SCANNED_PAGE_CHARS:
+                out.add_scanned_page(number, text)
+            elif not out.add(text):
                 break
         if unreadable:
             out.warn(f"PDF 文件第 {page_numbers(unreadable)} 页的文字无法读取，已跳过。")

@@ -11,6 +11,8 @@ class Extracted:
     page_count: int | None
     kind: str
     warnings: tuple[str, ...] = ()
+    # Pages whose text was recognised by OCR from their image rather than read from the file.
+    recognised_pages: int = 0
 
 
 class ExtractionError(Exception):

@@ -25,6 +25,11 @@ def normalise_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
+def visible_length(text: str) -> int:
+    """Characters that are not blanks, to tell a page with text from one with next to none."""
+    return sum(1 for character in text if not character.isspace())
+
+
 def page_numbers(numbers: list[int], shown: int = 3) -> str:
     """For warnings: [2, 5, 7, 9] → "2、5、7 等"."""
     listed = "、".join(str(number) for number in numbers[:shown])
@@ -43,6 +48,10 @@ class TextOutput:
         self._parts: list[str] = []
         self._size = 0
         self._stopped = False
+        # Pages without a text layer (scans): where their text goes once recognised.
+        self.scanned_pages: list[int] = []
+        self.recognised_pages: list[int] = []
+        self._places: dict[int, int] = {}
 
     @property
     def full(self) -> bool:
@@ -59,6 +68,33 @@ class TextOutput:
             self._parts.append(piece)
             self._size += len(piece)
         return not self.full
+
+    def add_scanned_page(self, page: int, piece: str | None) -> None:
+        """A page with next to no text of its own, likely a scan: its little text (a page
+        number, a scanning app's mark) is kept in a place its recognised text may take."""
+        if self.full:
+            return
+        piece = piece or ""
+        self.scanned_pages.append(page)
+        self._places[page] = len(self._parts)
+        self._parts.append(("\n" if self._parts else "") + piece)
+        self._size += len(piece)
+
+    def recognised(self, page: int, piece: str) -> None:
+        """The text OCR read from a page: in the page's place when the PDF reader kept one (if
+        it says more than the page's own text), else after what is there."""
+        piece = piece.strip()
+        if not visible_length(piece):
+            return
+        at = self._places.get(page)
+        if at is None:
+            self.add(piece)
+        elif visible_length(piece) > visible_length(self._parts[at]):
+            self._size += len(piece) - len(self._parts[at])
+            self._parts[at] = ("\n" if at else "") + piece
+        else:
+            return
+        self.recognised_pages.append(page)
 
     def stop(self) -> None:
         """A reader that left part of the file unread says so; the text counts as cut short."""

@@ -329,3 +329,69 @@ def build_with_libreoffice(path: Path, source: Path) -> Path:
         )
         shutil.move(work / f"{source.stem}.{target}", path)
     return path
+
+
+def scanned_page(lines: list[str], *, size: tuple[int, int] = (1000, 640)) -> Image.Image:
+    """A grey page of Chinese text as a scanner or phone gives it: pixels only, no text layer."""
+    from PIL import ImageDraw, ImageFont
+
+    font = cjk_font()
+    if font is None:
+        raise FileNotFoundError("no CJK font installed; see CJK_FONTS")
+    page = Image.new("L", size, 250)
+    draw = ImageDraw.Draw(page)
+    face = ImageFont.truetype(font, 34)
+    for number, line in enumerate(lines):
+        draw.text((50, 40 + number * 70), line, font=face, fill=20)
+    return page
+
+
+def build_scan_image(
+    path: Path, lines: list[str], *, format: str = "PNG", turned: bool = False
+) -> Path:
+    """A scanned or photographed page; `turned`: a phone photo stored on its side, with the
+    EXIF orientation that says to turn it back upright."""
+    page = scanned_page(lines).convert("RGB")
+    if turned:
+        exif = Image.Exif()
+        exif[0x0112] = 6  # "rotate 90° clockwise to display"
+        page.rotate(90, expand=True).save(path, format=format, exif=exif, quality=90)
+    else:
+        page.save(path, format=format)
+    return path
+
+
+def build_image_pdf(path: Path, pages: list[list[str]], *, copies: int = 1) -> Path:
+    """A PDF of scanned pages (images only, as a scanner writes it); `copies` repeats the pages
+    by reference, so a 500-page scan stays small."""
+    from pypdf import PdfReader, PdfWriter
+
+    images = [scanned_page(lines) for lines in pages]
+    single = io.BytesIO()
+    images[0].save(single, format="PDF", resolution=200, save_all=True, append_images=images[1:])
+    if copies == 1:
+        path.write_bytes(single.getvalue())
+        return path
+    writer = PdfWriter()
+    source = PdfReader(single)
+    for _ in range(copies):
+        for page in source.pages:
+            writer.add_page(page)
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def build_text_then_scan_pdf(path: Path, text: str, scan_lines: list[str]) -> Path:
+    """A typed page followed by a scanned attachment, as offices combine them."""
+    from pypdf import PdfWriter
+
+    typed, scanned = path.with_suffix(".typed.pdf"), path.with_suffix(".scan.pdf")
+    build_pdf(typed, [text])
+    build_image_pdf(scanned, [scan_lines])
+    writer = PdfWriter()
+    writer.append(str(typed))
+    writer.append(str(scanned))
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path

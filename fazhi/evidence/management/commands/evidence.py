@@ -1,4 +1,5 @@
-"""fazhi evidence import-dir|search|extract|requeue|reindex — materials from the command line."""
+"""fazhi evidence import-dir|search|extract|requeue|reindex|ocr — materials from the command
+line."""
 
 import html
 import json
@@ -11,7 +12,7 @@ from fazhi.campaigns.selectors import campaign_by_ref
 from fazhi.core.commands import ScopedCommand
 from fazhi.evidence import indexing, intake, recovery, selectors
 from fazhi.evidence.models import Blob, ExtractStatus
-from fazhi.evidence.services import blob_extract
+from fazhi.evidence.services import blob_extract, requeue_unread_scans
 from fazhi.orgs.models import Unit
 
 SEARCH_LIMIT = 50
@@ -38,6 +39,11 @@ class Command(ScopedCommand):
         rebuild = sub.add_parser("reindex", help="检查搜索索引，重建与材料文字不一致的索引")
         rebuild.add_argument("--campaign", default="", help="只检查该创建活动（编号）的材料")
         rebuild.add_argument("--json", action="store_true", dest="as_json")
+        scans = sub.add_parser(
+            "ocr", help="把记录为“无可读文字”的扫描件和图片交给后台任务识别文字（OCR）"
+        )
+        scans.add_argument("--campaign", default="", help="只处理该创建活动（编号）的材料")
+        scans.add_argument("--json", action="store_true", dest="as_json")
 
     def _import_dir(self, actor, *, campaign, directory, unit, as_json, **_):
         root = Path(directory)
@@ -90,6 +96,7 @@ class Command(ScopedCommand):
                 "title": hit.evidence.title,
                 "unit": hit.evidence.unit.name,
                 "snippet": _plain(hit.snippet),
+                "recognised": hit.recognised,
             }
             for hit in selectors.hits(found, query)
         ]
@@ -122,6 +129,14 @@ class Command(ScopedCommand):
         self.stdout.write(
             f"{within}：检查 {outcome.checked} 份材料的搜索索引，重建 {outcome.rebuilt} 份。"
         )
+
+    def _ocr(self, actor, *, campaign, as_json, **_):
+        chosen = campaign_by_ref(user=actor, ref=campaign) if campaign else None
+        count = requeue_unread_scans(user=actor, campaign=chosen)
+        if as_json:
+            self.stdout.write(json.dumps({"queued": count}, ensure_ascii=False))
+            return
+        self.stdout.write(f"已安排 {count} 个没有文字的扫描件或图片在后台识别文字（OCR）。")
 
 
 def _plain(snippet: str) -> str:
