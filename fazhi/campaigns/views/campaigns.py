@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from fazhi.campaigns import selectors, services
 from fazhi.campaigns.deadlines import reminder_days
 from fazhi.campaigns.forms import AssignForm, CampaignEditForm, CampaignForm
-from fazhi.campaigns.models import Campaign, ItemStatus
+from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.core.actions import perform
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate, read_search, show_notes
@@ -73,6 +73,10 @@ def campaign_detail(request, pk):
             "no_material": selectors.deadline_counts(all_items.filter(evidence_count=0)),
             "unresolved": all_items.exclude(unresolved_units=[]).count() if can_edit else 0,
             "stages": campaign.stages.all(),
+            "recheck": all_items.exclude(recheck_note="").count(),
+            "archived": Item.with_archived.filter(campaign=campaign, archived_at__isnull=False)
+            .visible_to(request.user)
+            .count(),
             "can_edit": can_edit,
             "can_see_scores": may_see_score_sheet(request.user),
             "can_read_filing": may_read_filings(request.user),

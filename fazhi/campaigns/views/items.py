@@ -24,11 +24,14 @@ from fazhi.inspections.models import INSPECT_ROLES
 from fazhi.orgs.models import Unit
 from fazhi.plans import links as plan_links
 from fazhi.plans import selectors as plan_selectors
-from fazhi.reviews.selectors import item_panel
+from fazhi.reviews.selectors import item_panel, may_see_score_sheet
 
 
 def _load(request, pk) -> Item:
-    queryset = Item.objects.select_related("campaign__region", "node__parent__parent", "parent")
+    """Withdrawn (archived) items too: the item page is where their materials stay readable."""
+    queryset = Item.with_archived.select_related(
+        "campaign__region", "node__parent__parent", "parent"
+    )
     return get_visible_or_404(queryset, request.user, pk=pk)
 
 
@@ -62,13 +65,16 @@ def item_detail(request, pk, *, decision_form=None):
     its error (reviews.views.review_decide renders the page with it)."""
     item = _load(request, pk)
     campaign = item.campaign
-    can_edit = is_editable(request.user, Campaign, campaign.pk)
+    archived = item.archived_at is not None  # read-only: no upload, submit, edit or review
+    can_edit = not archived and is_editable(request.user, Campaign, campaign.pk)
     evidence = list(evidence_selectors.item_evidence(item=item, user=request.user))
     duplicates = evidence_selectors.duplicated_among(
         campaign=campaign, user=request.user, blob_ids=[e.current.blob_id for e in evidence]
     )
     assignments = list(item.assignments.select_related("unit").order_by("role", "unit__name"))
-    children = list(item.children.visible_to(request.user).order_by("sort_key"))
+    children = list(
+        Item.with_archived.filter(parent=item).visible_to(request.user).order_by("sort_key")
+    )
     # The stored evidence_count counts every unit's materials, other units' drafts too.
     materials = evidence_selectors.visible_evidence_counts(items=children, user=request.user)
     review_panel = item_panel(item=item, user=request.user, decision_form=decision_form)
@@ -93,15 +99,20 @@ def item_detail(request, pk, *, decision_form=None):
             ],
             "deleted": evidence_selectors.item_evidence(item=item, user=request.user, deleted=True),
             "can_edit": can_edit,
+            "archived": archived,
+            "can_see_scores": may_see_score_sheet(request.user),
             # A return that calls for rectification can become a finding (inspections).
-            "may_raise_finding": item.status == ItemStatus.RETURNED
+            "may_raise_finding": not archived
+            and item.status == ItemStatus.RETURNED
             and Scope.for_user(request.user).has_role(*INSPECT_ROLES),
-            "can_upload": _can_upload(request.user, item, assignments, can_edit),
-            "can_submit": services.may_submit(request.user, item)
+            "can_upload": not archived and _can_upload(request.user, item, assignments, can_edit),
+            "can_submit": not archived
+            and services.may_submit(request.user, item)
             and item.status in {*services.OPEN_STATES, ItemStatus.RETURNED}
             and not item.children.exists(),
             # While a round covers the item, verdicts go through the round's form instead.
-            "can_review": services.may_review(request.user, item)
+            "can_review": not archived
+            and services.may_review(request.user, item)
             and item.status in services.LOCKED_STATES
             and review_panel["review"] is None,
             "review_panel": review_panel,
@@ -112,7 +123,7 @@ def item_detail(request, pk, *, decision_form=None):
             "stored_only": sorted(STORED_ONLY_SUFFIXES),
             # Progress files of the work plan measures serving this indicator.
             "plan_files": list(plan_links.offered_files(user=request.user, item=item))
-            if not children
+            if not children and not archived
             else [],
         },
     )
