@@ -315,3 +315,29 @@ def test_cli_applies_and_refuses_bad_targets_in_one_line(campaign, revised):
         call_command("campaign", "migrate", str(campaign.pk), "--framework", str(revised.pk))
     with pytest.raises(CommandError, match="找不到指标体系"):
         call_command("campaign", "migrate", str(campaign.pk), "--framework", "99999")
+
+
+def test_the_demo_revision_moves_a_campaign_on_the_demo_framework(tree, people):
+    from fazhi.campaigns.demo import load_demo_revision
+    from fazhi.frameworks.demo import load_demo_framework
+
+    framework = load_demo_framework()
+    revision = load_demo_revision(framework)
+    assert load_demo_revision(framework) == revision  # loaded once
+    assert revision.total_points == framework.total_points
+    campaign = services.campaign_create(
+        acting_user=people.szq_lead,
+        framework=framework,
+        region=tree.szq,
+        name="演示",
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+    )
+    plan = services.campaign_migrate(
+        acting_user=people.szq_lead, campaign=campaign, framework=revision
+    )
+    counts = plan.counts()
+    assert (counts["changed"], counts["new"], counts["withdrawn"]) == (1, 1, 1)
+    assert counts["carried"] == framework.leaf_count - 2
+    new = campaign.items.get(title="行政规范性文件合法性审核机制全面落实")
+    assert new.assignments.get(role="lead").unit.name == "市中区司法局"
