@@ -60,6 +60,7 @@ ACTION_LABELS = {
     "campaign.grant_revoke": "收回查看授权",
     "item.refine": "新增细化指标",
     "item.recheck_done": "完成评分复核",
+    "item.reopen": "重新开放任务项",
     "item.update": "修改任务项",
     "item.delete": "删除细化指标",
     "items.assign": "分配任务",

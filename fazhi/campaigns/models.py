@@ -151,6 +151,10 @@ class Item(models.Model):
     archive_note = models.CharField("撤销说明", max_length=300, blank=True)
     # Why the scores need another look: the new edition changed the points or the rules.
     recheck_note = models.TextField("评分待复核", blank=True)
+    # Reopened by the lead office past the stage that closed uploads and resubmissions, until
+    # the item is approved (see campaigns.stages).
+    reopen_reason = models.TextField("重新开放原因", blank=True)
+    reopened_at = models.DateTimeField("重新开放时间", null=True, blank=True)
 
     scope_policy = ScopePolicy(
         region="campaign__region",

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from fazhi.accounts.audit import audit_record, audit_update, snapshot
 from fazhi.accounts.system import stored_user
-from fazhi.campaigns import editions
+from fazhi.campaigns import editions, stages
 from fazhi.campaigns.deadlines import parse_deadline
 from fazhi.campaigns.models import (
     STAGE_ORDER,
@@ -461,12 +461,15 @@ def _combined_status(states: list[str]) -> str:
 
 
 def check_item_open_for_evidence(item: Item) -> None:
+    if item.archived_at is not None:
+        raise ValidationError(f"{item.code} 已随指标体系新版本撤销，只能查看。")
     if item.children.exists():
         raise ValidationError(f"{item.code} 已细化，请把材料上传到它的细化指标下。")
     if item.status in LOCKED_STATES:
         raise ValidationError(
             f"{item.code} {item.get_status_display()}，材料已锁定；如需修改请联系牵头科室退回。"
         )
+    stages.check_open(item.campaign, "upload", item=item)
 
 
 def may_submit(user, item: Item) -> bool:
@@ -507,6 +510,7 @@ def item_submit(*, acting_user, item: Item, note: str = "") -> Item:
         raise ValidationError(f"{item.code} 当前状态为“{item.get_status_display()}”，不能提交。")
     if not item.evidence.filter(deleted_at__isnull=True).exists():
         raise ValidationError(f"{item.code} 还没有任何材料，不能提交。")
+    stages.check_open(item.campaign, "submit", item=item)
     _set_status(item, ItemStatus.SUBMITTED, submitted_at=timezone.now())
     from fazhi.reviews.services import review_resubmitted  # reviews build on campaigns
 
@@ -557,7 +561,8 @@ def mark_approved(*, item: Item, acting_user) -> Item:
     """The state change behind every approval; callers check who may approve."""
     if item.status != ItemStatus.SUBMITTED:
         raise ValidationError(f"{item.code} 不是“已提交”状态，不能审核通过。")
-    _set_status(item, ItemStatus.APPROVED, return_reason="")
+    # A reopening lasts until the item passes (see campaigns.stages).
+    _set_status(item, ItemStatus.APPROVED, return_reason="", reopen_reason="", reopened_at=None)
     audit_record(
         acting_user=acting_user, action="item.approve", target=item, region=item.campaign.region
     )
@@ -610,6 +615,29 @@ def campaign_migrate(*, acting_user, campaign: Campaign, framework: Framework):
         },
     )
     return plan
+
+
+@transaction.atomic
+def item_reopen(*, acting_user, item: Item, reason: str) -> Item:
+    """Let an item take uploads and resubmissions past the stage that closed them, saying
+    why; it stays open until it is approved."""
+    check_campaign_editable(acting_user, item.campaign)
+    if not reason.strip():
+        raise ValidationError({"reason": "重新开放时请写明原因。"})
+    if item.archived_at is not None:
+        raise ValidationError(f"{item.code} 已撤销，不能重新开放。")
+    if item.children.exists():
+        raise ValidationError(f"{item.code} 已细化，请逐项重新开放细化指标。")
+    item.reopen_reason, item.reopened_at = reason.strip(), timezone.now()
+    item.save(update_fields=["reopen_reason", "reopened_at"])
+    audit_record(
+        acting_user=acting_user,
+        action="item.reopen",
+        target=item,
+        region=item.campaign.region,
+        after={"reason": item.reopen_reason},
+    )
+    return item
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ urlpatterns = [
     path("<int:pk>/migrate/confirm/", editions.campaign_migrate_confirm, name="migrate_confirm"),
     path("<int:pk>/archived/", editions.archived_items, name="archived"),
     path("items/<int:pk>/", items.item_detail, name="item"),
+    path("items/<int:pk>/reopen/", items.item_reopen, name="item_reopen"),
     path("items/<int:pk>/rechecked/", editions.item_recheck_done, name="item_rechecked"),
     path("items/<int:pk>/edit/", items.item_edit, name="item_edit"),
     path("items/<int:pk>/refine/", items.item_refine, name="item_refine"),

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fazhi.campaigns import selectors, services
+from fazhi.campaigns import selectors, services, stages
 from fazhi.campaigns.deadlines import reminder_days
 from fazhi.campaigns.forms import ItemForm, ReturnForm
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
@@ -67,6 +67,8 @@ def item_detail(request, pk, *, decision_form=None):
     campaign = item.campaign
     archived = item.archived_at is not None  # read-only: no upload, submit, edit or review
     can_edit = not archived and is_editable(request.user, Campaign, campaign.pk)
+    # Closed by the campaign's stage (campaigns.stages), unless the lead office reopened it.
+    stage_closed = not stages.is_open(campaign, "upload") and not stages.item_reopened(item)
     evidence = list(evidence_selectors.item_evidence(item=item, user=request.user))
     duplicates = evidence_selectors.duplicated_among(
         campaign=campaign, user=request.user, blob_ids=[e.current.blob_id for e in evidence]
@@ -105,8 +107,14 @@ def item_detail(request, pk, *, decision_form=None):
             "may_raise_finding": not archived
             and item.status == ItemStatus.RETURNED
             and Scope.for_user(request.user).has_role(*INSPECT_ROLES),
-            "can_upload": not archived and _can_upload(request.user, item, assignments, can_edit),
+            "stage_closed": stage_closed,
+            "current_stage": stages.current_stage(campaign),
+            "can_reopen": can_edit and not children and item.status != ItemStatus.APPROVED,
+            "can_upload": not archived
+            and not stage_closed
+            and _can_upload(request.user, item, assignments, can_edit),
             "can_submit": not archived
+            and not stage_closed
             and services.may_submit(request.user, item)
             and item.status in {*services.OPEN_STATES, ItemStatus.RETURNED}
             and not item.children.exists(),
@@ -143,6 +151,20 @@ def _unresolved_rows(item: Item) -> list[dict]:
         {**entry, "candidate_units": [units[pk] for pk in entry["candidates"] if pk in units]}
         for entry in item.unresolved_units
     ]
+
+
+@require_roles("admin", "lead_admin")
+@require_POST
+def item_reopen(request, pk):
+    item = get_editable_or_404(Item.objects.select_related("campaign"), request.user, pk=pk)
+    perform(
+        request,
+        lambda: services.item_reopen(
+            acting_user=request.user, item=item, reason=request.POST.get("reason", "")
+        ),
+        success=f"已重新开放 {item.code}：单位可以继续上传材料并提交，直到审核通过。",
+    )
+    return redirect("campaigns:item", pk=item.pk)
 
 
 @require_roles("admin", "lead_admin")

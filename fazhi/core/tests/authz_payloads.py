@@ -295,6 +295,10 @@ def migrate(x: Ctx) -> dict:
     return {"framework": x.id("framework.revised"), "confirm": "yes"}
 
 
+def reopen(x: Ctx) -> dict:
+    return {"reason": "省里要求补充材料"}
+
+
 def item_edit(x: Ctx) -> dict:
     return {"title": "改过的任务项内容", "points": "12", "deadline": "2025-10-31"}
 

@@ -242,6 +242,13 @@ PAGES: dict[str, Route] = {
     ),
     "campaigns/<int:pk>/archived/": r(*CAMPAIGNS, args=CAMPAIGN, get=reads_campaign),
     "campaigns/items/<int:pk>/": r(*ITEMS, args={"pk": "item.{t}"}, get=rule(seen(sees_item))),
+    "campaigns/items/<int:pk>/reopen/": r(
+        "sfj.szq",
+        "sfj.xc",
+        args={"pk": "item.{t}"},
+        post=rule(OWNER, seen(sees_item), allowed(owns)),
+        data=pay.reopen,
+    ),
     "campaigns/items/<int:pk>/rechecked/": r(
         "sfj.szq",
         "sfj.xc",
