@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from fazhi.accounts.system import SYSTEM
 from fazhi.campaigns import services
-from fazhi.campaigns.models import Item
+from fazhi.campaigns.models import Item, StageKind
+from fazhi.campaigns.tests.test_stages import set_stage
 from fazhi.conftest import PASSWORD
 from fazhi.core.tests.browser import ARTIFACTS, BROWSER, PHONE
 from fazhi.evidence.services import evidence_upload
@@ -110,6 +111,7 @@ def test_a_campaign_moves_to_the_revised_edition_and_keeps_the_withdrawn_items_m
     page.wait_for_url(f"{url}/campaigns/{campaign.pk}/")
     expect(page.locator(".msg.success")).to_contain_text("撤销 1 项")
     expect(page.locator("#recheck-banner")).to_contain_text("1 个任务项")
+    page.screenshot(path=str(ARTIFACTS / "migrate-campaign.png"), full_page=False)
     campaign.refresh_from_db()
     assert campaign.framework_id == revised.pk
     assert campaign.items.get(code=changed_code).recheck_note
@@ -122,6 +124,17 @@ def test_a_campaign_moves_to_the_revised_edition_and_keeps_the_withdrawn_items_m
     expect(page.locator("#archived-note")).to_be_visible()
     expect(page.locator("body")).to_contain_text("原指标工作台账")
     assert Item.with_archived.get(pk=old_item.pk).evidence.count() == 1
+
+    # Later, in 评估: uploads are closed; the lead office reopens the new item with a reason.
+    set_stage(campaign, StageKind.EVALUATION)
+    page.goto(f"{url}/campaigns/{campaign.pk}/")
+    expect(page.locator("#stages [aria-current=step]")).to_contain_text("评估")
+    expect(page.locator("#stage-windows")).to_contain_text("上传材料：已关闭")
+    page.screenshot(path=str(ARTIFACTS / "stages-campaign.png"), full_page=False)
+    page.goto(f"{url}/campaigns/items/{new_item.pk}/")
+    page.fill("#reopen-form input[name=reason]", "省评估组要求补充公平竞争审查台账")
+    page.click("#reopen-form button[type=submit]")
+    expect(page.locator("#reopen-note")).to_contain_text("补充公平竞争审查台账")
 
     # The preview reads on a phone too, without sideways scrolling.
     context = page.context.browser.new_context(
