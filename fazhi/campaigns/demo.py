@@ -21,6 +21,8 @@ from fazhi.campaigns.models import AssignmentRole, Campaign, Item, StageKind
 from fazhi.core.demo import Calendar, happening_at, rng
 from fazhi.evidence import demo as files
 from fazhi.frameworks.models import Framework
+from fazhi.frameworks.selectors import framework_rows
+from fazhi.frameworks.services import framework_create
 from fazhi.orgs.models import Region, Unit
 from fazhi.synthetic.text import REFINEMENTS, chinese_date
 
@@ -402,4 +404,61 @@ def refresh_demo_campaign(campaign: Campaign, cal: Calendar) -> int:
     plan = demo_plan(campaign, cal)
     return set_deadlines(
         campaign, {leaf.item.pk: leaf.deadline for leaf in plan.leaves}, acting_user=SYSTEM
+    )
+
+
+# -- a revised edition to move the demo campaign to -------------------------------------------
+
+REVISION_EDITION = "2026年修订（演示）"
+REVISED_POINTS_AT = 0  # the first indicator gives one point ...
+WITHDRAWN_AT = 5  # ... to the indicator that replaces the sixth, which is withdrawn
+NEW_INDICATOR = {
+    "title": "行政规范性文件合法性审核机制全面落实",
+    "description": "行政规范性文件全部经合法性审核，审核意见书面留存，审核率达到100%。",
+    "scoring_rules": "发现一件未经合法性审核即印发的扣1分；审核意见未书面留存的扣0.5分。",
+    "required_evidence": "合法性审核意见书；规范性文件备案登记表",
+    "lead_unit": "区司法局",
+    "responsible_units": ["区政府办"],
+}
+
+
+def load_demo_revision(framework: Framework) -> Framework:
+    """A small revision of the demo framework, for `campaign migrate` and its preview: one
+    indicator's points changed, one withdrawn, one new naming its units. Loaded once."""
+    existing = Framework.objects.filter(name=framework.name, edition=REVISION_EDITION).first()
+    if existing is not None:
+        return existing
+    rows = framework_rows(framework=framework)
+    parents = {row["parent_code"] for row in rows}
+    leaves = [row for row in rows if row["code"] not in parents]
+    changed, withdrawn = leaves[REVISED_POINTS_AT], leaves[WITHDRAWN_AT]
+    changed["points"] -= 1
+    siblings = [row for row in rows if row["parent_code"] == withdrawn["parent_code"]]
+    taken, number = {row["code"] for row in rows}, len(siblings) + 1
+    while f"{withdrawn['parent_code']}.{number}" in taken:
+        number += 1
+    new = {
+        **withdrawn,
+        **NEW_INDICATOR,
+        "code": f"{withdrawn['parent_code']}.{number}",
+        "number": str(number),
+        "points": withdrawn["points"] + 1,
+        "evaluation_methods": ["材料评审"],
+        "veto": False,
+        "deadline": "",
+    }
+    position = rows.index(siblings[-1]) + 1
+    rows.insert(position, new)
+    rows.remove(withdrawn)
+    for row in rows:
+        row.pop("row", None)
+    return framework_create(
+        acting_user=SYSTEM,
+        name=framework.name,
+        edition=REVISION_EDITION,
+        description="演示用的修订版本：可在创建活动页面“迁移到指标体系新版本”预览并迁移。",
+        is_illustrative=True,
+        aggregation=framework.aggregation,
+        veto_effect=framework.veto_effect,
+        rows=rows,
     )

@@ -107,6 +107,16 @@ class ItemStatus(models.TextChoices):
     APPROVED = "approved", "已通过"
 
 
+class CurrentItemManager(models.Manager.from_queryset(ScopedQuerySet)):
+    """Items still in the campaign. An item withdrawn by a new edition of the framework is
+    archived, never deleted: it keeps its materials, reviews and scores, and is read through
+    `Item.with_archived`; every list, total and package goes through this manager (and the
+    related managers built on it, `campaign.items`, `item.children`), so none of them shows it."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(archived_at__isnull=True)
+
+
 class Item(models.Model):
     """A task of the campaign: one per framework indicator, plus the refined items (细化指标) the
     lead office adds under an indicator. Evidence is uploaded to items that have no children."""
@@ -136,6 +146,15 @@ class Item(models.Model):
     # the lead office to confirm: [{"text", "role", "candidates": [unit ids]}].
     unresolved_units = models.JSONField(default=list, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Set when a new edition of the framework withdrew the indicator (see campaigns.editions).
+    archived_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    archive_note = models.CharField("撤销说明", max_length=300, blank=True)
+    # Why the scores need another look: the new edition changed the points or the rules.
+    recheck_note = models.TextField("评分待复核", blank=True)
+    # Reopened by the lead office past the stage that closed uploads and resubmissions, until
+    # the item is approved (see campaigns.stages).
+    reopen_reason = models.TextField("重新开放原因", blank=True)
+    reopened_at = models.DateTimeField("重新开放时间", null=True, blank=True)
 
     scope_policy = ScopePolicy(
         region="campaign__region",
@@ -143,14 +162,20 @@ class Item(models.Model):
         grant="campaign__grants__user",
         write_roles=LEAD_ROLES,
     )
-    objects = ScopedQuerySet.as_manager()
+    objects = CurrentItemManager()
+    with_archived = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "任务项"
         verbose_name_plural = "任务项"
         ordering = ["campaign", "sort_key"]
+        # A withdrawn item keeps its old code, which the new edition may give to another one.
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "code"], name="item_code_unique"),
+            models.UniqueConstraint(
+                fields=["campaign", "code"],
+                condition=Q(archived_at__isnull=True),
+                name="item_code_unique",
+            ),
         ]
         indexes = [models.Index(fields=["campaign", "sort_key"])]
 

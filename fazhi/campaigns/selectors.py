@@ -21,7 +21,7 @@ def campaign_list(*, user, query: str = "") -> QuerySet[Campaign]:
     campaigns = Campaign.objects.visible_to(user).select_related("region", "framework")
     if query:
         campaigns = campaigns.filter(Q(name__icontains=query) | Q(region__name__icontains=query))
-    leaves = Count("items", filter=Q(items__children__isnull=True))
+    leaves = Count("items", filter=Q(items__children__isnull=True, items__archived_at__isnull=True))
     return campaigns.annotate(item_count=leaves).order_by("-created_at", "-id")
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fazhi.accounts.audit import audit_record, audit_update, snapshot
 from fazhi.accounts.system import stored_user
+from fazhi.campaigns import editions, stages
 from fazhi.campaigns.deadlines import parse_deadline
 from fazhi.campaigns.models import (
     STAGE_ORDER,
@@ -107,8 +108,12 @@ def unit_matcher_for(region: Region) -> UnitMatcher:
 
 
 def _create_indicator_items(campaign: Campaign) -> list[Item]:
+    return _create_items_for_nodes(campaign, _leaf_nodes(campaign.framework))
+
+
+def _create_items_for_nodes(campaign: Campaign, nodes: list[Node]) -> list[Item]:
+    """One item per node, with the units the framework table names where they are certain."""
     matcher = unit_matcher_for(campaign.region)
-    nodes = _leaf_nodes(campaign.framework)
     items = Item.objects.bulk_create(
         Item(
             campaign=campaign,
@@ -456,12 +461,15 @@ def _combined_status(states: list[str]) -> str:
 
 
 def check_item_open_for_evidence(item: Item) -> None:
+    if item.archived_at is not None:
+        raise ValidationError(f"{item.code} 已随指标体系新版本撤销，只能查看。")
     if item.children.exists():
         raise ValidationError(f"{item.code} 已细化，请把材料上传到它的细化指标下。")
     if item.status in LOCKED_STATES:
         raise ValidationError(
             f"{item.code} {item.get_status_display()}，材料已锁定；如需修改请联系牵头科室退回。"
         )
+    stages.check_open(item.campaign, "upload", item=item)
 
 
 def may_submit(user, item: Item) -> bool:
@@ -502,6 +510,7 @@ def item_submit(*, acting_user, item: Item, note: str = "") -> Item:
         raise ValidationError(f"{item.code} 当前状态为“{item.get_status_display()}”，不能提交。")
     if not item.evidence.filter(deleted_at__isnull=True).exists():
         raise ValidationError(f"{item.code} 还没有任何材料，不能提交。")
+    stages.check_open(item.campaign, "submit", item=item)
     _set_status(item, ItemStatus.SUBMITTED, submitted_at=timezone.now())
     from fazhi.reviews.services import review_resubmitted  # reviews build on campaigns
 
@@ -552,8 +561,154 @@ def mark_approved(*, item: Item, acting_user) -> Item:
     """The state change behind every approval; callers check who may approve."""
     if item.status != ItemStatus.SUBMITTED:
         raise ValidationError(f"{item.code} 不是“已提交”状态，不能审核通过。")
-    _set_status(item, ItemStatus.APPROVED, return_reason="")
+    # A reopening lasts until the item passes (see campaigns.stages).
+    _set_status(item, ItemStatus.APPROVED, return_reason="", reopen_reason="", reopened_at=None)
     audit_record(
         acting_user=acting_user, action="item.approve", target=item, region=item.campaign.region
     )
     return item
+
+
+# -- a new edition of the framework ----------------------------------------------------------
+
+
+@transaction.atomic
+def campaign_migrate(*, acting_user, campaign: Campaign, framework: Framework):
+    """Move the campaign to another edition of its framework, as `editions.plan_migration`
+    plans it: carried items keep their pk (so their units, refined items, materials, reviews
+    and scores stay attached) and take the new code, place and texts; those whose points or
+    rules changed are marked for a score re-check; new indicators become new items; withdrawn
+    ones are archived, never deleted. All or nothing, in one transaction, audited."""
+    check_campaign_editable(acting_user, campaign)
+    if not Framework.objects.visible_to(acting_user).filter(pk=framework.pk).exists():
+        raise PermissionDenied("您无权使用该指标体系。")
+    # Locks the campaign: a second migration started meanwhile waits and then plans afresh.
+    campaign = Campaign.objects.select_for_update().select_related("framework").get(pk=campaign.pk)
+    plan = editions.plan_migration(campaign=campaign, target=framework)
+    note = f"指标体系由“{plan.source}”改为“{plan.target}”时撤销"
+    _archive_withdrawn(plan.of_kind("withdrawn"), note=note)
+    _carry(plan.of_kind("carried") + plan.of_kind("changed"), framework=framework)
+    new_nodes = Node.objects.filter(
+        framework=framework, code__in=[e.new["code"] for e in plan.of_kind("new")]
+    ).order_by("sort_key")
+    _create_items_for_nodes(campaign, list(new_nodes))
+    _move_reviewer_areas(campaign, plan)
+    campaign.framework = framework
+    campaign.save(update_fields=["framework"])
+    counts = plan.counts()
+    audit_record(
+        acting_user=acting_user,
+        action="campaign.migrate",
+        target=campaign,
+        summary=(
+            f"{plan.source} → {plan.target}：沿用 {counts['carried']}，"
+            f"分值或评分标准修改 {counts['changed']}，新增 {counts['new']}，"
+            f"撤销 {counts['withdrawn']}"
+        ),
+        before={"framework": str(plan.source), "framework_id": plan.source.pk},
+        after={
+            "framework": str(plan.target),
+            "framework_id": plan.target.pk,
+            **counts,
+            "withdrawn_items": [e.item.code for e in plan.of_kind("withdrawn")][:500],
+            "changed_items": [e.new["code"] for e in plan.of_kind("changed")][:500],
+        },
+    )
+    return plan
+
+
+@transaction.atomic
+def item_reopen(*, acting_user, item: Item, reason: str) -> Item:
+    """Let an item take uploads and resubmissions past the stage that closed them, saying
+    why; it stays open until it is approved."""
+    check_campaign_editable(acting_user, item.campaign)
+    if not reason.strip():
+        raise ValidationError({"reason": "重新开放时请写明原因。"})
+    if item.archived_at is not None:
+        raise ValidationError(f"{item.code} 已撤销，不能重新开放。")
+    if item.children.exists():
+        raise ValidationError(f"{item.code} 已细化，请逐项重新开放细化指标。")
+    item.reopen_reason, item.reopened_at = reason.strip(), timezone.now()
+    item.save(update_fields=["reopen_reason", "reopened_at"])
+    audit_record(
+        acting_user=acting_user,
+        action="item.reopen",
+        target=item,
+        region=item.campaign.region,
+        after={"reason": item.reopen_reason},
+    )
+    return item
+
+
+@transaction.atomic
+def item_recheck_done(*, acting_user, item: Item) -> Item:
+    """The lead office has looked at the scores again after a new edition changed the points or
+    rules: the mark comes off (the scores themselves are changed on the score page)."""
+    check_campaign_editable(acting_user, item.campaign)
+    if not item.recheck_note:
+        raise ValidationError(f"{item.code} 没有待复核的评分。")
+    note, item.recheck_note = item.recheck_note, ""
+    item.save(update_fields=["recheck_note"])
+    audit_record(
+        acting_user=acting_user,
+        action="item.recheck_done",
+        target=item,
+        region=item.campaign.region,
+        before={"recheck_note": note},
+    )
+    return item
+
+
+def _archive_withdrawn(entries, *, note: str) -> None:
+    now = timezone.now()
+    ids = [e.item.pk for e in entries] + [i.pk for e in entries for i in e.refined]
+    Item.objects.filter(pk__in=ids).update(archived_at=now, archive_note=note[:300])
+
+
+def _carry(entries, *, framework: Framework) -> None:
+    """Give carried items their new node, code, place and texts. Codes are first set to
+    placeholders, since the new edition may give an item's code to another carried item."""
+    nodes = {n.code: n for n in Node.objects.filter(framework=framework)}
+    moved: list[Item] = []
+    for entry in entries:
+        item, node = entry.item, nodes[entry.new["code"]]
+        old_code, old_key = item.code, item.sort_key
+        item.node, item.code, item.sort_key = node, node.code, node.sort_key
+        item.title, item.points = node.title, node.points
+        item.scoring_rules, item.required_evidence = node.scoring_rules, node.required_evidence
+        if entry.kind == "changed":
+            item.recheck_note = entry.recheck_note
+        moved.append(item)
+        for child in entry.refined:
+            child.node = node
+            child.code = node.code + child.code[len(old_code) :]
+            child.sort_key = node.sort_key + child.sort_key[len(old_key) :]
+            moved.append(child)
+    placeholders = [Item(pk=item.pk, code=f"~{item.pk}") for item in moved]
+    Item.objects.bulk_update(placeholders, ["code"], batch_size=500)
+    fields = ["node", "code", "sort_key", "title", "points", "scoring_rules"]
+    Item.objects.bulk_update(moved, [*fields, "required_evidence", "recheck_note"], batch_size=500)
+
+
+def _move_reviewer_areas(campaign: Campaign, plan) -> None:
+    """Reviewers given areas (一级指标) of the old edition judge the same areas in the new one;
+    an area the new edition dropped is taken off their list."""
+    from fazhi.reviews.models import RoundReviewer
+
+    through = RoundReviewer.areas.through
+    links = list(through.objects.filter(roundreviewer__round__campaign=campaign))
+    if not links:
+        return
+    old_codes = dict(
+        Node.objects.filter(pk__in=[link.node_id for link in links]).values_list("pk", "code")
+    )
+    new_areas = dict(
+        Node.objects.filter(framework=plan.target, parent__isnull=True).values_list("code", "pk")
+    )
+    replaced = []
+    for link in links:
+        new_pk = new_areas.get(plan.pairs.get(old_codes.get(link.node_id, ""), ""))
+        if new_pk is not None:
+            replaced.append(through(roundreviewer_id=link.roundreviewer_id, node_id=new_pk))
+    through.objects.filter(pk__in=[link.pk for link in links]).delete()
+    through.objects.bulk_create(replaced, ignore_conflicts=True)

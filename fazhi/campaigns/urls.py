@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fazhi.campaigns.views import campaigns, items, tasklists
+from fazhi.campaigns.views import campaigns, editions, items, tasklists
 
 app_name = "campaigns"
 urlpatterns = [
@@ -26,7 +26,12 @@ urlpatterns = [
         tasklists.tasklist_import_cancel,
         name="import_cancel",
     ),
+    path("<int:pk>/migrate/", editions.campaign_migrate, name="migrate"),
+    path("<int:pk>/migrate/confirm/", editions.campaign_migrate_confirm, name="migrate_confirm"),
+    path("<int:pk>/archived/", editions.archived_items, name="archived"),
     path("items/<int:pk>/", items.item_detail, name="item"),
+    path("items/<int:pk>/reopen/", items.item_reopen, name="item_reopen"),
+    path("items/<int:pk>/rechecked/", editions.item_recheck_done, name="item_rechecked"),
     path("items/<int:pk>/edit/", items.item_edit, name="item_edit"),
     path("items/<int:pk>/refine/", items.item_refine, name="item_refine"),
     path("items/<int:pk>/delete/", items.item_delete, name="item_delete"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from fazhi.accounts.audit import audit_record
 from fazhi.campaigns import services as campaign_services
+from fazhi.campaigns import stages
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.campaigns.selectors import area_key
 from fazhi.core.scoping import REGION_WIDE_ROLES, Scope, is_editable
@@ -126,6 +127,7 @@ def round_open(
     Campaign.objects.select_for_update().filter(pk=campaign.pk).first()  # one opener at a time
     if campaign.rounds.filter(status=RoundStatus.OPEN).exists():
         raise ValidationError("上一轮审核尚未结束，请先结束它再开启新一轮。")
+    stages.check_open(campaign, "round")  # rounds belong to 自查
     if not name.strip():
         raise ValidationError({"name": "请填写本轮名称，例如“内部审核”或“第二轮筛查”。"})
     if ends_on < starts_on:
@@ -445,6 +447,8 @@ def assessment_save(
     if not may_assess(acting_user, item, side):
         raise PermissionDenied(f"您无权给 {item.code} 做“{Side(side).label}”。")
     _check_scorable(item)
+    if side == Side.WRITTEN:
+        stages.check_open(item.campaign, "written")  # the written review follows the filing
     if vetoed and not item.node.veto:
         raise ValidationError(f"{item.code} 不是否决项。")
     checked = _deductions(deductions)

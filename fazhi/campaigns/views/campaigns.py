@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from fazhi.campaigns import selectors, services
+from fazhi.campaigns import selectors, services, stages
 from fazhi.campaigns.deadlines import reminder_days
 from fazhi.campaigns.forms import AssignForm, CampaignEditForm, CampaignForm
-from fazhi.campaigns.models import Campaign, ItemStatus
+from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.core.actions import perform
 from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate, read_search, show_notes
@@ -73,6 +73,12 @@ def campaign_detail(request, pk):
             "no_material": selectors.deadline_counts(all_items.filter(evidence_count=0)),
             "unresolved": all_items.exclude(unresolved_units=[]).count() if can_edit else 0,
             "stages": campaign.stages.all(),
+            "current_stage": stages.current_stage(campaign),
+            "windows": stages.action_windows(campaign),
+            "recheck": all_items.exclude(recheck_note="").count(),
+            "archived": Item.with_archived.filter(campaign=campaign, archived_at__isnull=False)
+            .visible_to(request.user)
+            .count(),
             "can_edit": can_edit,
             "can_see_scores": may_see_score_sheet(request.user),
             "can_read_filing": may_read_filings(request.user),

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fazhi.campaigns import selectors, services
+from fazhi.campaigns import selectors, services, stages
 from fazhi.campaigns.deadlines import reminder_days
 from fazhi.campaigns.forms import ItemForm, ReturnForm
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
@@ -24,11 +24,14 @@ from fazhi.inspections.models import INSPECT_ROLES
 from fazhi.orgs.models import Unit
 from fazhi.plans import links as plan_links
 from fazhi.plans import selectors as plan_selectors
-from fazhi.reviews.selectors import item_panel
+from fazhi.reviews.selectors import item_panel, may_see_score_sheet
 
 
 def _load(request, pk) -> Item:
-    queryset = Item.objects.select_related("campaign__region", "node__parent__parent", "parent")
+    """Withdrawn (archived) items too: the item page is where their materials stay readable."""
+    queryset = Item.with_archived.select_related(
+        "campaign__region", "node__parent__parent", "parent"
+    )
     return get_visible_or_404(queryset, request.user, pk=pk)
 
 
@@ -62,13 +65,18 @@ def item_detail(request, pk, *, decision_form=None):
     its error (reviews.views.review_decide renders the page with it)."""
     item = _load(request, pk)
     campaign = item.campaign
-    can_edit = is_editable(request.user, Campaign, campaign.pk)
+    archived = item.archived_at is not None  # read-only: no upload, submit, edit or review
+    can_edit = not archived and is_editable(request.user, Campaign, campaign.pk)
+    # Closed by the campaign's stage (campaigns.stages), unless the lead office reopened it.
+    stage_closed = not stages.is_open(campaign, "upload") and not stages.item_reopened(item)
     evidence = list(evidence_selectors.item_evidence(item=item, user=request.user))
     duplicates = evidence_selectors.duplicated_among(
         campaign=campaign, user=request.user, blob_ids=[e.current.blob_id for e in evidence]
     )
     assignments = list(item.assignments.select_related("unit").order_by("role", "unit__name"))
-    children = list(item.children.visible_to(request.user).order_by("sort_key"))
+    children = list(
+        Item.with_archived.filter(parent=item).visible_to(request.user).order_by("sort_key")
+    )
     # The stored evidence_count counts every unit's materials, other units' drafts too.
     materials = evidence_selectors.visible_evidence_counts(items=children, user=request.user)
     review_panel = item_panel(item=item, user=request.user, decision_form=decision_form)
@@ -93,15 +101,26 @@ def item_detail(request, pk, *, decision_form=None):
             ],
             "deleted": evidence_selectors.item_evidence(item=item, user=request.user, deleted=True),
             "can_edit": can_edit,
+            "archived": archived,
+            "can_see_scores": may_see_score_sheet(request.user),
             # A return that calls for rectification can become a finding (inspections).
-            "may_raise_finding": item.status == ItemStatus.RETURNED
+            "may_raise_finding": not archived
+            and item.status == ItemStatus.RETURNED
             and Scope.for_user(request.user).has_role(*INSPECT_ROLES),
-            "can_upload": _can_upload(request.user, item, assignments, can_edit),
-            "can_submit": services.may_submit(request.user, item)
+            "stage_closed": stage_closed,
+            "current_stage": stages.current_stage(campaign),
+            "can_reopen": can_edit and not children and item.status != ItemStatus.APPROVED,
+            "can_upload": not archived
+            and not stage_closed
+            and _can_upload(request.user, item, assignments, can_edit),
+            "can_submit": not archived
+            and not stage_closed
+            and services.may_submit(request.user, item)
             and item.status in {*services.OPEN_STATES, ItemStatus.RETURNED}
             and not item.children.exists(),
             # While a round covers the item, verdicts go through the round's form instead.
-            "can_review": services.may_review(request.user, item)
+            "can_review": not archived
+            and services.may_review(request.user, item)
             and item.status in services.LOCKED_STATES
             and review_panel["review"] is None,
             "review_panel": review_panel,
@@ -112,7 +131,7 @@ def item_detail(request, pk, *, decision_form=None):
             "stored_only": sorted(STORED_ONLY_SUFFIXES),
             # Progress files of the work plan measures serving this indicator.
             "plan_files": list(plan_links.offered_files(user=request.user, item=item))
-            if not children
+            if not children and not archived
             else [],
         },
     )
@@ -132,6 +151,20 @@ def _unresolved_rows(item: Item) -> list[dict]:
         {**entry, "candidate_units": [units[pk] for pk in entry["candidates"] if pk in units]}
         for entry in item.unresolved_units
     ]
+
+
+@require_roles("admin", "lead_admin")
+@require_POST
+def item_reopen(request, pk):
+    item = get_editable_or_404(Item.objects.select_related("campaign"), request.user, pk=pk)
+    perform(
+        request,
+        lambda: services.item_reopen(
+            acting_user=request.user, item=item, reason=request.POST.get("reason", "")
+        ),
+        success=f"已重新开放 {item.code}：单位可以继续上传材料并提交，直到审核通过。",
+    )
+    return redirect("campaigns:item", pk=item.pk)
 
 
 @require_roles("admin", "lead_admin")

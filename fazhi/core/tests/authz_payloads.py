@@ -291,6 +291,18 @@ def tasklist(x: Ctx) -> dict:
     return {"file": SimpleUploadedFile("任务清单.xlsx", body, content_type=XLSX)}
 
 
+def migrate_query(x: Ctx) -> str:
+    return f"framework={x.id('framework.revised')}"
+
+
+def migrate(x: Ctx) -> dict:
+    return {"framework": x.id("framework.revised"), "confirm": "yes"}
+
+
+def reopen(x: Ctx) -> dict:
+    return {"reason": "省里要求补充材料"}
+
+
 def item_edit(x: Ctx) -> dict:
     return {"title": "改过的任务项内容", "points": "12", "deadline": "2025-10-31"}
 

@@ -255,7 +255,27 @@ PAGES: dict[str, Route] = {
     "campaigns/<int:pk>/import/<int:draft>/cancel/": r(
         *CAMPAIGNS, args={**CAMPAIGN, "draft": "tasklist_import.{c}"}, post=campaign_owner
     ),
+    "campaigns/<int:pk>/migrate/": r(
+        *CAMPAIGNS, args=CAMPAIGN, get=campaign_owner, query=pay.migrate_query
+    ),
+    "campaigns/<int:pk>/migrate/confirm/": r(
+        *CAMPAIGNS, args=CAMPAIGN, post=campaign_owner, data=pay.migrate
+    ),
+    "campaigns/<int:pk>/archived/": r(*CAMPAIGNS, args=CAMPAIGN, get=reads_campaign),
     "campaigns/items/<int:pk>/": r(*ITEMS, args={"pk": "item.{t}"}, get=rule(seen(sees_item))),
+    "campaigns/items/<int:pk>/reopen/": r(
+        "sfj.szq",
+        "sfj.xc",
+        args={"pk": "item.{t}"},
+        post=rule(OWNER, seen(sees_item), allowed(owns)),
+        data=pay.reopen,
+    ),
+    "campaigns/items/<int:pk>/rechecked/": r(
+        "sfj.szq",
+        "sfj.xc",
+        args={"pk": "item.{t}"},
+        post=rule(OWNER, seen(sees_item), allowed(owns)),
+    ),
     "campaigns/items/<int:pk>/edit/": r(
         "sfj.szq",
         "sfj.xc",

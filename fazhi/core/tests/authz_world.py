@@ -24,6 +24,7 @@ from fazhi.accounts.services import api_token_create
 from fazhi.accounts.system import SYSTEM
 from fazhi.campaigns import services as campaign_services
 from fazhi.campaigns import tasklists_export, tasklists_import
+from fazhi.campaigns.models import Item
 from fazhi.campaigns.selectors import ItemFilters
 from fazhi.conftest import campaign_rows, make_region, make_user
 from fazhi.evidence import services as evidence_services
@@ -265,6 +266,8 @@ def _campaign(w: World, t, people, framework, county: str):
         acting_user=reviewer, item=shared, side=Side.REVIEW, deductions=[], version=None
     )
     sfj_item.refresh_from_db()
+    # As after a move to a revised edition: its scores wait for the lead office's re-check.
+    Item.objects.filter(pk=sfj_item.pk).update(recheck_note="分值由“10”改为“12”")
     review_services.assessment_save(
         acting_user=people["city_lead"],
         item=sfj_item,
@@ -319,6 +322,14 @@ def _frameworks(w: World, t, people):
         acting_user=SYSTEM, name="测试指标体系", edition="2025", rows=campaign_rows()
     )
     w.ids["framework.national"] = national.pk
+    # Its revision, for moving a campaign to another edition: 2.1.4 withdrawn.
+    revised = framework_services.framework_create(
+        acting_user=SYSTEM,
+        name="测试指标体系",
+        edition="2026",
+        rows=[row for row in campaign_rows() if row["code"] != "2.1.4"],
+    )
+    w.ids["framework.revised"] = revised.pk
     # The national table as exported: what a lead office edits and imports as its own.
     body, _, _ = exports.export_framework(national, framework_rows(framework=national), "xlsx")
     w.extra["framework.xlsx"] = body

@@ -1,11 +1,11 @@
-"""fazhi campaign create|list|report — campaigns from the command line."""
+"""fazhi campaign create|list|report|migrate — campaigns from the command line."""
 
 import json
 from datetime import date
 
 from django.core.management.base import CommandError
 
-from fazhi.campaigns import selectors, services
+from fazhi.campaigns import editions, selectors, services
 from fazhi.campaigns.models import CampaignLevel
 from fazhi.core.commands import ScopedCommand
 from fazhi.dashboards.report import campaign_report, report_lines
@@ -36,6 +36,15 @@ class Command(ScopedCommand):
         report = sub.add_parser("report", help="看板数据：分领域得分、任务项状态、逾期项、当前轮次")
         report.add_argument("campaign", help="创建活动编号")
         report.add_argument("--json", action="store_true", dest="as_json")
+        migrate = sub.add_parser(
+            "migrate", help="把创建活动迁移到其指标体系的另一个版本（先预览，确认后执行）"
+        )
+        migrate.add_argument("campaign", help="创建活动编号")
+        migrate.add_argument(
+            "--framework", required=True, help="目标版本：指标体系编号，或“名称@版本”"
+        )
+        migrate.add_argument("--dry-run", action="store_true", help="只预览，不修改")
+        migrate.add_argument("--json", action="store_true", dest="as_json")
 
     def _create(self, actor, *, framework, region, name, level, period_start, period_end, **_):
         this_year = date.today().year  # noqa: DTZ011 - a calendar year, no time involved
@@ -81,3 +90,32 @@ class Command(ScopedCommand):
             return
         for line in report_lines(report):
             self.stdout.write(line)
+
+    def _migrate(self, actor, *, campaign, framework, dry_run, as_json, **_):
+        campaign = selectors.campaign_by_ref(user=actor, ref=campaign)
+        target = framework_by_ref(user=actor, ref=framework)
+        if dry_run:
+            services.check_campaign_editable(actor, campaign)
+            plan = editions.plan_migration(campaign=campaign, target=target)
+        else:
+            plan = services.campaign_migrate(acting_user=actor, campaign=campaign, framework=target)
+        if as_json:
+            payload = plan.as_json(applied=not dry_run)
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+            return
+        counts = plan.counts()
+        self.stdout.write(
+            f"{'预览' if dry_run else '已迁移'}：{plan.campaign} 由“{plan.source}”改为“{plan.target}”"
+        )
+        for kind in editions.KINDS:
+            self.stdout.write(f"{editions.KIND_LABELS[kind]}\t{counts[kind]}")
+        for entry in plan.entries:
+            if entry.kind == "carried" and not entry.renumbered and not entry.changes:
+                continue
+            codes = entry.old["code"] if entry.old else ""
+            if entry.renumbered or not entry.old:
+                codes = f"{codes} → {entry.new['code']}" if entry.old else f"→ {entry.new['code']}"
+            note = f"（{entry.recheck_note}，评分待复核）" if entry.kind == "changed" else ""
+            self.stdout.write(f"{entry.kind_label}\t{codes}\t{entry.title}{note}")
+        if dry_run:
+            self.stderr.write("这只是预览；去掉 --dry-run 执行迁移。")

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Count, Q
 
-from fazhi.campaigns.demo import load_demo_campaign
+from fazhi.campaigns.demo import load_demo_campaign, load_demo_revision
 from fazhi.campaigns.models import Campaign, ItemStatus
 from fazhi.casereviews.demo import load_demo_casereview
 from fazhi.core.demo import Calendar
@@ -51,6 +51,7 @@ class Command(BaseCommand):
             orgs = load_demo_orgs()
             framework = load_demo_framework()
             campaign = load_demo_campaign(framework, cal)
+            load_demo_revision(framework)  # a revised edition to move the campaign to
             load_demo_reviews(campaign, cal)
             evaluation = load_demo_evaluation(framework, cal)
             survey = load_demo_surveys(cal)
