@@ -71,6 +71,12 @@ def figure_list(
     return figures
 
 
+def figures_seen_by(user) -> QuerySet[Figure]:
+    """The figures a user's computations add up: those they may see (everything for the
+    command line's system actor)."""
+    return Figure.objects.visible_to(user)
+
+
 def figure_periods(*, user) -> list[str]:
     found = Figure.objects.visible_to(user).values_list("period", flat=True).distinct()
     return sorted(set(found), reverse=True)
