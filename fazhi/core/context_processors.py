@@ -15,6 +15,11 @@ NAVIGATION = [
         "inspections:list",
         ("admin", "lead_admin", "inspector", "leader", "reviewer", "liaison"),
     ),
+    (
+        "动态监测",
+        "monitoring:overview",
+        ("admin", "lead_admin", "reviewer", "leader", "inspector", "liaison"),
+    ),
     ("审核任务", "reviews:mine", ("admin", "lead_admin", "reviewer", "expert")),
     ("数据看板", "dashboards:index", None),
     (

@@ -274,3 +274,97 @@ def annual_reports(*, user, year: int | None = None) -> QuerySet[AnnualReport]:
 
 def default_period(today: date) -> str:
     return periods.last_closed_quarter(today)
+
+
+# -- who reports ----------------------------------------------------------------------------------
+
+
+def reporter_choices(*, user, limit: int = 400) -> list[tuple[str, str]]:
+    """The places a user may report for, as form choices: "r<id>" a region's government
+    itself (本级), "u<id>" a unit. A liaison reports for their own unit only."""
+    from fazhi.core.scoping import can_write_at
+    from fazhi.orgs.models import Unit
+
+    scope = Scope.for_user(user)
+    if not scope.has_role("admin", "lead_admin"):
+        return [(f"u{user.unit_id}", user.unit.name)] if user.unit_id else []
+    home = home_region(user)
+    if home is None:
+        return []
+    regions = Region.objects.filter(path__startswith=home.path).order_by("path")[:limit]
+    units = Unit.objects.filter(region__path__startswith=home.path, is_active=True)
+    choices = [(f"r{r.pk}", f"{r.name}（本级）") for r in regions]
+    choices += [
+        (f"u{u.pk}", u.name)
+        for u in units.select_related("region").order_by("region__path", "sort_order")[:limit]
+        if can_write_at(user, Figure, region=u.region, unit=u)
+    ]
+    return choices
+
+
+def reporter_of(*, user, value: str):
+    """(region, unit or None) a reporter choice names; blank is the user's own place: a
+    liaison's unit, else the user's region itself. Http404 for a value that names nothing."""
+    from fazhi.orgs.models import Unit
+
+    value = (value or "").strip()
+    if not value:
+        if Scope.for_user(user).has_role("admin", "lead_admin") or not user.unit_id:
+            region = home_region(user)
+            if region is None:
+                raise Http404("没有找到您所在的地区。")
+            return region, None
+        return user.unit.region, user.unit
+    kind, number = value[:1], value[1:]
+    if not number.isdigit():
+        raise Http404("报送单位不正确。")
+    if kind == "r":
+        region = Region.objects.filter(pk=int(number)).first()
+        if region is None:
+            raise Http404("地区不存在。")
+        return region, None
+    unit = Unit.objects.select_related("region").filter(pk=int(number)).first()
+    if kind != "u" or unit is None:
+        raise Http404("单位不存在。")
+    return unit.region, unit
+
+
+def recent_periods(today: date, count: int = 8) -> list[str]:
+    """The choices of the period picker: the last closed quarters, newest first, and the
+    years they fall in."""
+    quarters = periods.previous_quarters(periods.last_closed_quarter(today), count)[::-1]
+    years = sorted({q[:4] for q in quarters}, reverse=True)
+    return quarters + years
+
+
+def reachable_ancestors(*, user, region: Region) -> list[Region]:
+    """The regions above `region` the user may also look at (the way back up)."""
+    scope = Scope.for_user(user)
+    above = Region.objects.filter(code__in=region.ancestor_codes).exclude(pk=region.pk)
+    if not scope.is_everything:
+        above = above.filter(path__startswith=scope.region_path or "-")
+    return list(above.order_by("depth"))
+
+
+def rate_text(figure: Figure) -> str:
+    from fazhi.monitoring.computing import format_rate, rate_of
+
+    return format_rate(rate_of(figure.numerator, figure.denominator))
+
+
+def may_correct(*, user, figure: Figure) -> bool:
+    from fazhi.core.scoping import is_editable
+
+    return is_editable(user, Figure, figure.pk)
+
+
+def reporter_by_code(*, user, unit_code: str):
+    """(region, unit) for the API: a unit by its code, else the user's own place."""
+    from fazhi.orgs.models import Unit
+
+    if not unit_code.strip():
+        return reporter_of(user=user, value="")
+    unit = Unit.objects.select_related("region").filter(code=unit_code.strip()).first()
+    if unit is None:
+        raise Http404(f"单位编码 {unit_code} 不存在。")
+    return unit.region, unit
