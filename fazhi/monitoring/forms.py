@@ -110,7 +110,9 @@ class AnnualReportForm(forms.Form):
     submitted_on = forms.DateField(label="报送日期", required=False, widget=DATE)
     secrecy_reviewed_on = forms.DateField(label="保密审查日期", required=False, widget=DATE)
     published_on = forms.DateField(label="公开日期", required=False, widget=DATE)
-    published_url = forms.URLField(label="公开地址", required=False, max_length=500)
+    published_url = forms.URLField(
+        label="公开地址", required=False, max_length=500, assume_scheme="https"
+    )
     note = forms.CharField(label="备注", required=False, max_length=500)
 
     def __init__(self, *args, reporters, **kwargs):

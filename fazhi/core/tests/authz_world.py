@@ -622,6 +622,45 @@ def _inspections(w: World, t, people) -> None:
     )
 
 
+def _monitoring(w: World, t, people) -> None:
+    """Each county's 司法局 reported a figure (waiting for confirmation, with a file), each
+    carrying its unit's marker in its note; 市中区's lead office previewed a figures table."""
+    from openpyxl import Workbook
+
+    from fazhi.monitoring import importing as figure_import
+    from fazhi.monitoring import services as monitoring_services
+
+    for county, unit, liaison, marker in (
+        ("szq", t.units.sfj, "szq_liaison", SFJ),
+        ("xc", t.units.xc_sfj, "xc_liaison", XC),
+    ):
+        figure = monitoring_services.figure_report(
+            acting_user=people[liaison],
+            region=unit.region,
+            unit=unit,
+            metric_code="court_appearance",
+            period="2025Q1",
+            numerator=3,
+            denominator=4,
+            note=f"出庭统计 {marker}",
+            files=[ContentFile(f"出庭记录 {marker}".encode(), name="出庭记录.txt")],
+        )
+        w.ids[f"figure.sfj.{county}"] = figure.pk
+        w.ids[f"figure_file.sfj.{county}"] = figure.files.get().pk
+    table = io.BytesIO()
+    book = Workbook()
+    for row in (["地区", "指标", "分子", "分母"], ["市中区司法局", "出庭应诉率", 5, 6]):
+        book.active.append(row)
+    book.save(table)
+    draft = figure_import.figures_import_preview(
+        acting_user=people["szq_lead"],
+        region=t.szq,
+        uploaded_file=ContentFile(table.getvalue(), name="监测数据.xlsx"),
+        period="2025Q1",
+    )
+    w.ids["figure_import.szq"] = draft.pk
+
+
 def build_world() -> World:
     w = World()
     t = _tree()
@@ -633,6 +672,7 @@ def build_world() -> World:
     _surveys(w, t, people)
     _plans(w, t, people)
     _inspections(w, t, people)
+    _monitoring(w, t, people)
     for county, campaign in campaigns.items():
         _filing(w, people, county, campaign)
     w.extra["template.docx"] = default_template_bytes()
