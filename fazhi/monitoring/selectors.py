@@ -232,7 +232,9 @@ def ranking_with_trend(*, region: Region, period: str, figures=None, quarters: i
     span = periods.previous_quarters(period, quarters)
     by_quarter = {q: ranking(region=region, period=q, figures=figures) for q in span}
     current = by_quarter[period]
-    before = {r.figures.region.code: r.rank for r in by_quarter[span[-2]]} if quarters > 1 else {}
+    earlier = by_quarter[span[-2]] if quarters > 1 else []
+    # a quarter nobody reported ranks everyone first: no rank to compare with
+    before = {r.figures.region.code: r.rank for r in earlier if r.figures.reported}
     for row in current:
         row.previous_rank = before.get(row.figures.region.code)
     series = []
