@@ -370,3 +370,44 @@ def reporter_by_code(*, user, unit_code: str):
     if unit is None:
         raise Http404(f"单位编码 {unit_code} 不存在。")
     return unit.region, unit
+
+
+# -- automatic scores -----------------------------------------------------------------------------
+
+
+@dataclass
+class MonitoredItem:
+    item: object  # campaigns.Item
+    binding: MetricBinding | None
+    score: object = None  # services.AutoScore, once bound
+
+
+def monitored_items(*, campaign) -> list[MonitoredItem]:
+    """The campaign's scorable indicators evaluated by 监测数据, each with the binding in force
+    (the nearest region's) and, when bound, what it scores."""
+    from fazhi.monitoring.services import MONITORING_METHOD, bound_scores
+
+    items = campaign.items.filter(is_refined=False, points__isnull=False).select_related("node")
+    items = [
+        i for i in items.order_by("sort_key") if MONITORING_METHOD in i.node.evaluation_methods
+    ]
+    bindings = MetricBinding.objects.filter(
+        region__code__in=campaign.region.ancestor_codes, node__in=[i.node_id for i in items]
+    ).order_by("region__depth")
+    by_node = {b.node_id: b for b in bindings}
+    scores = {s.item.pk: s for s in bound_scores(campaign=campaign)}
+    return [MonitoredItem(i, by_node.get(i.node_id), scores.get(i.pk)) for i in items]
+
+
+def campaigns_to_score(*, user):
+    from fazhi.campaigns.models import Campaign
+
+    home = home_region(user)
+    if home is None:
+        return Campaign.objects.none()
+    return (
+        Campaign.objects.visible_to(user)
+        .filter(region__path__startswith=home.path)
+        .select_related("region")
+        .order_by("region__path", "-period_end")[:50]
+    )

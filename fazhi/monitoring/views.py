@@ -270,6 +270,9 @@ def metric_list(request):
             "metrics": selectors.metrics_for(home, active_only=False),
             "region": home,
             "may_edit": Scope.for_user(request.user).has_role(*LEAD),
+            "campaigns": selectors.campaigns_to_score(user=request.user)
+            if Scope.for_user(request.user).has_role(*LEAD)
+            else [],
         },
     )
 
@@ -370,3 +373,62 @@ def annual_draft(request):
         f"{region.name}{year}年度法治政府建设情况报告（初稿）.docx"
     )
     return response
+
+
+# -- bindings and automatic scores ----------------------------------------------------------------
+
+
+def _owned_campaign(request, pk):
+    from fazhi.campaigns.models import Campaign
+
+    campaign = get_visible_or_404(Campaign.objects.select_related("region"), request.user, pk=pk)
+    if not services.is_lead_office(request.user, campaign.region):
+        raise PermissionDenied("只有本地区的牵头科室可以设置自动评分。")
+    return campaign
+
+
+@require_roles(*LEAD)
+def auto_score(request, pk):
+    """The campaign's indicators evaluated by 监测数据: bind each to metrics, see its score."""
+    campaign = _owned_campaign(request, pk)
+    if request.method == "POST":
+        items = {m.item.node_id: m.item for m in selectors.monitored_items(campaign=campaign)}
+        node_id = parse_number(request.POST.get("node", ""), least=1)
+        item = items.get(node_id)
+        if item is None:
+            messages.error(request, "请选择本活动中评估方式含“监测数据”的指标。")
+        else:
+            try:
+                services.binding_save(
+                    acting_user=request.user,
+                    region=campaign.region,
+                    node=item.node,
+                    metric_codes=request.POST.getlist("metrics"),
+                )
+            except ValidationError as exc:
+                messages.error(request, f"{item.code}：{error_text(exc)}")
+            else:
+                messages.success(request, f"已为 {item.code} 绑定监测指标。")
+        return redirect("monitoring:auto_score", pk=campaign.pk)
+    return render(
+        request,
+        "monitoring/auto_score.html",
+        {
+            "campaign": campaign,
+            "rows": selectors.monitored_items(campaign=campaign),
+            "metrics": selectors.metrics_for(campaign.region),
+        },
+    )
+
+
+@require_roles(*LEAD)
+@require_POST
+def auto_score_apply(request, pk):
+    campaign = _owned_campaign(request, pk)
+    try:
+        scores = services.bound_scores_apply(acting_user=request.user, campaign=campaign)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, f"已按监测数据为 {len(scores)} 项指标写入自评得分（自动评分）。")
+    return redirect("monitoring:auto_score", pk=campaign.pk)

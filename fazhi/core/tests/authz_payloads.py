@@ -582,6 +582,10 @@ def metric_edit(x: Ctx) -> dict:
     }
 
 
+def metric_binding(x: Ctx) -> dict:
+    return {"node": x.id("node.monitored"), "metrics": ["court_appearance", "legality_review"]}
+
+
 def annual_report(x: Ctx) -> dict:
     return {"year": "2025", "submitted_on": "2026-02-25"}
 

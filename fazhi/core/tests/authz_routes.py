@@ -537,6 +537,12 @@ PAGES: dict[str, Route] = {
     "monitoring/metrics/<slug:code>/edit/": r(
         args={"code": "=court_appearance"}, get=OWNER, post=OWNER, data=pay.metric_edit
     ),
+    "monitoring/campaigns/<int:pk>/auto-score/": r(
+        *CAMPAIGNS, args=CAMPAIGN, get=campaign_owner, post=campaign_owner, data=pay.metric_binding
+    ),
+    "monitoring/campaigns/<int:pk>/auto-score/apply/": r(
+        *CAMPAIGNS, args=CAMPAIGN, post=campaign_owner
+    ),
     "monitoring/annual/": r(get=ANYONE),
     "monitoring/annual/save/": r(post=REPORT, data=pay.annual_report),
     "monitoring/annual/draft.docx": r(get=RANK),

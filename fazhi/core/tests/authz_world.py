@@ -659,6 +659,18 @@ def _monitoring(w: World, t, people) -> None:
         period="2025Q1",
     )
     w.ids["figure_import.szq"] = draft.pk
+    # 1.1.2 is evaluated by 监测数据 too, and each county bound it to 出庭应诉率.
+    node = Node.objects.get(framework_id=w.ids["framework.national"], code="1.1.2")
+    node.evaluation_methods = ["材料评审", "监测数据"]
+    node.save(update_fields=["evaluation_methods"])
+    for county in ("szq", "xc"):
+        monitoring_services.binding_save(
+            acting_user=people[f"{county}_lead"],
+            region=getattr(t, county),
+            node=node,
+            metric_codes=["court_appearance"],
+        )
+    w.ids["node.monitored"] = node.pk
 
 
 def build_world() -> World:
