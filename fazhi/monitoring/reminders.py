@@ -2,7 +2,7 @@
 report to their government by 3月1日 (their liaisons), governments publish by 4月1日 and
 demonstration regions report up by the end of January (the region's lead office). A reminder
 comes `days` before the deadline and, while the report is still not registered as done, as
-overdue after it. The daily reminder run (`plans.services.reminders_collect`) asks for them."""
+overdue after it. `fazhi annual-report remind`, run daily, sends them."""
 
 from __future__ import annotations
 

@@ -104,12 +104,10 @@ def reminders_collect(*, today: date, days: int) -> list[Digest]:
     notify in the app each fact not notified before; return what each user's digest would list
     (the new notifications and those of the past day not yet e-mailed, e.g. returns)."""
     from fazhi.inspections.reminders import notify_overdue_findings  # inspections uses plans
-    from fazhi.monitoring.reminders import notify_annual_reports
     from fazhi.plans.progress import notify_plan_reports
 
     notify_overdue_findings(today=today)  # in the app only: the digest lists campaign items
     notify_plan_reports(today=today, days=days)  # likewise
-    notify_annual_reports(today=today, days=days)  # likewise
     facts = selectors.reminder_facts(today=today, days=days)
     _create_new(
         [

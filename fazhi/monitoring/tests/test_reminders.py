@@ -1,6 +1,7 @@
 """The annual report's deadlines remind, once: departments before 3月1日, governments before
 4月1日; a report registered as done stops them; overdue ones are pressed as overdue."""
 
+import json
 from datetime import date
 
 import pytest
@@ -44,3 +45,13 @@ def test_governments_are_reminded_to_publish_by_1_april(tree, people):
     assert any("市中区2025年度" in t and "公开" in t for t in texts(people.szq_lead))
     assert any("枣庄市2025年度" in t for t in texts(people.city_lead))
     assert notify_annual_reports(today=date(2026, 9, 1), days=7) == 0  # long past: left alone
+
+
+def test_the_command_reminds_and_says_how_many(tree, people):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("annual_report", "remind", "--date", "2026-02-24", stdout=out)
+    assert json.loads(out.getvalue()) == {"date": "2026-02-24", "notified": 3}
