@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "fazhi.fieldwork",
     "fazhi.filing",
     "fazhi.surveys",
+    "fazhi.exams",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from fazhi.campaigns.demo import load_demo_campaign
 from fazhi.campaigns.models import Campaign, ItemStatus
 from fazhi.core.demo import Calendar
 from fazhi.evidence.models import Evidence
+from fazhi.exams.demo import load_demo_exams
 from fazhi.fieldwork.demo import load_demo_evaluation
 from fazhi.fieldwork.selectors import ranking
 from fazhi.frameworks.demo import load_demo_framework
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             inspection = load_demo_inspection(cal)
             plan = load_demo_plan(cal)
             monitoring = load_demo_monitoring(cal)
+            exam = load_demo_exams(cal)
         write = self.stdout.write
         write(self.style.SUCCESS(f"演示数据已就绪（日期以今天 {cal.today:%Y-%m-%d} 为准）："))
         write(
@@ -76,6 +78,9 @@ class Command(BaseCommand):
         write(
             f"  动态监测：各区（市）近四个季度 {monitoring['figures']} 条监测数据，"
             f"最近一季为 {monitoring['quarter']}。"
+        )
+        write(
+            f"  法治能力测试“{exam}”：抽中 {exam.candidates.exclude(code=None).count()} 人；模拟练习考试码 DEMO2025。"
         )
         write(f"演示账号（密码均为 {orgs['password']}）：")
         for account in orgs["users"]:
