@@ -219,3 +219,70 @@ def template_content(region: Region) -> bytes:
 
 def render_annual_report(*, region: Region, year: int, out: IO[bytes], today: date) -> None:
     fill(template_content(region), report_context(region=region, year=year, today=today), out)
+
+
+# -- a region's own template ----------------------------------------------------------------------
+
+MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
+
+
+def template_upload(*, acting_user, region: Region, uploaded_file, today: date):
+    """Replace `region`'s template (regions below use it too). Refused, with what is wrong,
+    unless it is a real .docx that renders with this region's report in strict mode (a
+    misspelt name is caught here, not when a draft comes out blank)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.files.base import ContentFile
+    from django.db import transaction
+    from jinja2 import TemplateError
+
+    from fazhi.accounts.audit import audit_record
+    from fazhi.accounts.system import stored_user
+    from fazhi.core.scoping import can_write_at
+    from fazhi.evidence.attachments import store_attachment
+    from fazhi.filing.report_templates import _check_docx, template_problem
+
+    if not can_write_at(acting_user, AnnualReportTemplate, region=region):
+        raise PermissionDenied("只有本地区的牵头科室可以更换年度报告模板。")
+    name = (uploaded_file.name or "模板.docx").rsplit("/", 1)[-1]
+    if not name.lower().endswith(".docx"):
+        raise ValidationError(f"“{name}”不是 .docx 文件，请在 Word 或 WPS 中另存为 .docx 后上传。")
+    if (uploaded_file.size or 0) > MAX_TEMPLATE_BYTES:
+        raise ValidationError(f"“{name}”超过 10 MB 的上限，未上传。")
+    content = uploaded_file.read()
+    _check_docx(content, name)
+    context = report_context(region=region, year=today.year - 1, today=today)
+    try:
+        fill(content, context, BytesIO(), strict=True)
+    except TemplateError as exc:
+        raise ValidationError(f"模板无法生成报告：{template_problem(exc)}") from exc
+    except Exception as exc:  # docxtpl's own troubles (a tag that breaks the document's XML)
+        raise ValidationError(f"模板无法生成报告：{exc}") from exc
+    with transaction.atomic():
+        blob, stored_name = store_attachment(ContentFile(content, name=name))
+        template, _ = AnnualReportTemplate.objects.update_or_create(
+            region=region,
+            defaults={
+                "blob": blob,
+                "original_name": stored_name,
+                "uploaded_by": stored_user(acting_user),
+            },
+        )
+        audit_record(
+            acting_user=acting_user,
+            action="monitoring.template_upload",
+            target=template,
+            region=region,
+            summary=f"更换{region.name}的年度报告模板：{stored_name}",
+        )
+    return template
+
+
+def template_in_force(region: Region | None):
+    if region is None:
+        return None
+    return (
+        AnnualReportTemplate.objects.filter(region__code__in=region.ancestor_codes)
+        .select_related("region")
+        .order_by("-region__depth")
+        .first()
+    )

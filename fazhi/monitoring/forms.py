@@ -118,3 +118,7 @@ class AnnualReportForm(forms.Form):
     def __init__(self, *args, reporters, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reporter"].choices = [("", "本单位（本级）")] + reporters
+
+
+class TemplateForm(forms.Form):
+    file = forms.FileField(label="模板文件（.docx）")

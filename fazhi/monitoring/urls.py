@@ -21,4 +21,6 @@ urlpatterns = [
     path("annual/", views.annual_list, name="annual"),
     path("annual/save/", views.annual_save, name="annual_save"),
     path("annual/draft.docx", views.annual_draft, name="annual_draft"),
+    path("annual/template/", views.annual_template_upload, name="annual_template"),
+    path("annual/template.docx", views.annual_template_download, name="annual_template_docx"),
 ]

@@ -21,7 +21,14 @@ from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import Scope, get_visible_or_404
 from fazhi.evidence.attachments import attachment_response
 from fazhi.monitoring import annual, importing, periods, selectors, services
-from fazhi.monitoring.forms import AnnualReportForm, CorrectForm, FigureForm, MetricForm, UploadForm
+from fazhi.monitoring.forms import (
+    AnnualReportForm,
+    CorrectForm,
+    FigureForm,
+    MetricForm,
+    TemplateForm,
+    UploadForm,
+)
 from fazhi.monitoring.models import Figure, FigureFile, FigureImport, FigureStatus
 
 LEAD = ("admin", "lead_admin")
@@ -331,6 +338,8 @@ def annual_list(request):
             "deadlines": annual.deadlines(year),
             "may_draft": Scope.for_user(request.user).has_role(*selectors.RANK_ROLES),
             "parts": annual.PARTS,
+            "template": annual.template_in_force(selectors.home_region(request.user)),
+            "may_template": Scope.for_user(request.user).has_role(*LEAD),
         },
     )
 
@@ -432,3 +441,33 @@ def auto_score_apply(request, pk):
     else:
         messages.success(request, f"已按监测数据为 {len(scores)} 项指标写入自评得分（自动评分）。")
     return redirect("monitoring:auto_score", pk=campaign.pk)
+
+
+@require_roles(*LEAD)
+@require_POST
+def annual_template_upload(request):
+    form = TemplateForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择模板文件（.docx）。")
+        return redirect("monitoring:annual")
+    try:
+        annual.template_upload(
+            acting_user=request.user,
+            region=selectors.home_region(request.user),
+            uploaded_file=form.cleaned_data["file"],
+            today=timezone.localdate(),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, "已更换年度报告模板，下辖地区同样使用。")
+    return redirect("monitoring:annual")
+
+
+@require_roles(*selectors.RANK_ROLES)
+def annual_template_download(request):
+    """The template in force (the region's, one above it, or the built-in one), to edit."""
+    region = selectors.home_region(request.user)
+    response = HttpResponse(annual.template_content(region), content_type=DOCX)
+    response["Content-Disposition"] = attachment_header("法治政府建设年度报告模板.docx")
+    return response

@@ -647,6 +647,12 @@ def annual_report(x: Ctx) -> dict:
     return {"year": "2025", "submitted_on": "2026-02-25"}
 
 
+def annual_template(x: Ctx) -> dict:
+    from fazhi.monitoring.annual import default_template_bytes
+
+    return {"file": SimpleUploadedFile("年度报告模板.docx", default_template_bytes())}
+
+
 def report_query(x: Ctx) -> str:
     code = {"szq": "370402", "xc": "370403"}[x.target]
     return f"region={code}&period=2025Q1"

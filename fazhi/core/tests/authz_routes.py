@@ -562,6 +562,8 @@ PAGES: dict[str, Route] = {
     "monitoring/annual/": r(get=ANYONE),
     "monitoring/annual/save/": r(post=REPORT, data=pay.annual_report),
     "monitoring/annual/draft.docx": r(get=RANK),
+    "monitoring/annual/template/": r(post=OWNER, data=pay.annual_template),
+    "monitoring/annual/template.docx": r(get=RANK),
     # -- inspections ----------------------------------------------------------------------------
     "inspections/": r(get=ANYONE),
     "inspections/new/": r(
