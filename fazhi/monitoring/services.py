@@ -111,7 +111,13 @@ def _check_place(region: Region, unit: Unit | None, metric_code: str) -> None:
 
 
 def _current(region: Region, unit: Unit | None, metric_code: str, period: str):
-    figures = Figure.objects.select_for_update().filter(metric_code=metric_code, period=period)
+    # Locked without the default ordering's joins: PostgreSQL refuses FOR UPDATE on the
+    # nullable side of an outer join (the unit).
+    figures = (
+        Figure.objects.select_for_update(of=("self",))
+        .filter(metric_code=metric_code, period=period)
+        .order_by("pk")
+    )
     if unit is not None:
         return figures.filter(unit=unit).first()
     return figures.filter(region=region, unit__isnull=True).first()
@@ -284,7 +290,7 @@ def figure_correct(
         else FigureStatus.SUBMITTED
     )
     numerator, denominator = _check_counts(numerator, denominator)
-    figure = Figure.objects.select_for_update().get(pk=figure.pk)
+    figure = Figure.objects.select_for_update(of=("self",)).order_by().get(pk=figure.pk)
     return _correct(acting_user, figure, numerator, denominator, status, reason.strip(), True)
 
 
