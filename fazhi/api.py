@@ -113,6 +113,7 @@ def _register_routers() -> None:
     from fazhi.filing.api import router as filing_router
     from fazhi.frameworks.api import router as frameworks_router
     from fazhi.inspections.api import router as inspections_router
+    from fazhi.monitoring.api import router as monitoring_router
     from fazhi.orgs.api import router as orgs_router
     from fazhi.plans.api import router as plans_router
     from fazhi.reviews.api import router as reviews_router
@@ -128,6 +129,7 @@ def _register_routers() -> None:
     api.add_router("/inspections", inspections_router)
     api.add_router("/surveys", surveys_router)
     api.add_router("/plans", plans_router)
+    api.add_router("/monitoring", monitoring_router)
     api.add_router("/exams", exams_router)
     api.add_router("/casereviews", casereviews_router)
 

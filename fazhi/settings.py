@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fazhi.dashboards",
     "fazhi.plans",
     "fazhi.inspections",
+    "fazhi.monitoring",
     "fazhi.fieldwork",
     "fazhi.filing",
     "fazhi.surveys",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboards/", include("fazhi.dashboards.urls")),
     path("plans/", include("fazhi.plans.urls")),
     path("inspections/", include("fazhi.inspections.urls")),
+    path("monitoring/", include("fazhi.monitoring.urls")),
     path("fieldwork/", include("fazhi.fieldwork.urls")),
     path("filing/", include("fazhi.filing.urls")),
     path("surveys/", include("fazhi.surveys.urls")),

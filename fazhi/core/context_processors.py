@@ -17,6 +17,11 @@ NAVIGATION = [
     ),
     # Open to everyone signed in: a cross-reviewer may sit in any role and unit.
     ("案卷评查", "casereviews:list", None),
+    (
+        "动态监测",
+        "monitoring:overview",
+        ("admin", "lead_admin", "reviewer", "leader", "inspector", "liaison"),
+    ),
     ("审核任务", "reviews:mine", ("admin", "lead_admin", "reviewer", "expert")),
     ("数据看板", "dashboards:index", None),
     (

@@ -644,6 +644,34 @@ def casereview_cases(x: Ctx) -> dict:
     }
 
 
+# -- monitoring --------------------------------------------------------------------------------
+
+
+def figure_report(x: Ctx) -> dict:
+    return {"metric": "legality_review", "period": "2024Q4", "numerator": "2", "denominator": "3"}
+
+
+def api_figure_report(x: Ctx) -> dict:
+    return {"metric": "legality_review", "period": "2024Q4", "numerator": 2, "denominator": 3}
+
+
+def figure_correct(x: Ctx) -> dict:
+    return {"numerator": "1", "denominator": "4", "reason": "矩阵更正"}
+
+
+def figures_table(x: Ctx) -> dict:
+    return {
+        "file": _xlsx(
+            [
+                ["2024年第四季度监测数据"],
+                ["地区", "指标", "分子", "分母"],
+                ["市中区", "败诉率", 1, 9],
+            ],
+            "监测数据.xlsx",
+        )
+    }
+
+
 def casereview_thresholds(x: Ctx) -> dict:
     return {"excellent_from": "85", "pass_from": "60"}
 
@@ -678,3 +706,39 @@ def api_casereview_sample(x: Ctx) -> dict:
 
 def api_casereview_sheet(x: Ctx) -> dict:
     return {"deductions": [{"item": "1", "count": 1}], "veto": []}
+
+
+def metric_edit(x: Ctx) -> dict:
+    return {
+        "name": "行政机关负责人出庭应诉率",
+        "numerator": "负责人出庭应诉的开庭案件数",
+        "denominator": "开庭审理的行政诉讼案件数",
+        "source": "法院通知",
+        "scope_text": "本地区",
+        "reporter": "司法局",
+        "period_kind": "quarter",
+        "direction": "higher",
+        "target": "98",
+        "points": "15",
+        "deduct_per_point": "1",
+        "is_active": "on",
+    }
+
+
+def metric_binding(x: Ctx) -> dict:
+    return {"node": x.id("node.monitored"), "metrics": ["court_appearance", "legality_review"]}
+
+
+def annual_report(x: Ctx) -> dict:
+    return {"year": "2025", "submitted_on": "2026-02-25"}
+
+
+def annual_template(x: Ctx) -> dict:
+    from fazhi.monitoring.annual import default_template_bytes
+
+    return {"file": SimpleUploadedFile("年度报告模板.docx", default_template_bytes())}
+
+
+def report_query(x: Ctx) -> str:
+    code = {"szq": "370402", "xc": "370403"}[x.target]
+    return f"region={code}&period=2025Q1"

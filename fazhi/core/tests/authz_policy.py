@@ -320,6 +320,23 @@ def notes_case(p: Persona, target: str) -> bool:
     return (manages_casereview(p) or scores_case(p, target)) and not own
 
 
+# -- monitoring: each county's 司法局 reported a figure ("sfj.szq") ----------------------------
+
+
+def sees_figure(p: Persona, target: str) -> bool:
+    return region_reach(p, county(target)) or liaison_of(p, county(target), {variant(target)})
+
+
+def reports_figure(p: Persona, target: str) -> bool:
+    """The region's lead office, or the unit's own liaison."""
+    return owns(p, target) or liaison_of(p, county(target), {variant(target)})
+
+
+def sees_region_figures(p: Persona, target: str) -> bool:
+    """A region's roll-up: its region-wide roles and those above it; no unit, no expert."""
+    return region_reach(p, target)
+
+
 # -- rules: chains of checks -------------------------------------------------------------------
 
 Rule = Callable[[Persona, str], str]

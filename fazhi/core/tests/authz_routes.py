@@ -39,6 +39,7 @@ from fazhi.core.tests.authz_policy import (
     owns_evaluation,
     owns_framework,
     rectifies,
+    reports_figure,
     role,
     rule,
     scores_case,
@@ -54,12 +55,14 @@ from fazhi.core.tests.authz_policy import (
     sees_evaluation,
     sees_evidence,
     sees_exam,
+    sees_figure,
     sees_finding,
     sees_framework,
     sees_inspection,
     sees_item,
     sees_plan,
     sees_plan_comment,
+    sees_region_figures,
     sees_unit,
     sees_user,
     sees_wave,
@@ -82,6 +85,10 @@ MANAGE_CASEREVIEW = rule(OWNER, SEE_CASEREVIEW, allowed(manages_casereview))
 CASE_FILES = ("sfj.szq", "scjg.szq", "sfj.xc")
 CASE_FILE = {"pk": "casereview_case.{t}"}
 SEE_CASE_FILE = seen(sees_case_file)
+REPORT = role("admin", "lead_admin", "liaison")
+RANK = role("admin", "lead_admin", "reviewer", "leader", "inspector")
+FIGURES = ("sfj.szq", "sfj.xc")
+SEE_FIGURE = seen(sees_figure)
 
 
 @dataclass(frozen=True)
@@ -553,6 +560,43 @@ PAGES: dict[str, Route] = {
     "plans/notifications/<int:pk>/": r(
         "own", "other", args={"pk": "notification.{who}"}, get=rule(seen(own_only))
     ),
+    # -- monitoring ------------------------------------------------------------------------------
+    "monitoring/": r(get=ANYONE),
+    "monitoring/figures/": r(get=ANYONE),
+    "monitoring/figures/new/": r(get=REPORT, post=REPORT, data=pay.figure_report),
+    "monitoring/figures/<int:pk>/": r(*FIGURES, args={"pk": "figure.{t}"}, get=SEE_FIGURE),
+    "monitoring/figures/<int:pk>/confirm/": r(
+        *FIGURES, args={"pk": "figure.{t}"}, post=rule(OWNER, SEE_FIGURE, allowed(owns))
+    ),
+    "monitoring/figures/<int:pk>/correct/": r(
+        *FIGURES,
+        args={"pk": "figure.{t}"},
+        post=rule(REPORT, SEE_FIGURE, allowed(reports_figure)),
+        data=pay.figure_correct,
+    ),
+    "monitoring/files/<int:pk>/": r(*FIGURES, args={"pk": "figure_file.{t}"}, get=SEE_FIGURE),
+    "monitoring/import/": r(get=OWNER, post=OWNER, data=pay.figures_table),
+    "monitoring/import/<int:pk>/": r(
+        "szq", args={"pk": "figure_import.szq"}, get=rule(OWNER, seen(owns))
+    ),
+    "monitoring/import/<int:pk>/confirm/": r(
+        "szq", args={"pk": "figure_import.szq"}, post=rule(OWNER, seen(owns))
+    ),
+    "monitoring/metrics/": r(get=ANYONE),
+    "monitoring/metrics/<slug:code>/edit/": r(
+        args={"code": "=court_appearance"}, get=OWNER, post=OWNER, data=pay.metric_edit
+    ),
+    "monitoring/campaigns/<int:pk>/auto-score/": r(
+        *CAMPAIGNS, args=CAMPAIGN, get=campaign_owner, post=campaign_owner, data=pay.metric_binding
+    ),
+    "monitoring/campaigns/<int:pk>/auto-score/apply/": r(
+        *CAMPAIGNS, args=CAMPAIGN, post=campaign_owner
+    ),
+    "monitoring/annual/": r(get=ANYONE),
+    "monitoring/annual/save/": r(post=REPORT, data=pay.annual_report),
+    "monitoring/annual/draft.docx": r(get=RANK),
+    "monitoring/annual/template/": r(post=OWNER, data=pay.annual_template),
+    "monitoring/annual/template.docx": r(get=RANK),
     # -- inspections ----------------------------------------------------------------------------
     "inspections/": r(get=ANYONE),
     "inspections/new/": r(
@@ -980,6 +1024,12 @@ OPERATIONS: dict[str, Route] = {
     "GET /api/evidence/search": r(*CAMPAIGNS, get=reads_campaign, query=pay.api_search_query),
     "GET /api/evidence/{evidence_id}": r(
         *EVIDENCE, args={"evidence_id": "evidence.{t}"}, get=rule(seen(sees_evidence))
+    ),
+    "GET /api/monitoring/metrics": r(get=ANYONE),
+    "GET /api/monitoring/figures": r(get=ANYONE),
+    "POST /api/monitoring/figures": r(post=REPORT, data=pay.api_figure_report, body="json"),
+    "GET /api/monitoring/report": r(
+        *CAMPAIGNS, get=rule(seen(sees_region_figures)), query=pay.report_query
     ),
     "GET /api/inspections/": r(get=ANYONE),
     "GET /api/inspections/{inspection_id}/findings": r(

@@ -634,6 +634,57 @@ def _inspections(w: World, t, people) -> None:
     )
 
 
+def _monitoring(w: World, t, people) -> None:
+    """Each county's 司法局 reported a figure (waiting for confirmation, with a file), each
+    carrying its unit's marker in its note; 市中区's lead office previewed a figures table."""
+    from openpyxl import Workbook
+
+    from fazhi.monitoring import importing as figure_import
+    from fazhi.monitoring import services as monitoring_services
+
+    for county, unit, liaison, marker in (
+        ("szq", t.units.sfj, "szq_liaison", SFJ),
+        ("xc", t.units.xc_sfj, "xc_liaison", XC),
+    ):
+        figure = monitoring_services.figure_report(
+            acting_user=people[liaison],
+            region=unit.region,
+            unit=unit,
+            metric_code="court_appearance",
+            period="2025Q1",
+            numerator=3,
+            denominator=4,
+            note=f"出庭统计 {marker}",
+            files=[ContentFile(f"出庭记录 {marker}".encode(), name="出庭记录.txt")],
+        )
+        w.ids[f"figure.sfj.{county}"] = figure.pk
+        w.ids[f"figure_file.sfj.{county}"] = figure.files.get().pk
+    table = io.BytesIO()
+    book = Workbook()
+    for row in (["地区", "指标", "分子", "分母"], ["市中区司法局", "出庭应诉率", 5, 6]):
+        book.active.append(row)
+    book.save(table)
+    draft = figure_import.figures_import_preview(
+        acting_user=people["szq_lead"],
+        region=t.szq,
+        uploaded_file=ContentFile(table.getvalue(), name="监测数据.xlsx"),
+        period="2025Q1",
+    )
+    w.ids["figure_import.szq"] = draft.pk
+    # 1.1.2 is evaluated by 监测数据 too, and each county bound it to 出庭应诉率.
+    node = Node.objects.get(framework_id=w.ids["framework.national"], code="1.1.2")
+    node.evaluation_methods = ["材料评审", "监测数据"]
+    node.save(update_fields=["evaluation_methods"])
+    for county in ("szq", "xc"):
+        monitoring_services.binding_save(
+            acting_user=people[f"{county}_lead"],
+            region=getattr(t, county),
+            node=node,
+            metric_codes=["court_appearance"],
+        )
+    w.ids["node.monitored"] = node.pk
+
+
 def _exams(w: World, t, people) -> None:
     """Each county's bank (the sample questions) and a test over it; its roster of one person
     of 司法局 and one of 市场监管局 (薛城区: its 司法局), all drawn, plus one not drawn; 司法局's
@@ -843,6 +894,7 @@ def build_world() -> World:
     _surveys(w, t, people)
     _plans(w, t, people)
     _inspections(w, t, people)
+    _monitoring(w, t, people)
     _exams(w, t, people)
     _casereviews(w, t, people)
     for county, campaign in campaigns.items():

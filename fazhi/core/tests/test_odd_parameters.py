@@ -122,7 +122,12 @@ API_PATH_VALUES = {
     "standard_id": lambda w: 1,
 }
 # Required query parameters, with a valid value, so that each other parameter is tried alone.
-API_REQUIRED_VALUES = {"campaign": lambda w: w.campaign.pk, "q": lambda w: "复议"}
+API_REQUIRED_VALUES = {
+    "campaign": lambda w: w.campaign.pk,
+    "q": lambda w: "复议",
+    "region": lambda w: "370402",
+    "period": lambda w: "2025Q2",
+}
 
 
 def api_get_operations():

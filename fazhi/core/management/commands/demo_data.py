@@ -13,6 +13,7 @@ from fazhi.fieldwork.selectors import ranking
 from fazhi.frameworks.demo import load_demo_framework
 from fazhi.frameworks.tree import format_points
 from fazhi.inspections.demo import load_demo_inspection
+from fazhi.monitoring.demo import load_demo_monitoring
 from fazhi.orgs.demo import load_demo_orgs
 from fazhi.plans.demo import load_demo_plan
 from fazhi.reviews.demo import load_demo_reviews
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             survey = load_demo_surveys(cal)
             inspection = load_demo_inspection(cal)
             plan = load_demo_plan(cal)
+            monitoring = load_demo_monitoring(cal)
             exam = load_demo_exams(cal)
             casereview = load_demo_casereview(cal)
         write = self.stdout.write
@@ -76,6 +78,10 @@ class Command(BaseCommand):
         write(f"  {self._survey_line(survey)}")
         write(f"  {self._inspection_line(inspection)}")
         write(f"  {self._plan_line(plan)}")
+        write(
+            f"  动态监测：各区（市）近四个季度 {monitoring['figures']} 条监测数据，"
+            f"最近一季为 {monitoring['quarter']}。"
+        )
         write(
             f"  法治能力测试“{exam}”：抽中 {exam.candidates.exclude(code=None).count()} 人；模拟练习考试码 DEMO2025。"
         )
