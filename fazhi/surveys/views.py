@@ -14,10 +14,11 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
 from fazhi.accounts.audit import client_ip
 from fazhi.core.actions import error_text
@@ -28,10 +29,10 @@ from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, is_editable
 from fazhi.core.spreadsheets import ImportFailure
 from fazhi.core.tempfiles import temp_file
-from fazhi.surveys import results, selectors, services
+from fazhi.surveys import questionnaire, results, selectors, services
 from fazhi.surveys.exports import summary_docx, write_report
 from fazhi.surveys.forms import AliasForm, CallForm, ImportForm, WaveCreateForm
-from fazhi.surveys.models import Invitation, Stratum, Wave
+from fazhi.surveys.models import Invitation, Wave
 
 DRAFT_SALT = "fazhi.surveys.import-draft"
 DRAFT_MAX_AGE = 3600
@@ -284,61 +285,62 @@ def wave_calls(request, pk):
 # -- the public questionnaire (no login) --------------------------------------------------------
 
 
+# The questionnaire needs no CSRF check: it acts for nobody (anonymous, whoever is signed in),
+# so a forged cross-site post could do nothing its author cannot do by opening the page, and
+# each response needs the single-use token the page carries. Without the check the page is
+# rendered once per process (questionnaire.form_of), not for each visitor.
+@csrf_exempt
 def stratum_start(request, key):
     """The stratum's questionnaire behind its QR code: the form with a fresh single-use token
     (signed, so showing it writes nothing), and the one response that token admits."""
-    stratum = get_object_or_404(Stratum.objects.select_related("wave__region"), key=key)
+    status = questionnaire.status_by_key(key)
+    if status is None:
+        raise Http404("没有这份问卷。")
+    form = questionnaire.form_of(status)
     if request.method == "POST":
         return _submit(
             request,
-            stratum,
-            lambda answers: services.response_submit_open(
-                stratum=stratum,
+            form,
+            lambda answers: services.questionnaire_submit(
+                status=status,
                 token=request.POST.get("token", ""),
                 answers=answers,
                 address=client_ip(request),
             ),
         )
-    try:
-        services.check_open(stratum)
-    except services.Refused as exc:
-        return _public_message(request, stratum, str(exc), status=200)
-    return _questionnaire(request, stratum, services.open_token(stratum))
+    if reason := questionnaire.refusal(status, form):
+        return _public_message(request, form.stratum, reason, status=200)
+    return HttpResponse(form.page(services.open_token(status.stratum_id)))
 
 
+@csrf_exempt
 def answer(request, token):
     """A printed invitation's questionnaire (`services.invitations_issue`)."""
-    invitation = (
-        Invitation.objects.select_related("stratum__wave__region").filter(token=token).first()
-    )
+    invitation = Invitation.objects.select_related("stratum").filter(token=token).first()
     if invitation is None:
         return _public_message(request, None, services.FORGED, status=404)
-    stratum = invitation.stratum
+    status = questionnaire.status_by_key(invitation.stratum.key)
+    form = questionnaire.form_of(status)
     if invitation.used_at is not None:
-        return _public_message(request, stratum, services.SPENT, status=409)
+        return _public_message(request, form.stratum, services.SPENT, status=409)
     if request.method == "POST":
         return _submit(
             request,
-            stratum,
+            form,
             lambda answers: services.response_submit(
                 token=token, answers=answers, address=client_ip(request)
             ),
         )
-    return _questionnaire(request, stratum, "")
-
-
-def _questionnaire(request, stratum, token: str):
-    wave = stratum.wave
-    labels = list(enumerate(choice["label"] for choice in wave.scale))
-    context = {"stratum": stratum, "wave": wave, "items": wave.items.all(), "labels": labels}
-    return _public(request, "answer", {**context, "token": token})
+    if reason := questionnaire.refusal(status, form):
+        return _public_message(request, form.stratum, reason, status=200)
+    return HttpResponse(form.page(""))
 
 
 # A refusal's status: a flood 429, a spent token 409, a forged one 404, the rest 400.
 _STATUS = {services.FLOOD: 429, services.SPENT: 409, services.FORGED: 404}
 
 
-def _submit(request, stratum, submit):
+def _submit(request, form, submit):
     chosen = {}
     for name, value in request.POST.items():
         if name.startswith("item_") and name[5:].isdigit() and value.isdigit():
@@ -347,8 +349,8 @@ def _submit(request, stratum, submit):
         submit(chosen)
     except services.Refused as exc:
         status = _STATUS.get(str(exc), 400)
-        return _public_message(request, stratum, str(exc), status=status)
-    return _public(request, "thanks", {"stratum": stratum})
+        return _public_message(request, form.stratum, str(exc), status=status)
+    return HttpResponse(form.thanks)
 
 
 def _public_message(request, stratum, message: str, *, status: int):
