@@ -110,6 +110,7 @@ ACTION_LABELS = {
     "finding.recheck": "回头看复查",
     "finding_category.create": "新增问题类别",
     "finding.update": "修改督察问题",
+    "finding.milestone_done": "报告阶段目标完成",
 }
 
 # Keys the services write that are not fields of the target model (counts, names, file facts).

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 
 from fazhi.accounts.models import User
 from fazhi.core.demo import Calendar, happening_at
-from fazhi.inspections import rechecks, services
+from fazhi.inspections import milestones, rechecks, services
 from fazhi.inspections.models import Inspection
 from fazhi.orgs.models import Region, Unit
 
@@ -177,6 +177,13 @@ def _finding(inspection, inspector, units, row, cal: Calendar) -> None:
             note="已完成自查，正在逐项整改。",
             files=[ContentFile("整改工作台账（演示）".encode(), name=f"整改台账-{number}.txt")],
         )
+    if story == "milestones":  # its first stage done on time, the next one ahead
+        with happening_at(cal.moment(-61)):
+            milestones.stage_done(
+                acting_user=liaison,
+                milestone=finding.milestones.get(position=1),
+                today=cal.day(-61),
+            )
     if story in ("milestones", "escalated"):
         if story == "escalated":
             for step, days in (("remind", -15), ("interview", -5)):

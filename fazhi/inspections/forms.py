@@ -127,7 +127,7 @@ class PlanForm(forms.Form):
         label="阶段目标",
         widget=TEXT,
         required=False,
-        help_text="每行一个时间节点，如：2025-06-30 建立工作机制（长期坚持的问题必填）",
+        help_text="每行一条，写明时间节点，如“2025年6月底前 建立工作机制”；逐条报告完成，长期坚持的问题按节点判断是否逾期（必填）",
     )
     person = forms.CharField(label="具体责任人", max_length=100, required=False)
 

@@ -198,6 +198,8 @@ class Finding(models.Model):
     requirement = models.TextField("整改要求", blank=True)
     deadline = models.DateField("整改时限", null=True, blank=True)
     deadline_text = models.CharField("整改时限（原文）", max_length=100, blank=True)
+    # 长期坚持: the earliest date of a stage of the plan not yet reported done (its 已逾期 rule).
+    milestone_due = models.DateField("最近阶段节点", null=True, blank=True, editable=False)
     long_term = models.BooleanField("长期坚持", default=False)
     status = models.CharField(
         "整改状态", max_length=16, choices=FindingStatus.choices, default=FindingStatus.OPEN
@@ -234,6 +236,22 @@ class Finding(models.Model):
     def unit_label(self) -> str:
         return str(self.responsible_unit) if self.responsible_unit else self.responsible_text
 
+    @property
+    def due_on(self):
+        """The date the unit answers to: the deadline, or for 长期坚持 (no end date) the
+        earliest stage of its plan not yet reported done."""
+        return self.milestone_due if self.long_term else self.deadline
+
+    @property
+    def source_item_id(self) -> int | None:
+        """The campaign item a finding raised from a review's return came from."""
+        kind, _, pk = self.source_ref.partition(":")
+        return (
+            int(pk)
+            if self.source == FindingSource.REVIEW and kind == "item" and pk.isdigit()
+            else None
+        )
+
 
 class Rectification(models.Model):
     """The responsible unit's plan (整改方案): measures, milestones (for 长期坚持 above all), and
@@ -257,6 +275,33 @@ class Rectification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding.number} 整改方案"
+
+
+class Milestone(models.Model):
+    """A stage of the rectification plan (阶段目标), one line of the plan's milestones with the
+    date it names ("2025年6月底前 完成制度起草"); the unit reports it done. A 长期坚持 finding
+    has no end date, so its stages are what can fall behind."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="milestones")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField("阶段目标", max_length=300)
+    due_on = models.DateField("时间节点", null=True, blank=True)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+
+    scope_policy = ScopePolicy(
+        region="finding__inspection__region",
+        unit="finding__responsible_unit",
+        write_roles=INSPECT_ROLES,
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "阶段目标"
+        verbose_name_plural = "阶段目标"
+        ordering = ["finding", "position"]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class UpdateKind(models.TextChoices):

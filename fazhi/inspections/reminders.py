@@ -33,13 +33,14 @@ def notify_overdue_findings(*, today: date) -> int:
         .order_by("pk")
     )
     for finding in overdue.iterator(chunk_size=500):
+        due = finding.due_on  # 长期坚持 falls behind on a stage of its plan
+        what = "阶段目标时间节点" if finding.long_term else "整改时限"
         told += notifications_create(
             users=_unit_liaisons(finding),
             kind=NotificationKind.OVERDUE,
-            event=f"finding{finding.pk}:{finding.deadline.isoformat()}",
-            due_on=finding.deadline,
-            text=f"{_label(finding)}已逾期（整改时限 {finding.deadline:%Y-%m-%d}），"
-            "请尽快整改并报送进展。",
+            event=f"finding{finding.pk}:{due.isoformat()}",
+            due_on=due,
+            text=f"{_label(finding)}已逾期（{what} {due:%Y-%m-%d}），请尽快整改并报送进展。",
         )
     return told
 
@@ -51,7 +52,7 @@ def notify_escalation(escalation: Escalation) -> int:
         users=_unit_liaisons(finding),
         kind=NotificationKind.OVERDUE,
         event=f"escalation{escalation.pk}",
-        due_on=finding.deadline,
+        due_on=finding.due_on,
         text=f"{_label(finding)}逾期未整改，督察方已{escalation.get_step_display()}{note}",
     )
 

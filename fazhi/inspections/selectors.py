@@ -22,13 +22,9 @@ from fazhi.inspections.services import OPEN_STATES, is_overdue
 
 def overdue_q(today: date, prefix: str = "") -> Q:
     """The rule of `services.is_overdue` as a filter."""
-    return Q(
-        **{
-            f"{prefix}deadline__lt": today,
-            f"{prefix}long_term": False,
-            f"{prefix}status__in": OPEN_STATES,
-        }
-    )
+    dated = Q(**{f"{prefix}deadline__lt": today, f"{prefix}long_term": False})
+    staged = Q(**{f"{prefix}milestone_due__lt": today, f"{prefix}long_term": True})
+    return (dated | staged) & Q(**{f"{prefix}status__in": OPEN_STATES})
 
 
 def inspection_list(*, user) -> QuerySet[Inspection]:
@@ -192,8 +188,8 @@ def inspection_report(*, user, inspection: Inspection, today: date) -> dict:
             {
                 "number": f.number,
                 "unit": _unit_name(f),
-                "deadline": f.deadline.isoformat(),
-                "days": (today - f.deadline).days,
+                "deadline": f.due_on.isoformat(),
+                "days": (today - f.due_on).days,
                 "escalations": [
                     {"step": e.get_step_display(), "on": e.on.isoformat(), "note": e.note}
                     for e in f.escalations.all()
@@ -322,3 +318,24 @@ def findings_by_region(*, user, today: date) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def inspections_for_region(*, user, region) -> list[Inspection]:
+    """The inspections the user may enter findings in whose region covers `region` (its own or
+    an ancestor's): where a problem found in `region` can be raised."""
+    codes = region.ancestor_codes
+    ancestors = [
+        "".join(f"{code}/" for code in codes[:depth]) for depth in range(1, len(codes) + 1)
+    ]
+    return list(
+        Inspection.objects.editable_by(user)
+        .filter(region__path__in=ancestors)
+        .select_related("region")
+        .order_by("-created_at", "-id")
+    )
+
+
+def item_lead_unit(item):
+    """The unit a returned item's finding is addressed to: its lead unit, else its first unit."""
+    assignment = item.assignments.select_related("unit__region").order_by("role", "pk").first()
+    return assignment.unit if assignment else None

@@ -25,6 +25,7 @@ from fazhi.accounts.audit import audit_record, audit_update, snapshot
 from fazhi.accounts.system import stored_user
 from fazhi.core.scoping import Scope, can_write_at, is_editable
 from fazhi.evidence.attachments import store_attachment
+from fazhi.inspections import milestones as milestones_module
 from fazhi.inspections import reminders
 from fazhi.inspections.models import (
     ESCALATION_ORDER,
@@ -89,14 +90,11 @@ def check_verify(user, finding: Finding) -> None:
 
 
 def is_overdue(finding: Finding, today: date) -> bool:
-    """已逾期: a dated deadline before today while the unit still owes the work (待整改, 整改中).
-    A close request waits on the inspecting side, not the unit; 长期坚持 has no end date."""
-    return (
-        finding.deadline is not None
-        and not finding.long_term
-        and finding.deadline < today
-        and finding.status in OPEN_STATES
-    )
+    """已逾期: a date passed while the unit still owes the work (待整改, 整改中) — the deadline,
+    or for 长期坚持 (no end date) a stage of its plan not reported done (`milestone_due`). A
+    close request waits on the inspecting side, not the unit."""
+    due = finding.due_on
+    return due is not None and due < today and finding.status in OPEN_STATES
 
 
 # -- inspections --------------------------------------------------------------------------------
@@ -337,7 +335,7 @@ def finding_update(*, acting_user, finding: Finding, **fields) -> Finding:
     history stay as they are."""
     if not is_inspecting_side(acting_user, finding):
         raise PermissionDenied("只有督察方可以修改督察问题。")
-    finding = _lock(finding)
+    finding = lock_finding(finding)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"不能修改的字段：{'、'.join(sorted(unknown))}")
@@ -383,6 +381,32 @@ def finding_open(*, acting_user, inspection: Inspection, source: str, source_ref
     )
 
 
+def returned_item_ref(item) -> str:
+    return f"item:{item.pk}"
+
+
+@transaction.atomic
+def finding_from_returned_item(*, acting_user, inspection: Inspection, item, **fields):
+    """A review's return that calls for more than new materials (a missing system, a practice
+    to change) becomes a finding with a deadline and 销号, its source the returned item. One
+    finding per item and inspection: a second try names the first."""
+    from fazhi.campaigns.models import ItemStatus  # campaigns sits below inspections
+
+    if item.status != ItemStatus.RETURNED:
+        raise ValidationError(f"{item.code} 当前不是“已退回”状态，不能转为督察问题。")
+    ref = returned_item_ref(item)
+    earlier = inspection.findings.filter(source=FindingSource.REVIEW, source_ref=ref).first()
+    if earlier:
+        raise ValidationError(f"{item.code} 的退回已转为本次督察的问题 {earlier.number}。")
+    return finding_open(
+        acting_user=acting_user,
+        inspection=inspection,
+        source=FindingSource.REVIEW,
+        source_ref=ref,
+        **fields,
+    )
+
+
 @transaction.atomic
 def finding_set_unit(*, acting_user, finding: Finding, unit: Unit) -> Finding:
     """Settle the responsible unit of a finding whose unit name was kept as written."""
@@ -414,14 +438,14 @@ def _move(finding: Finding, status: str) -> None:
     finding.save(update_fields=["status", "status_changed_at", "closed_at"])
 
 
-def _lock(finding: Finding) -> Finding:
+def lock_finding(finding: Finding) -> Finding:
     """The finding as it is now, locked: two people acting on it at once are served in turn."""
     return (
         Finding.objects.select_for_update().select_related("inspection__region").get(pk=finding.pk)
     )
 
 
-def _check_not_waiting(finding: Finding) -> None:
+def check_not_waiting(finding: Finding) -> None:
     if finding.status == FindingStatus.CLOSED:
         raise ValidationError(f"问题 {finding.number} 已销号；如需继续整改，请督察方重新打开。")
     if finding.status == FindingStatus.CLOSE_REQUESTED:
@@ -433,12 +457,13 @@ def rectification_save(
     *, acting_user, finding: Finding, measures: str, milestones: str = "", person: str = ""
 ) -> Rectification:
     _check_rectify(acting_user, finding)
-    finding = _lock(finding)
-    _check_not_waiting(finding)
+    finding = lock_finding(finding)
+    check_not_waiting(finding)
     if not measures.strip():
         raise ValidationError({"measures": "请填写整改措施。"})
     if finding.long_term and not milestones.strip():
         raise ValidationError({"milestones": "长期坚持的问题请填写阶段目标（时间节点）。"})
+    milestones_module.replace_stages(finding, milestones)
     plan, created = Rectification.objects.update_or_create(
         finding=finding,
         defaults={
@@ -481,8 +506,8 @@ def finding_report_progress(*, acting_user, finding: Finding, note: str, files=(
         raise ValidationError({"note": "请填写整改进展。"})
     stored = _store_all(files)  # stored before the transaction: see evidence.services
     with transaction.atomic():
-        finding = _lock(finding)
-        _check_not_waiting(finding)
+        finding = lock_finding(finding)
+        check_not_waiting(finding)
         update = record_update(finding, UpdateKind.PROGRESS, note, acting_user, stored)
         if finding.status == FindingStatus.OPEN:
             _move(finding, FindingStatus.IN_PROGRESS)
@@ -503,8 +528,8 @@ def finding_request_close(*, acting_user, finding: Finding, note: str, files=())
         raise ValidationError({"note": "请说明整改完成情况。"})
     stored = _store_all(files)
     with transaction.atomic():
-        finding = _lock(finding)
-        _check_not_waiting(finding)
+        finding = lock_finding(finding)
+        check_not_waiting(finding)
         update = record_update(finding, UpdateKind.CLOSE_REQUEST, note, acting_user, stored)
         _move(finding, FindingStatus.CLOSE_REQUESTED)
         audit_record(
@@ -521,7 +546,7 @@ def finding_request_close(*, acting_user, finding: Finding, note: str, files=())
 def finding_verify(*, acting_user, finding: Finding, accept: bool, note: str = "") -> Finding:
     """销号 (accept) or 退回 with a reason (back to 整改中)."""
     check_verify(acting_user, finding)
-    finding = _lock(finding)
+    finding = lock_finding(finding)
     if finding.status != FindingStatus.CLOSE_REQUESTED:
         raise ValidationError(
             f"问题 {finding.number} 当前为“{finding.get_status_display()}”，"
@@ -545,7 +570,7 @@ def finding_verify(*, acting_user, finding: Finding, accept: bool, note: str = "
 @transaction.atomic
 def finding_reopen(*, acting_user, finding: Finding, note: str) -> Finding:
     check_verify(acting_user, finding)
-    finding = _lock(finding)
+    finding = lock_finding(finding)
     if finding.status != FindingStatus.CLOSED:
         raise ValidationError(f"问题 {finding.number} 尚未销号，无需重新打开。")
     if not note.strip():
@@ -569,7 +594,7 @@ def escalation_add(
     """Record the next step of pressure on an overdue finding: 提醒 → 约谈 → 挂牌督办 → 通报, never
     back down the ladder."""
     check_verify(acting_user, finding)
-    finding = _lock(finding)
+    finding = lock_finding(finding)
     if step not in EscalationStep.values:
         raise ValidationError({"step": f"督办措施“{step}”不存在。"})
     if not is_overdue(finding, today):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/import/<int:draft>/", inspections.import_preview, name="import_preview"),
     path("<int:pk>/import/<int:draft>/confirm/", inspections.import_confirm, name="import_confirm"),
     path("documents/<int:pk>/", inspections.document_download, name="document_download"),
+    path("findings/from-item/<int:item>/", inspections.finding_from_item, name="from_item"),
     path("findings/", findings.ledger, name="ledger"),
     path("findings/export.xlsx", findings.ledger_export, name="ledger_export"),
     path("findings/<int:pk>/", findings.finding_detail, name="finding"),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("findings/<int:pk>/reopen/", findings.reopen, name="reopen"),
     path("findings/<int:pk>/escalate/", findings.escalate, name="escalate"),
     path("findings/<int:pk>/unit/", findings.set_unit, name="set_unit"),
+    path("milestones/<int:pk>/done/", findings.milestone_done, name="milestone_done"),
     path("files/<int:pk>/", findings.file_download, name="file_download"),
     path("rechecks/<int:pk>/", findings.recheck_decide, name="recheck_decide"),
 ]

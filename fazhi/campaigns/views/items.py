@@ -20,6 +20,7 @@ from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.evidence import selectors as evidence_selectors
 from fazhi.evidence.services import STORED_ONLY_SUFFIXES
+from fazhi.inspections.models import INSPECT_ROLES
 from fazhi.orgs.models import Unit
 from fazhi.plans import links as plan_links
 from fazhi.plans import selectors as plan_selectors
@@ -92,6 +93,9 @@ def item_detail(request, pk, *, decision_form=None):
             ],
             "deleted": evidence_selectors.item_evidence(item=item, user=request.user, deleted=True),
             "can_edit": can_edit,
+            # A return that calls for rectification can become a finding (inspections).
+            "may_raise_finding": item.status == ItemStatus.RETURNED
+            and Scope.for_user(request.user).has_role(*INSPECT_ROLES),
             "can_upload": _can_upload(request.user, item, assignments, can_edit),
             "can_submit": services.may_submit(request.user, item)
             and item.status in {*services.OPEN_STATES, ItemStatus.RETURNED}

@@ -534,6 +534,15 @@ PAGES: dict[str, Route] = {
     "inspections/documents/<int:pk>/": r(
         "city", args={"pk": "inspection_document.city"}, get=rule(seen(sees_inspection))
     ),
+    # 市场监管局's item was returned; the inspecting side (the city's inspection) raises it.
+    "inspections/findings/from-item/<int:item>/": r(
+        "scjg.szq",
+        "scjg.xc",
+        args={"item": "item.{t}"},
+        get=rule(INSPECT, seen(sees_item)),
+        post=rule(INSPECT, seen(sees_item), soft(inspects)),
+        data=pay.finding_create,
+    ),
     "inspections/findings/": r(get=ANYONE),
     "inspections/findings/export.xlsx": r(get=ANYONE),
     "inspections/findings/<int:pk>/": r(*FINDINGS, args=FINDING, get=SEE_FINDING),
@@ -568,6 +577,9 @@ PAGES: dict[str, Route] = {
     ),
     "inspections/findings/<int:pk>/unit/": r(
         "scjg.szq", args=FINDING, post=rule(SEE_FINDING, soft(inspects)), data=pay.finding_unit
+    ),
+    "inspections/milestones/<int:pk>/done/": r(
+        "scjg.szq", args={"pk": "milestone.{t}"}, post=rule(SEE_FINDING, soft(rectifies))
     ),
     "inspections/files/<int:pk>/": r("scjg.szq", args={"pk": "finding_file.{t}"}, get=SEE_FINDING),
     "inspections/rechecks/<int:pk>/": r(

@@ -271,6 +271,11 @@ def _campaign(w: World, t, people, framework, county: str):
         deductions=[review_services.DeductionEntry("", "材料不全", WRITTEN_DEDUCTION[county])],
         version=None,
     )
+    # 市场监管局's own item comes back from its review: a return an inspection can raise.
+    campaign_services.item_submit(acting_user=lead, item=scjg_item)
+    campaign_services.item_return(
+        acting_user=lead, item=scjg_item, reason=f"公示目录未按要求公开 {m_scjg}"
+    )
     tasklist = io.BytesIO()
     tasklists_export.write_task_list(
         tasklist,
@@ -569,6 +574,12 @@ def _inspections(w: World, t, people) -> None:
     inspection_services.finding_request_close(
         acting_user=people["szq_liaison"], finding=sfj, note="已整改"
     )
+    inspection_services.rectification_save(
+        acting_user=people["scjg_liaison"],
+        finding=scjg,
+        measures="建立公示台账",
+        milestones="2024年3月底前 建立台账\n2024年6月底前 全部公示",
+    )
     progress = inspection_services.finding_report_progress(
         acting_user=people["scjg_liaison"],
         finding=scjg,
@@ -603,6 +614,7 @@ def _inspections(w: World, t, people) -> None:
             "finding.scjg.szq": scjg.pk,
             "finding.sfj.xc": xc.pk,
             "finding_file.scjg.szq": progress.files.get().pk,
+            "milestone.scjg.szq": scjg.milestones.first().pk,
             "recheck.sfj.xc": draw.items.get().pk,
             "inspection_document.city": document.pk,
             "finding_import.city": draft.pk,

@@ -16,7 +16,7 @@ from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate, parse_id, show_notes
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
 from fazhi.evidence.attachments import attachment_response
-from fazhi.inspections import exports, rechecks, selectors, services
+from fazhi.inspections import exports, milestones, rechecks, selectors, services
 from fazhi.inspections.forms import (
     EscalationForm,
     FindingForm,
@@ -29,6 +29,7 @@ from fazhi.inspections.models import (
     FindingFile,
     FindingStatus,
     Inspection,
+    Milestone,
     RecheckItem,
     Rectification,
 )
@@ -102,6 +103,10 @@ def finding_detail(request, pk):
             "finding": finding,
             "overdue": services.is_overdue(finding, today),
             "plan": plan,
+            "milestones": [
+                (m, m.due_on and not m.done_on and m.due_on < today)
+                for m in finding.milestones.all()
+            ],
             "updates": finding.updates.select_related("created_by").prefetch_related("files"),
             "escalations": finding.escalations.all(),
             "may_rectify": may_rectify,
@@ -177,6 +182,18 @@ def plan_save(request, pk):
             success="已保存整改方案。",
         )
     return _back(finding)
+
+
+@login_required
+@require_POST
+def milestone_done(request, pk):
+    milestone = get_visible_or_404(Milestone.objects.select_related("finding"), request.user, pk=pk)
+    perform(
+        request,
+        lambda: milestones.stage_done(acting_user=request.user, milestone=milestone),
+        success=f"已报告阶段目标完成：{milestone.text}",
+    )
+    return _back(milestone.finding)
 
 
 @login_required

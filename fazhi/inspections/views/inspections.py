@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fazhi.campaigns.models import Item
 from fazhi.core.actions import perform
 from fazhi.core.downloads import attachment_header
 from fazhi.core.forms import add_service_error
@@ -143,6 +144,47 @@ def finding_create(request, pk):
     return render(
         request, "inspections/finding_form.html", {"inspection": inspection, "form": form}
     )
+
+
+@require_roles(*INSPECTING_ROLES)
+def finding_from_item(request, item):
+    """A returned campaign item raised as a finding: the return's reason and the lead unit
+    filled in, the inspection chosen among those whose region covers the unit."""
+    item = get_visible_or_404(
+        Item.objects.select_related("campaign__region"), request.user, pk=item
+    )
+    lead = selectors.item_lead_unit(item)
+    choices = selectors.inspections_for_region(
+        user=request.user, region=lead.region if lead else item.campaign.region
+    )
+    chosen = _chosen_inspection(
+        choices, request.POST.get("inspection") or request.GET.get("inspection")
+    )
+    form = None
+    if chosen:
+        initial = {
+            "description": f"{item.code} {item.title}：{item.return_reason}",
+            "responsible_unit": lead,
+            "inspected_unit": lead,
+        }
+        form = FindingForm(request.POST or None, inspection=chosen, initial=initial)
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            finding = services.finding_from_returned_item(
+                acting_user=request.user, inspection=chosen, item=item, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已将 {item.code} 的退回转为问题 {finding.number}。")
+            return redirect("inspections:finding", pk=finding.pk)
+    context = {"item": item, "inspections": choices, "inspection": chosen, "form": form}
+    return render(request, "inspections/finding_from_item.html", context)
+
+
+def _chosen_inspection(choices, wanted):
+    pk = parse_id(wanted) if wanted else None
+    return next((i for i in choices if i.pk == pk), choices[0] if choices else None)
 
 
 @require_roles(*INSPECTING_ROLES)
