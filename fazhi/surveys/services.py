@@ -496,17 +496,32 @@ def evaluation_score_feed(*, acting_user, wave: Wave, applicant, measure: str = 
         raise ValidationError(
             f"“{wave}”是{wave.region}的测评，不能作为{applicant.campaign.region}的满意度得分。"
         )
+    if measure not in MEASURE_LABELS:
+        raise ValidationError("请选择计入满意率还是分值。")
     rate = wave_report(wave, with_previous=False).overall.rate
     if rate.rate is None:
         raise ValidationError(f"“{wave}”还没有有效回答，无法计算得分。")
     value = percent(rate.rate) if measure == "rate" else two_decimals(rate.score)
-    return applicant_scores_save(
-        acting_user=acting_user,
-        applicant=applicant,
-        field_score=applicant.field_score,
-        survey_score=str(value),
-        version=applicant.version,
-    )
+    with transaction.atomic():
+        fed = applicant_scores_save(
+            acting_user=acting_user,
+            applicant=applicant,
+            field_score=applicant.field_score,
+            survey_score=str(value),
+            version=applicant.version,
+        )
+        audit_record(
+            acting_user=acting_user,
+            action="survey.feed",
+            target=wave,
+            region=wave.region,
+            summary=f"将{MEASURE_LABELS[measure]} {fed.survey_score} 计入“{applicant.evaluation}”的满意度测评得分",
+            after={"applicant": applicant.pk, "measure": measure, "value": str(fed.survey_score)},
+        )
+    return fed
+
+
+MEASURE_LABELS = {"rate": "满意率", "score": "分值"}
 
 
 def strata_update(*, acting_user, wave: Wave, values: dict[int, tuple[int, int | None]]) -> int:
@@ -551,10 +566,21 @@ def evidence_attach(*, acting_user, wave: Wave, item):
     if report.overall.rate.rate is None:
         raise ValidationError(f"“{wave}”还没有有效回答，没有可归档的结果。")
     body = summary_docx(report, today=timezone.localdate())
-    return evidence_upload(
+    # Not inside a transaction of ours: the store writes the file before the material's own
+    # transaction (evidence.services._store_outside_transaction), which audits the upload.
+    evidence = evidence_upload(
         acting_user=acting_user,
         item=item,
         file=ContentFile(body, name=f"{wave.name}-结果报告.docx"),
         title=f"{wave.name}结果报告",
         description="由满意度测评模块生成：满意率、分值及 95% 置信区间。",
     )
+    audit_record(
+        acting_user=acting_user,
+        action="survey.evidence",
+        target=wave,
+        region=wave.region,
+        summary=f"结果报告归入“{item.campaign}”的 {item.code}",
+        after={"item": item.code, "evidence": evidence.pk},
+    )
+    return evidence

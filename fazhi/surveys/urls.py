@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/codes/", views.wave_codes, name="codes"),
     path("<int:pk>/calls/", views.wave_calls, name="calls"),
     path("<int:pk>/strata/", views.wave_strata, name="strata"),
+    path("<int:pk>/feed/", views.wave_feed, name="feed"),
+    path("<int:pk>/evidence/", views.wave_evidence, name="evidence"),
     # The public questionnaire: no login (see views.stratum_start and views.answer).
     path("s/<str:key>/", views.stratum_start, name="start"),
     path("a/<str:token>/", views.answer, name="answer"),

@@ -31,7 +31,14 @@ from fazhi.core.spreadsheets import ImportFailure
 from fazhi.core.tempfiles import temp_file
 from fazhi.surveys import questionnaire, results, selectors, services
 from fazhi.surveys.exports import summary_docx, write_report
-from fazhi.surveys.forms import AliasForm, CallForm, ImportForm, WaveCreateForm
+from fazhi.surveys.forms import (
+    AliasForm,
+    CallForm,
+    EvidenceForm,
+    FeedForm,
+    ImportForm,
+    WaveCreateForm,
+)
 from fazhi.surveys.models import Invitation, Wave
 
 DRAFT_SALT = "fazhi.surveys.import-draft"
@@ -105,6 +112,62 @@ def wave_codes(request, pk):
         svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
         codes.append((stratum, url, svg))
     return render(request, "surveys/wave_codes.html", {"wave": wave, "codes": codes})
+
+
+# -- where the result goes: the evaluation's score, the indicator's material --------------------
+
+
+@login_required
+def wave_feed(request, pk):
+    """The wave's overall rate or score entered as a county's survey score in an evaluation
+    (fieldwork), by whoever enters that evaluation's scores."""
+    wave = selectors.wave_by_pk(user=request.user, pk=pk)
+    applicants = selectors.feed_applicants(user=request.user, wave=wave)
+    form = FeedForm(request.POST or None, applicants=applicants)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, "没有可以计入的评估，或所选评估不属于您录入得分的范围。")
+            return redirect("surveys:feed", pk=wave.pk)
+        applicant = form.cleaned_data["applicant"]
+        try:
+            fed = services.evaluation_score_feed(
+                acting_user=request.user,
+                wave=wave,
+                applicant=applicant,
+                measure=form.cleaned_data["measure"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+            return redirect("surveys:feed", pk=wave.pk)
+        messages.success(
+            request, f"已计入“{fed.evaluation}”：{fed.campaign} 满意度测评得分 {fed.survey_score}。"
+        )
+        return redirect("fieldwork:detail", pk=fed.evaluation_id)
+    report = selectors.wave_report(wave, with_previous=False)
+    context = {"wave": wave, "form": form, "report": report, "none": not applicants.exists()}
+    return render(request, "surveys/wave_feed.html", context)
+
+
+@login_required
+def wave_evidence(request, pk):
+    """The wave's Word result report filed as a material of a campaign's indicator."""
+    wave = selectors.wave_by_pk(user=request.user, pk=pk)
+    items = selectors.evidence_items(user=request.user, wave=wave)
+    form = EvidenceForm(request.POST or None, items=items)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, "请选择本地区创建活动中由您上传材料的指标。")
+            return redirect("surveys:evidence", pk=wave.pk)
+        item = form.cleaned_data["item"]
+        try:
+            evidence = services.evidence_attach(acting_user=request.user, wave=wave, item=item)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+            return redirect("surveys:evidence", pk=wave.pk)
+        messages.success(request, f"“{evidence.title}”已归入 {item.code} 的佐证材料。")
+        return redirect("campaigns:item", pk=item.pk)
+    context = {"wave": wave, "form": form, "none": not items.exists()}
+    return render(request, "surveys/wave_evidence.html", context)
 
 
 # -- the import wizard ---------------------------------------------------------------------------
