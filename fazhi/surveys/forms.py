@@ -100,3 +100,18 @@ class EvidenceForm(forms.Form):
         self.fields["item"].label_from_instance = lambda item: (
             f"{item.campaign} · {item.code} {item.title[:60]}"
         )
+
+
+class InvitationForm(forms.Form):
+    stratum = forms.ModelChoiceField(label="样本单元", queryset=None, empty_label=None)
+    count = forms.IntegerField(
+        label="份数",
+        min_value=1,
+        max_value=10_000,
+        initial=100,
+        help_text="每份邀请一个二维码，只能提交一次；一次最多 10000 份。",
+    )
+
+    def __init__(self, *args, wave, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stratum"].queryset = wave.strata.all()

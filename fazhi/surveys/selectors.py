@@ -341,3 +341,32 @@ def evidence_items(*, user, wave: Wave):
     first = Case(When(satisfaction, then=Value(0)), default=Value(1), output_field=IntegerField())
     ordered = items.annotate(first=first).select_related("campaign")
     return ordered.order_by("first", "-campaign__created_at", "sort_key")
+
+
+# -- printed invitations -----------------------------------------------------------------------
+
+
+def invitation_counts(wave: Wave) -> list:
+    """Each stratum with how many invitations were issued for it and how many answered."""
+    from fazhi.surveys.models import Invitation
+
+    issued = Invitation.objects.filter(stratum=OuterRef("pk")).order_by().values("stratum")
+    used = issued.filter(used_at__isnull=False)
+
+    def counted(rows):
+        return Coalesce(Subquery(rows.annotate(c=Count("pk")).values("c")), 0)
+
+    strata = list(wave.strata.annotate(issued=counted(issued), used=counted(used)))
+    for stratum in strata:
+        stratum.unused = stratum.issued - stratum.used
+    return strata
+
+
+def unused_invitations(wave: Wave, stratum_id: int | None = None):
+    """The wave's invitations nobody has answered yet (of one stratum when given), oldest first."""
+    from fazhi.surveys.models import Invitation
+
+    rows = Invitation.objects.filter(stratum__wave=wave, used_at__isnull=True)
+    if stratum_id is not None:
+        rows = rows.filter(stratum_id=stratum_id)
+    return rows.select_related("stratum").order_by("stratum__position", "stratum_id", "id")

@@ -30,13 +30,14 @@ from fazhi.core.scoping import get_editable_or_404, is_editable
 from fazhi.core.spreadsheets import ImportFailure
 from fazhi.core.tempfiles import temp_file
 from fazhi.surveys import questionnaire, results, selectors, services
-from fazhi.surveys.exports import summary_docx, write_report
+from fazhi.surveys.exports import summary_docx, write_invitations, write_report
 from fazhi.surveys.forms import (
     AliasForm,
     CallForm,
     EvidenceForm,
     FeedForm,
     ImportForm,
+    InvitationForm,
     WaveCreateForm,
 )
 from fazhi.surveys.models import Invitation, Wave
@@ -112,6 +113,72 @@ def wave_codes(request, pk):
         svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
         codes.append((stratum, url, svg))
     return render(request, "surveys/wave_codes.html", {"wave": wave, "codes": codes})
+
+
+# -- printed invitations -------------------------------------------------------------------------
+
+INVITATIONS_PER_PAGE = 60
+
+
+@login_required
+def wave_invitations(request, pk):
+    """Invitations for sampled households: issued per stratum, each admitting one response.
+    Their links are as good as a response, so only the wave's owners see them."""
+    wave = get_editable_or_404(Wave.objects.select_related("region"), request.user, pk=pk)
+    form = InvitationForm(request.POST or None, wave=wave)
+    if request.method == "POST" and form.is_valid():
+        stratum, count = form.cleaned_data["stratum"], form.cleaned_data["count"]
+        try:
+            services.invitations_issue(acting_user=request.user, stratum=stratum, count=count)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已为{stratum}生成 {count} 份问卷邀请，可打印或导出链接。")
+            url = reverse("surveys:invitations_print", args=[wave.pk])
+            return redirect(f"{url}?stratum={stratum.pk}")
+    rows = selectors.invitation_counts(wave)
+    return render(
+        request, "surveys/wave_invitations.html", {"wave": wave, "form": form, "rows": rows}
+    )
+
+
+def _chosen_stratum(request, wave) -> int | None:
+    value = request.GET.get("stratum", "")
+    if value.isdigit() and wave.strata.filter(pk=int(value)).exists():
+        return int(value)
+    return None
+
+
+@login_required
+def wave_invitations_print(request, pk):
+    """The unused invitations as cards to print: a QR code and the link of each."""
+    wave = get_editable_or_404(Wave.objects.select_related("region"), request.user, pk=pk)
+    stratum_id = _chosen_stratum(request, wave)
+    invitations = selectors.unused_invitations(wave, stratum_id)
+    page = paginate(request, invitations, per_page=INVITATIONS_PER_PAGE)
+    cards = []
+    for invitation in page.object_list:
+        url = request.build_absolute_uri(reverse("surveys:answer", args=[invitation.token]))
+        svg = segno.make(url, error="m").svg_inline(scale=3, border=2)
+        cards.append((invitation, url, svg))
+    context = {"wave": wave, "page": page, "cards": cards, "stratum_id": stratum_id}
+    return render(request, "surveys/wave_invitations_print.html", context)
+
+
+@login_required
+def wave_invitations_export(request, pk):
+    wave = get_editable_or_404(Wave.objects.select_related("region"), request.user, pk=pk)
+    invitations = selectors.unused_invitations(wave, _chosen_stratum(request, wave))
+    response = xlsx_attachment(f"{wave.name}-问卷邀请.xlsx")
+    write_invitations(
+        response,
+        wave=wave,
+        invitations=invitations.iterator(),
+        link_of=lambda invitation: request.build_absolute_uri(
+            reverse("surveys:answer", args=[invitation.token])
+        ),
+    )
+    return response
 
 
 # -- where the result goes: the evaluation's score, the indicator's material --------------------

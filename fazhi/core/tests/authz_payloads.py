@@ -453,6 +453,10 @@ def survey_strata(x: Ctx) -> dict:
     return {f"target_{stratum}": "30", f"population_{stratum}": "12000"}
 
 
+def survey_invitations(x: Ctx) -> dict:
+    return {"stratum": x.id(f"stratum.{x.c}"), "count": "2"}
+
+
 def survey_feed(x: Ctx) -> dict:
     return {"applicant": x.id("applicant.city"), "measure": "rate"}
 

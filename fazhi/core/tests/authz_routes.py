@@ -689,6 +689,20 @@ PAGES: dict[str, Route] = {
         post=rule(see_wave, soft(feeds_city_evaluation)),
         data=pay.survey_feed,
     ),
+    # Invitation links are as good as answers: the wave's owners alone issue, print, export.
+    "surveys/<int:pk>/invitations/": r(
+        *CAMPAIGNS,
+        args=WAVE,
+        get=rule(see_wave, allowed(owns)),
+        post=rule(see_wave, allowed(owns)),
+        data=pay.survey_invitations,
+    ),
+    "surveys/<int:pk>/invitations/print/": r(
+        *CAMPAIGNS, args=WAVE, get=rule(see_wave, allowed(owns))
+    ),
+    "surveys/<int:pk>/invitations.xlsx": r(
+        *CAMPAIGNS, args=WAVE, get=rule(see_wave, allowed(owns))
+    ),
     # The result report filed as a material of the county's item, by the campaign's owners.
     "surveys/<int:pk>/evidence/": r(
         *CAMPAIGNS,
