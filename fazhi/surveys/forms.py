@@ -98,7 +98,7 @@ class EvidenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = items
         self.fields["item"].label_from_instance = lambda item: (
-            f"{item.campaign} · {item.code} {item.title[:60]}"
+            f"{item.code} {item.title[:60]}（{item.campaign}）"
         )
 
 

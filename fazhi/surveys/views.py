@@ -110,7 +110,7 @@ def wave_codes(request, pk):
     codes = []
     for stratum in wave.strata.all():
         url = request.build_absolute_uri(reverse("surveys:start", args=[stratum.key]))
-        svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
+        svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
         codes.append((stratum, url, svg))
     return render(request, "surveys/wave_codes.html", {"wave": wave, "codes": codes})
 
@@ -159,7 +159,7 @@ def wave_invitations_print(request, pk):
     cards = []
     for invitation in page.object_list:
         url = request.build_absolute_uri(reverse("surveys:answer", args=[invitation.token]))
-        svg = segno.make(url, error="m").svg_inline(scale=3, border=2)
+        svg = segno.make(url, error="m").svg_inline(scale=3, border=2, omitsize=True)
         cards.append((invitation, url, svg))
     context = {"wave": wave, "page": page, "cards": cards, "stratum_id": stratum_id}
     return render(request, "surveys/wave_invitations_print.html", context)
