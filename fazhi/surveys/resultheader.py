@@ -7,12 +7,12 @@ however long the sheet, enough whenever the header needs no merged ranges."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from fazhi.campaigns.tasklists_reading import best_column, merged_value, text_of
 from fazhi.core.spreadsheets import HEADER_SCAN_ROWS, SheetGrid, normalise_header
 from fazhi.surveys.scales import Scale
+from fazhi.surveys.xlsxrows import sheet_heads
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "stratum": (
@@ -174,24 +174,9 @@ def _respondent_header(sheet, row, width, texts, columns, scale) -> Header | Non
 
 
 def _quick_sheets(data: bytes) -> list[SheetGrid]:
-    """The first rows of each sheet in read-only mode: cheap however long the sheet, but
+    """The first rows of each sheet, read as a stream: cheap however long the sheet, but
     without merged ranges."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        return [
-            SheetGrid(
-                sheet.title,
-                rows=[
-                    list(values)
-                    for values in sheet.iter_rows(max_row=HEADER_SCAN_ROWS + 2, values_only=True)
-                ],
-            )
-            for sheet in book.worksheets
-        ]
-    finally:
-        book.close()
+    return [SheetGrid(name, rows=rows) for name, rows in sheet_heads(data, HEADER_SCAN_ROWS + 2)]
 
 
 def quick_header(data: bytes, scale: Scale) -> tuple[SheetGrid, Header] | None:
