@@ -107,6 +107,7 @@ def _unreadable(request, exc):
 def _register_routers() -> None:
     from fazhi.campaigns.api import router as campaigns_router
     from fazhi.evidence.api import router as evidence_router
+    from fazhi.exams.api import router as exams_router
     from fazhi.fieldwork.api import router as fieldwork_router
     from fazhi.filing.api import router as filing_router
     from fazhi.frameworks.api import router as frameworks_router
@@ -126,6 +127,7 @@ def _register_routers() -> None:
     api.add_router("/inspections", inspections_router)
     api.add_router("/surveys", surveys_router)
     api.add_router("/plans", plans_router)
+    api.add_router("/exams", exams_router)
 
 
 _register_routers()

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "fazhi.fieldwork",
     "fazhi.filing",
     "fazhi.surveys",
+    "fazhi.exams",
 ]
 
 MIDDLEWARE = [

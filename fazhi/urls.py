@@ -16,6 +16,7 @@ urlpatterns = [
     path("fieldwork/", include("fazhi.fieldwork.urls")),
     path("filing/", include("fazhi.filing.urls")),
     path("surveys/", include("fazhi.surveys.urls")),
+    path("exams/", include("fazhi.exams.urls")),
     path("api/", api.urls),
 ]
 

@@ -27,6 +27,11 @@ NAVIGATION = [
     ("省级评估", "fieldwork:list", ("admin", "lead_admin", "reviewer", "expert", "leader")),
     ("满意度测评", "surveys:list", ("admin", "lead_admin", "reviewer", "leader", "inspector")),
     (
+        "法治能力测试",
+        "exams:list",
+        ("admin", "lead_admin", "reviewer", "leader", "inspector", "liaison"),
+    ),
+    (
         "行政区划",
         "orgs:regions",
         ("admin", "lead_admin", "reviewer", "leader", "inspector", "expert"),

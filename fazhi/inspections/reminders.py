@@ -1,12 +1,14 @@
 """Reminders about findings through the platform's notifications (plans): the responsible unit's
 liaisons are told, once per fact, in the app, when a finding is overdue, escalated or sent back.
 The daily reminder run (`plans.services.reminders_collect`) asks for the overdue ones; the
-escalation and the rejection notify as they happen. These notices name no campaign item, so the
-daily e-mail digest (about items) leaves them to the app."""
+escalation and the rejection notify as they happen. Each notice opens the finding; the daily
+e-mail digest lists them beside the campaign items."""
 
 from __future__ import annotations
 
 from datetime import date
+
+from django.urls import reverse
 
 from fazhi.inspections.models import Escalation, Finding
 from fazhi.plans.models import NotificationKind
@@ -16,6 +18,10 @@ from fazhi.plans.services import notifications_create
 
 def _label(finding: Finding) -> str:
     return f"督察问题「{finding.inspection.name} 第 {finding.number} 号」"
+
+
+def _link(finding: Finding) -> str:
+    return reverse("inspections:finding", args=[finding.pk])
 
 
 def _unit_liaisons(finding: Finding):
@@ -40,6 +46,7 @@ def notify_overdue_findings(*, today: date) -> int:
             kind=NotificationKind.OVERDUE,
             event=f"finding{finding.pk}:{due.isoformat()}",
             due_on=due,
+            link=_link(finding),
             text=f"{_label(finding)}已逾期（{what} {due:%Y-%m-%d}），请尽快整改并报送进展。",
         )
     return told
@@ -53,6 +60,7 @@ def notify_escalation(escalation: Escalation) -> int:
         kind=NotificationKind.OVERDUE,
         event=f"escalation{escalation.pk}",
         due_on=finding.due_on,
+        link=_link(finding),
         text=f"{_label(finding)}逾期未整改，督察方已{escalation.get_step_display()}{note}",
     )
 
@@ -63,5 +71,6 @@ def notify_rejected(finding: Finding, reason: str) -> int:
         users=_unit_liaisons(finding),
         kind=NotificationKind.RETURNED,
         event=f"finding-rejected{latest}",
+        link=_link(finding),
         text=f"{_label(finding)}的销号申请被退回：{reason.strip()}",
     )

@@ -143,6 +143,7 @@ def _carry_out(plan: Plan, lead, cal: Calendar) -> None:
     """Every unit reports each period that has ended, except the last one the 街道 owes."""
     periods = [p for p in progress.plan_periods_ensure(plan) if p.ends_on < cal.today]
     measures = list(plan.measures.prefetch_related("units__unit").order_by("code"))
+    _road_map(plan, lead)
     for index, period in enumerate(periods):
         last = index == len(periods) - 1
         for measure in measures:
@@ -160,6 +161,24 @@ def _carry_out(plan: Plan, lead, cal: Calendar) -> None:
             measure=behind,
             status="behind",
             note="系统对接进度滞后，已约谈区大数据中心并明确11月底前完成",
+        )
+
+
+ROAD_MAP = [
+    "完成调研，形成工作方案",
+    "出台制度文件",
+    "组织实施，开展中期评估",
+    "总结评估，形成长效机制",
+]
+
+
+def _road_map(plan: Plan, lead) -> None:
+    """The first measure's 阶段目标, quarter by quarter, as a lead office writes them."""
+    measure = plan.measures.order_by("area__position", "position").first()
+    quarters = progress.plan_periods_ensure(plan)
+    with happening_at(_at(date(plan.year, 3, 5))):
+        progress.measure_milestones_save(
+            acting_user=lead, measure=measure, targets=dict(zip(quarters, ROAD_MAP, strict=False))
         )
 
 

@@ -238,3 +238,24 @@ class StatusForm(forms.Form):
         ],
     )
     note = forms.CharField(label="说明", max_length=1000, required=False)
+
+
+class MilestonesForm(forms.Form):
+    """One target per report period of the plan (一季度 … 四季度, or 1月 … 12月)."""
+
+    def __init__(self, *args, periods_with_targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.periods = {}
+        for period, milestones in periods_with_targets:
+            name = f"period_{period.pk}"
+            self.periods[name] = period
+            self.fields[name] = forms.CharField(
+                label=f"{period.label}（{period.ends_on.month}月{period.ends_on.day}日前）",
+                required=False,
+                max_length=500,
+                initial="；".join(m.target for m in milestones),
+                widget=forms.TextInput(attrs={"placeholder": "如：完成调研，形成初稿"}),
+            )
+
+    def targets(self) -> dict:
+        return {period: self.cleaned_data[name] for name, period in self.periods.items()}

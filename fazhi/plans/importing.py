@@ -27,7 +27,15 @@ from fazhi.core.spreadsheets import ImportFailure
 from fazhi.core.tempfiles import temp_dir
 from fazhi.orgs.matching import UnitMatcher
 from fazhi.orgs.models import Region, Unit
-from fazhi.plans.models import Measure, MeasureRole, MeasureUnit, Plan, PlanArea, PlanImport
+from fazhi.plans.models import (
+    Measure,
+    MeasureMilestone,
+    MeasureRole,
+    MeasureUnit,
+    Plan,
+    PlanArea,
+    PlanImport,
+)
 from fazhi.plans.planfiles import MAX_PLAN_BYTES, read_plan_file
 from fazhi.plans.planreading import Area, PlanReading, Problem
 from fazhi.plans.planreading import Measure as MeasureReading
@@ -278,7 +286,7 @@ def _store_plan(acting_user, region, year, name, reading, source_name, chosen) -
 
 
 def _store_measure(plan: Plan, area: PlanArea, position: int, reading: MeasureReading) -> Measure:
-    return Measure.objects.create(
+    measure = Measure.objects.create(
         plan=plan,
         area=area,
         code=reading.code,
@@ -288,6 +296,11 @@ def _store_measure(plan: Plan, area: PlanArea, position: int, reading: MeasureRe
         deadline_text=reading.deadline_text[:100],
         position=position,
     )
+    MeasureMilestone.objects.bulk_create(
+        MeasureMilestone(measure=measure, due_by=date.fromisoformat(due), target=target)
+        for due, target in sorted(reading.milestones.items())
+    )
+    return measure
 
 
 class _UnitChoices:

@@ -32,19 +32,24 @@ def digest_context(digest: Digest, *, today: date) -> dict:
                 "label": label,
                 "count": len(notes),
                 "more": max(0, len(notes) - ROWS_PER_SECTION),
-                "rows": [
-                    {
-                        "note": note,
-                        "item": note.item,
-                        "campaign": note.item.campaign,
-                        "url": absolute(reverse("campaigns:item", args=[note.item_id])),
-                    }
-                    for note in notes[:ROWS_PER_SECTION]
-                ],
+                "rows": [_row(note) for note in notes[:ROWS_PER_SECTION]],
             }
             for label, notes in digest.sections()
         ],
         "notifications_url": absolute(reverse("plans:notifications")),
+    }
+
+
+def _row(note) -> dict:
+    """An item's notice shows the campaign, code and deadline; a plan measure's or a finding's
+    shows its own sentence and opens its page."""
+    if note.item_id is None:
+        return {"note": note, "item": None, "url": absolute(note.link)}
+    return {
+        "note": note,
+        "item": note.item,
+        "campaign": note.item.campaign,
+        "url": absolute(reverse("campaigns:item", args=[note.item_id])),
     }
 
 

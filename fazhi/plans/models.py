@@ -456,6 +456,32 @@ class ReportPeriod(models.Model):
         return self.label
 
 
+class MeasureMilestone(models.Model):
+    """What a measure should have reached by a date (阶段目标: the 时间表 and 路线图 of a ledger,
+    one per quarter or month). Kept by the date rather than the report period, so that a change
+    of report cycle leaves it in the period that contains it."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="milestones")
+    due_by = models.DateField("时间节点")
+    target = models.TextField("阶段目标")
+
+    scope_policy = ScopePolicy(
+        region="measure__plan__region", unit="measure__units__unit", write_roles=PLAN_WRITE_ROLES
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "阶段目标"
+        verbose_name_plural = "阶段目标"
+        ordering = ["measure", "due_by"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "due_by"], name="milestone_once_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} {self.due_by:%Y-%m-%d} {self.target[:30]}"
+
+
 class ProgressReport(models.Model):
     """A unit's progress on a measure for one period: what was done, figures, files from the
     evidence store. The lead unit's report is the measure's summary (牵头单位汇总). The units

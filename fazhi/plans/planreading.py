@@ -21,6 +21,7 @@ with `（一）` measures."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -81,6 +82,9 @@ class Measure:
     responsible_names: list[str] = field(default_factory=list)
     deadline_text: str = ""
     deadline: date | None = None
+    # 阶段目标 by the date they are due (ISO, as the preview keeps readings in JSON): a table's
+    # 一季度 … 四季度 or 3月 … 12月 columns.
+    milestones: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -167,6 +171,43 @@ def _level_of(text: str) -> tuple[int | None, str]:
         if match := pattern.match(text):
             return level, text[match.end() :]
     return None, text
+
+
+_QUARTER_HEADER = re.compile(
+    r"^(?:第?(?P<q>[一二三四1-4])季度|Q(?P<qn>[1-4]))(?:末|底)?(?:前)?$", re.I
+)
+_MONTH_HEADER = re.compile(
+    r"^(?P<m>\d{1,2}|[一二三四五六七八九十]|十[一二])月(?:份|底|末)?(?:前)?$"
+)
+_HALF_HEADER = re.compile(r"^(?P<h>上|下)半年$")
+_CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+
+
+def milestone_date(header: str, year: int) -> date | None:
+    """The date a period column of a ledger is due by (一季度 → 3-31, 第二季度 → 6-30, 5月 → 5-31,
+    上半年 → 6-30), or None when the header names no period."""
+    header = re.sub(r"\s+", "", header or "")
+    if match := _QUARTER_HEADER.match(header):
+        quarter = match["q"] or match["qn"]
+        month = 3 * (_CHINESE_DIGITS.get(quarter) or int(quarter))
+    elif match := _MONTH_HEADER.match(header):
+        number = match["m"]
+        month = int(number) if number.isdigit() else _chinese_month(number)
+    elif match := _HALF_HEADER.match(header):
+        month = 6 if match["h"] == "上" else 12
+    else:
+        return None
+    if not 1 <= month <= 12:
+        return None
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _chinese_month(text: str) -> int:
+    return (
+        10 + _CHINESE_DIGITS[text[1]]
+        if text.startswith("十") and len(text) == 2
+        else _CHINESE_DIGITS[text]
+    )
 
 
 def heading_text(text: str) -> str:

@@ -28,6 +28,7 @@ from fazhi.plans.planreading import (
     PlanReading,
     Problem,
     heading_text,
+    milestone_date,
     set_deadline,
     unit_names,
 )
@@ -72,8 +73,13 @@ def read_plan_table(book: GridWorkbook, *, year: int) -> PlanReading:
         header = _find_header(sheet)
         if header is not None:
             reading.title = sheet.name
-            _read_rows(sheet, *header, reading)
-            _check(reading, sheet, header[0])
+            header_row, columns = header
+            periods_row, periods = _milestone_columns(sheet, header_row, year)
+            for name, col in list(columns.items()):
+                if col in periods:  # "时间节点" merged over the quarters is no deadline column
+                    del columns[name]
+            _read_rows(sheet, max(header_row, periods_row), columns, periods, reading)
+            _check(reading, sheet, header_row)
             return reading
     reading.problems.append(
         Problem(
@@ -105,6 +111,21 @@ def _find_header(sheet: SheetGrid) -> tuple[int, dict[str, int]] | None:
     return None
 
 
+def _milestone_columns(sheet: SheetGrid, header_row: int, year: int) -> tuple[int, dict[int, date]]:
+    """The columns headed by a period (一季度 … 四季度, 3月 … 12月, 上半年) and the row of those
+    headings: the header row, or the row below when a heading like 进度安排 spans them."""
+    width = max((len(values) for values in sheet.rows[: header_row + 1]), default=0)
+    for row in (header_row, header_row + 1):
+        found = {
+            col: due
+            for col in range(1, width + 1)
+            if (due := milestone_date(normalise_header(sheet.value(row, col)), year))
+        }
+        if len(found) >= 2:
+            return row, found
+    return header_row, {}
+
+
 def _map(texts: dict[int, str], known: dict[str, int], *, exact: bool) -> dict[str, int]:
     columns = dict(known)
     # Fields with exact names first, so "重点任务" as the area column does not take "任务".
@@ -119,7 +140,11 @@ def _map(texts: dict[int, str], known: dict[str, int], *, exact: bool) -> dict[s
 
 
 def _read_rows(
-    sheet: SheetGrid, header_row: int, columns: dict[str, int], reading: PlanReading
+    sheet: SheetGrid,
+    header_row: int,
+    columns: dict[str, int],
+    periods: dict[int, date],
+    reading: PlanReading,
 ) -> None:
     area: Area | None = None
     measure: Measure | None = None
@@ -147,6 +172,7 @@ def _read_rows(
         where = f"第 {row} 行"
         if _continues(sheet, row, title_col, measure):
             _add_units(measure, texts)
+            _add_milestones(sheet, row, periods, measure)
             continue
         measure = Measure(
             code=f"{area.code}.{len(area.measures) + 1}",
@@ -159,6 +185,7 @@ def _read_rows(
             letter = get_column_letter(title_col)
             reading.problems.append(Problem(f"{where} {letter} 列", "工作任务为空"))
         _add_units(measure, texts)
+        _add_milestones(sheet, row, periods, measure)
         _add_deadline(
             measure, values.get("deadline"), reading, f"{where} {_letter(columns, 'deadline')} 列"
         )
@@ -200,6 +227,17 @@ def _add_units(measure: Measure, texts: dict[str, str]) -> None:
     for name in unit_names(texts.get("responsible", "")):
         if name not in measure.responsible_names and name not in measure.lead_names:
             measure.responsible_names.append(name)
+
+
+def _add_milestones(sheet: SheetGrid, row: int, periods: dict[int, date], measure: Measure) -> None:
+    for col, due in periods.items():
+        merge = sheet.merge_at(row, col)
+        if merge is not None and merge.min_row < row:
+            continue  # a target merged down over the measure's rows is said once
+        if text := text_of(merged_value(sheet, row, col)):
+            key = due.isoformat()
+            joined = f"{measure.milestones[key]}；{text}" if key in measure.milestones else text
+            measure.milestones[key] = joined[:500]
 
 
 def _add_deadline(measure: Measure, value, reading: PlanReading, where: str) -> None:

@@ -21,6 +21,7 @@ from fazhi.orgs.models import Unit
 from fazhi.plans.drafting import check_plan_editable
 from fazhi.plans.models import (
     Measure,
+    MeasureMilestone,
     MeasureRole,
     MeasureStatus,
     Plan,
@@ -58,11 +59,20 @@ def period_bounds(year: int, cycle: str) -> list[tuple[str, date, date]]:
 
 def plan_periods_ensure(plan: Plan) -> list[ReportPeriod]:
     """The plan's report periods, made on first need for its year and cycle."""
+    periods = plan_periods(plan)
+    if periods and periods[0].pk is None:
+        return ReportPeriod.objects.bulk_create(periods)
+    return periods
+
+
+def plan_periods(plan: Plan) -> list[ReportPeriod]:
+    """The plan's report periods as stored, or as they will be (unsaved) for a page that only
+    reads: showing a draft plan must not write to it."""
     existing = list(plan.periods.order_by("starts_on"))
     if existing:
         return existing
     due_days = settings.FAZHI_PLAN_REPORT_DUE_DAYS
-    return ReportPeriod.objects.bulk_create(
+    return [
         ReportPeriod(
             plan=plan,
             label=label,
@@ -71,7 +81,7 @@ def plan_periods_ensure(plan: Plan) -> list[ReportPeriod]:
             due_on=end + timedelta(days=due_days),
         )
         for label, start, end in period_bounds(plan.year, plan.report_cycle)
-    )
+    ]
 
 
 @transaction.atomic
@@ -194,6 +204,68 @@ def measure_set_status(*, acting_user, measure: Measure, status: str, note: str 
     return measure
 
 
+# -- milestones (阶段目标) ----------------------------------------------------------------------
+
+MAX_TARGET_CHARS = 500
+
+
+def may_set_milestones(user, measure: Measure) -> bool:
+    """The lead office, and the liaisons of the measure's lead unit, who draw its road map."""
+    if Plan.objects.editable_by(user).filter(pk=measure.plan_id).exists():
+        return True
+    if not user.unit_id or "liaison" not in Scope.for_user(user).roles:
+        return False
+    return measure.units.filter(unit_id=user.unit_id, role=MeasureRole.LEAD).exists()
+
+
+@transaction.atomic
+def measure_milestones_save(
+    *, acting_user, measure: Measure, targets: dict[ReportPeriod, str]
+) -> list[MeasureMilestone]:
+    """Set the measure's target for each period given: what was due within the period is
+    replaced by one target due at its end (an empty text clears it)."""
+    measure = Measure.objects.select_for_update().select_related("plan").get(pk=measure.pk)
+    if not may_set_milestones(acting_user, measure):
+        raise PermissionDenied("只有牵头单位和计划管理部门可以设定该措施的阶段目标。")
+    before = {m.due_by.isoformat(): m.target for m in measure.milestones.all()}
+    kept = []
+    for period, text in targets.items():
+        if period.plan_id != measure.plan_id:
+            raise ValidationError({"period": "报告期不属于该计划。"})
+        text = (text or "").strip()
+        if len(text) > MAX_TARGET_CHARS:
+            raise ValidationError(
+                f"{period.label}的阶段目标不能超过 {MAX_TARGET_CHARS} 字（现有 {len(text)} 字）。"
+            )
+        measure.milestones.filter(due_by__range=(period.starts_on, period.ends_on)).delete()
+        if text:
+            kept.append(MeasureMilestone(measure=measure, due_by=period.ends_on, target=text))
+    MeasureMilestone.objects.bulk_create(kept)
+    after = {m.due_by.isoformat(): m.target for m in measure.milestones.all()}
+    if after != before:
+        audit_record(
+            acting_user=acting_user,
+            action="plan.milestones",
+            target=measure,
+            before=before,
+            after=after,
+        )
+    return list(measure.milestones.all())
+
+
+def milestones_by_period(measure: Measure, periods: list[ReportPeriod]) -> list[tuple]:
+    """Each period of the plan with the targets due within it (a cycle changed since they were
+    set leaves them in the period that contains their date)."""
+    milestones = list(measure.milestones.all())
+    return [
+        (
+            period,
+            [m for m in milestones if period.starts_on <= m.due_by <= period.ends_on],
+        )
+        for period in periods
+    ]
+
+
 # -- where a measure stands, period by period ------------------------------------------------
 
 
@@ -203,11 +275,13 @@ class PeriodState:
     reports: list[ProgressReport] = field(default_factory=list)
     missing: list[Unit] = field(default_factory=list)  # units given the measure, not reported
     overdue: bool = False
+    targets: list[MeasureMilestone] = field(default_factory=list)  # 阶段目标 due in the period
 
 
 def measure_periods(measure: Measure, reports, today: date) -> list[PeriodState]:
     """Each period up to the current one with its reports and the units still to report."""
     units = [row.unit for row in measure.units.all() if row.unit_id]
+    milestones = list(measure.milestones.all())
     by_period: dict[int, list[ProgressReport]] = {}
     for report in reports:
         by_period.setdefault(report.period_id, []).append(report)
@@ -218,8 +292,15 @@ def measure_periods(measure: Measure, reports, today: date) -> list[PeriodState]
         done = by_period.get(period.pk, [])
         reported = {report.unit_id for report in done}
         missing = [unit for unit in units if unit.pk not in reported]
+        targets = [m for m in milestones if period.starts_on <= m.due_by <= period.ends_on]
         states.append(
-            PeriodState(period, done, missing, overdue=bool(missing) and period.due_on < today)
+            PeriodState(
+                period,
+                done,
+                missing,
+                overdue=bool(missing) and period.due_on < today,
+                targets=targets,
+            )
         )
     return states
 

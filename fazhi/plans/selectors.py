@@ -182,6 +182,10 @@ def pending_digests(*, since: datetime, today: date | None = None) -> list[Diges
         item__deadline=F("due_on"),
     )
     still_true &= ~Q(kind=NotificationKind.DUE_SOON, item__deadline__lt=today)
+    # Notices about a plan measure's report or a finding name no item but a page; the daily run
+    # found them true just before the digest, and each fact is notified once, so they go as
+    # they are.
+    still_true |= Q(item__isnull=True, link__gt="")
     notes = (
         Notification.objects.filter(
             kind__in=DIGEST_KINDS,
@@ -192,12 +196,15 @@ def pending_digests(*, since: datetime, today: date | None = None) -> list[Diges
         )
         .filter(still_true)
         .select_related("user", "item__campaign")
-        .order_by("user_id", "item__deadline", "item__campaign_id", "item__sort_key", "-id")
+        .order_by(
+            "user_id", "item__deadline", "due_on", "item__campaign_id", "item__sort_key", "-id"
+        )
     )
     digests: dict[int, Digest] = {}
     seen: set[tuple[int, str, int]] = set()
     for note in notes:
-        once = (note.user_id, note.kind, note.item_id)  # a return repeated: the newest only
+        # A return repeated: the newest only; a notice without an item is its own fact.
+        once = (note.user_id, note.kind, note.item_id or note.key)
         if once in seen:
             continue
         seen.add(once)

@@ -106,8 +106,8 @@ def reminders_collect(*, today: date, days: int) -> list[Digest]:
     from fazhi.inspections.reminders import notify_overdue_findings  # inspections uses plans
     from fazhi.plans.progress import notify_plan_reports
 
-    notify_overdue_findings(today=today)  # in the app only: the digest lists campaign items
-    notify_plan_reports(today=today, days=days)  # likewise
+    notify_overdue_findings(today=today)
+    notify_plan_reports(today=today, days=days)
     facts = selectors.reminder_facts(today=today, days=days)
     _create_new(
         [

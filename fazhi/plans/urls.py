@@ -29,6 +29,7 @@ urlpatterns = [
     path("<int:pk>/cycle/", progress.plan_cycle, name="cycle"),
     path("measures/<int:pk>/report/", progress.measure_report, name="measure_report"),
     path("measures/<int:pk>/status/", progress.measure_status, name="measure_status"),
+    path("measures/<int:pk>/milestones/", progress.measure_milestones, name="measure_milestones"),
     path("files/<int:pk>/", progress.progress_file, name="progress_file"),
     path("files/<int:pk>/offer/", progress.offer_file, name="offer_file"),
     path("measures/<int:pk>/items/", progress.measure_link, name="measure_link"),

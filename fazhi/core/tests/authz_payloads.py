@@ -200,6 +200,10 @@ def offer_file(x: Ctx) -> dict:
     return {"item": x.id(f"item.sfj.{x.c}")}
 
 
+def measure_milestones(x: Ctx) -> dict:
+    return {f"period_{x.id(f'period.{x.c}')}": "矩阵设定的阶段目标"}
+
+
 def measure_status(x: Ctx) -> dict:
     return {"status": "behind", "note": "矩阵核定的滞后原因"}
 
@@ -468,6 +472,59 @@ def survey_evidence(x: Ctx) -> dict:
 def survey_open_answer(x: Ctx) -> dict:
     stratum = Stratum.objects.get(pk=x.id(f"stratum.{x.c}"))
     return {"token": open_token(stratum), **survey_answer(x)}
+
+
+# -- exams -------------------------------------------------------------------------------------
+
+
+def exam_bank_upload(x: Ctx) -> dict:
+    from fazhi.exams.tests.samples import excel_columns
+
+    return {
+        "name": "矩阵上传题库",
+        "file": SimpleUploadedFile("题库.xlsx", excel_columns(), content_type=XLSX),
+    }
+
+
+def exam_create(x: Ctx) -> dict:
+    return {
+        "name": "矩阵新测试",
+        "bank": x.id(f"exam_bank.{x.c}"),
+        "mode": "exam",
+        "blueprint": "single:2,judge:2",
+        "points_single": "2",
+        "points_multiple": "3",
+        "points_judge": "1",
+        "points_blank": "2",
+        "points_essay": "10",
+        "duration_minutes": "30",
+        "pass_mark": "60",
+        "attempts_allowed": "1",
+    }
+
+
+def exam_roster(x: Ctx) -> dict:
+    return {
+        "file": _xlsx(
+            [["姓名", "单位", "人员类别"], ["矩阵考生", "市中区司法局", "公务员"]], "名单.xlsx"
+        )
+    }
+
+
+def exam_draw(x: Ctx) -> dict:
+    return {"count": "1", "seed": "5"}
+
+
+def exam_grade(x: Ctx) -> dict:
+    return {"answer": x.id(f"exam_essay.{x.c}"), "score": "5"}
+
+
+def exam_enter(x: Ctx) -> dict:
+    return {"code": "ABCD1234"}
+
+
+def exam_answer(x: Ctx) -> dict:
+    return {"question": x.id(f"exam_question.{x.c}"), "value": "0"}
 
 
 # -- inspections -------------------------------------------------------------------------------

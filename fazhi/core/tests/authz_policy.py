@@ -127,6 +127,11 @@ def may_comment_plan(p: Persona, target: str) -> bool:
     return owns(p, target) or liaison_of(p, county(target), PLAN_UNITS)
 
 
+def may_set_milestones(p: Persona, target: str) -> bool:
+    """The lead office and the measure's lead unit (司法局) draw its road map."""
+    return owns(p, target) or liaison_of(p, county(target), {"sfj"})
+
+
 def sees_plan_comment(p: Persona, target: str) -> bool:
     """Each county's plan has one comment, made by its 司法局."""
     c = county(target)
@@ -140,6 +145,17 @@ def sees_build(p: Persona, target: str) -> bool:
 def sees_wave(p: Persona, target: str) -> bool:
     """A survey wave is the region's: its region-wide roles read it, no unit and no expert."""
     return region_reach(p, county(target))
+
+
+def sees_bank(p: Persona, target: str) -> bool:
+    """A question bank holds the answers: its region's region-wide roles only, no unit."""
+    return region_reach(p, county(target))
+
+
+def sees_exam(p: Persona, target: str) -> bool:
+    """A test: its region, and each unit with people on its roster (their results only)."""
+    c = county(target)
+    return region_reach(p, c) or liaison_of(p, c, {"sfj", "scjg"})
 
 
 # -- writes ------------------------------------------------------------------------------------

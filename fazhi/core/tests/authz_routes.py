@@ -30,6 +30,7 @@ from fazhi.core.tests.authz_policy import (
     may_decide,
     may_edit_evidence,
     may_review_item,
+    may_set_milestones,
     may_submit,
     may_upload,
     own_only,
@@ -41,11 +42,13 @@ from fazhi.core.tests.authz_policy import (
     rule,
     scores_evaluation,
     seen,
+    sees_bank,
     sees_board_unit,
     sees_build,
     sees_campaign,
     sees_evaluation,
     sees_evidence,
+    sees_exam,
     sees_finding,
     sees_framework,
     sees_inspection,
@@ -110,6 +113,11 @@ see_campaign = seen(sees_campaign)
 campaign_owner = rule(OWNER, see_campaign, allowed(owns))
 reads_campaign = rule(see_campaign)
 see_wave = seen(sees_wave)
+EXAM = {"pk": "exam.{c}"}
+EXAM_BANK = {"pk": "exam_bank.{c}"}
+SEE_EXAM = rule(seen(sees_exam))
+EXAM_OWNER = rule(seen(sees_exam), allowed(owns))
+SITTING = {"code": "exam_sitting.{t}"}
 reads_wave = rule(see_wave)
 
 PAGES: dict[str, Route] = {
@@ -472,6 +480,14 @@ PAGES: dict[str, Route] = {
         post=rule(seen(sees_plan), allowed(owns)),
         data=pay.measure_status,
     ),
+    "plans/measures/<int:pk>/milestones/": r(
+        "issued.szq",
+        "issued.xc",
+        args={"pk": "measure_issued.{c}"},
+        get=rule(seen(sees_plan), allowed(may_set_milestones)),
+        post=rule(seen(sees_plan), allowed(may_set_milestones)),
+        data=pay.measure_milestones,
+    ),
     "plans/measures/<int:pk>/items/": r(
         "issued.szq",
         "issued.xc",
@@ -588,6 +604,48 @@ PAGES: dict[str, Route] = {
         args={"pk": "recheck.{t}"},
         post=rule(SEE_FINDING, soft(verifies)),
         data=pay.recheck_decide,
+    ),
+    # -- exams ---------------------------------------------------------------------------------
+    "exams/": r(get=ANYONE),
+    "exams/new/": r(*CAMPAIGNS, get=OWNER, post=rule(OWNER, soft(owns)), data=pay.exam_create),
+    # The upload is the preview: a draft in the uploader's region, no question yet.
+    "exams/banks/import/": r(get=OWNER, post=OWNER, data=pay.exam_bank_upload),
+    "exams/banks/import/<int:draft>/": r(
+        *CAMPAIGNS, args={"draft": "bank_import.{c}"}, get=rule(OWNER, seen(owns))
+    ),
+    "exams/banks/import/<int:draft>/confirm/": r(
+        *CAMPAIGNS, args={"draft": "bank_import.{c}"}, post=rule(OWNER, seen(owns))
+    ),
+    "exams/banks/<int:pk>/": r(*CAMPAIGNS, args=EXAM_BANK, get=rule(seen(sees_bank))),
+    "exams/banks/<int:pk>/export.xlsx": r(*CAMPAIGNS, args=EXAM_BANK, get=rule(seen(sees_bank))),
+    "exams/banks/<int:pk>/export.json": r(*CAMPAIGNS, args=EXAM_BANK, get=rule(seen(sees_bank))),
+    "exams/<int:pk>/": r(*CAMPAIGNS, args=EXAM, get=SEE_EXAM),
+    "exams/<int:pk>/roster/": r(*CAMPAIGNS, args=EXAM, post=EXAM_OWNER, data=pay.exam_roster),
+    "exams/<int:pk>/draw/": r(*CAMPAIGNS, args=EXAM, post=EXAM_OWNER, data=pay.exam_draw),
+    "exams/<int:pk>/codes.xlsx": r(*CAMPAIGNS, args=EXAM, get=SEE_EXAM),
+    "exams/<int:pk>/results.xlsx": r(*CAMPAIGNS, args=EXAM, get=SEE_EXAM),
+    "exams/<int:pk>/items.xlsx": r(*CAMPAIGNS, args=EXAM, get=SEE_EXAM),
+    "exams/<int:pk>/grading/": r(
+        *CAMPAIGNS, args=EXAM, get=EXAM_OWNER, post=EXAM_OWNER, data=pay.exam_grade
+    ),
+    # The examinee's side: no account, the code is the credential. 市中区's code is answering
+    # now (its answers are saved); 薛城区's has submitted (refused with a message).
+    "exams/t/": r(get=ANYONE, post=ANYONE, data=pay.exam_enter, public=True, writes=False),
+    "exams/t/<str:code>/": r(
+        *CAMPAIGNS, args={"code": "exam_code.{t}"}, get=ANYONE, post=ANYONE, public=True
+    ),
+    "exams/t/<str:code>/answer/": r(
+        *CAMPAIGNS,
+        args=SITTING,
+        post=rule(soft(lambda p, t: t == "szq")),
+        data=pay.exam_answer,
+        public=True,
+    ),
+    "exams/t/<str:code>/switch/": r(
+        *CAMPAIGNS, args=SITTING, post=rule(soft(lambda p, t: t == "szq")), public=True
+    ),
+    "exams/t/<str:code>/submit/": r(
+        *CAMPAIGNS, args=SITTING, post=rule(soft(lambda p, t: t == "szq")), public=True
     ),
     # -- fieldwork -------------------------------------------------------------------------------
     "fieldwork/": r(get=ANYONE),
@@ -775,6 +833,12 @@ OPERATIONS: dict[str, Route] = {
     "GET /api/surveys/{wave_id}/report": r(
         *CAMPAIGNS, args={"wave_id": "wave.{c}"}, get=reads_wave
     ),
+    "GET /api/exams/": r(get=ANYONE),
+    "GET /api/exams/banks": r(get=ANYONE),
+    "GET /api/exams/banks/{bank_id}/questions": r(
+        *CAMPAIGNS, args={"bank_id": "exam_bank.{c}"}, get=rule(seen(sees_bank))
+    ),
+    "GET /api/exams/{exam_id}/results": r(*CAMPAIGNS, args={"exam_id": "exam.{c}"}, get=SEE_EXAM),
     "GET /api/frameworks/": r(get=ANYONE),
     "POST /api/frameworks/import": r(
         *CAMPAIGNS, post=rule(allowed(owns)), data=pay.api_framework_import

@@ -624,6 +624,80 @@ def _inspections(w: World, t, people) -> None:
     )
 
 
+def _exams(w: World, t, people) -> None:
+    """Each county's bank (the sample questions) and a test over it; its roster of one person
+    of 司法局 and one of 市场监管局 (薛城区: its 司法局), all drawn, plus one not drawn; 司法局's
+    person has submitted with a 简答 waiting for a grader, 市场监管局's is answering now and
+    薛城区's has not started; a bank import waiting for confirmation."""
+    from fazhi.exams import roster, sittings
+    from fazhi.exams import services as exam_services
+    from fazhi.exams.models import Question
+    from fazhi.exams.tests.samples import excel_columns
+
+    u = t.units
+    for county in ("szq", "xc"):
+        lead, region = people[f"{county}_lead"], getattr(t, county)
+        draft = exam_services.bank_import_preview(
+            acting_user=lead,
+            region=region,
+            name="矩阵题库",
+            uploaded_file=ContentFile(excel_columns(), name="题库.xlsx"),
+        )
+        bank, _ = exam_services.bank_import_commit(acting_user=lead, draft=draft)
+        exam = exam_services.exam_create(
+            acting_user=lead, bank=bank, name="矩阵测试", blueprints={"": "single:1,essay:1"}
+        )
+        units = [u.sfj, u.scjg] if county == "szq" else [u.xc_sfj]
+        rows = [
+            {"row": i, "name": f"考生{i}", "unit": unit.name, "role": "civil", "tail": ""}
+            for i, unit in enumerate(units, start=1)
+        ]
+        roster.roster_import(acting_user=lead, exam=exam, rows=rows)
+        roster.candidates_draw(acting_user=lead, exam=exam, percent=100, seed="1")
+        roster.roster_import(
+            acting_user=lead,
+            exam=exam,
+            rows=[{"row": 9, "name": "未抽中", "unit": units[0].name, "role": "civil", "tail": ""}],
+        )
+        first = exam.candidates.exclude(code=None).order_by("row").first()
+        sitting = sittings.sitting_start(candidate=first)
+        essay = next(
+            e["q"] for e in sitting.paper if Question.objects.get(pk=e["q"]).kind == "essay"
+        )
+        sittings.answer_save(code=first.code, question_id=essay, values=["矩阵作答"])
+        sittings.submit_by_code(first.code)
+        w.ids[f"exam_essay.{county}"] = sitting.answers.get(question_id=essay).pk
+        if county == "szq":
+            answering = exam.candidates.exclude(code=None).order_by("row").last()
+            open_sitting = sittings.sitting_start(candidate=answering)
+            w.ids[f"exam_sitting.{county}"] = answering.code
+            w.ids[f"exam_question.{county}"] = open_sitting.paper[0]["q"]
+        else:
+            w.ids[f"exam_sitting.{county}"] = first.code  # submitted: every answer refused
+            w.ids[f"exam_question.{county}"] = essay
+        fresh = roster.roster_import(
+            acting_user=lead,
+            exam=exam,
+            rows=[
+                {"row": 10, "name": "待开考", "unit": units[0].name, "role": "civil", "tail": ""}
+            ],
+        )
+        assert fresh == 1
+        waiting = exam.candidates.get(row=exam.candidates.order_by("-row").first().row)
+        waiting.code = f"WAIT{county.upper()}1"
+        waiting.save(update_fields=["code"])
+        w.ids[f"exam_code.{county}"] = waiting.code
+        w.ids[f"exam.{county}"] = exam.pk
+        w.ids[f"exam_bank.{county}"] = bank.pk
+        pending = exam_services.bank_import_preview(
+            acting_user=lead,
+            region=region,
+            name="矩阵待确认题库",
+            uploaded_file=ContentFile(excel_columns(), name="题库.xlsx"),
+        )
+        w.ids[f"bank_import.{county}"] = pending.pk
+
+
 def build_world() -> World:
     w = World()
     t = _tree()
@@ -635,6 +709,7 @@ def build_world() -> World:
     _surveys(w, t, people)
     _plans(w, t, people)
     _inspections(w, t, people)
+    _exams(w, t, people)
     for county, campaign in campaigns.items():
         _filing(w, people, county, campaign)
     w.extra["template.docx"] = default_template_bytes()

@@ -116,6 +116,8 @@ API_PATH_VALUES = {
     "inspection_id": lambda w: 1,
     "wave_id": lambda w: 1,
     "plan_id": lambda w: 1,
+    "bank_id": lambda w: 1,
+    "exam_id": lambda w: 1,
 }
 # Required query parameters, with a valid value, so that each other parameter is tried alone.
 API_REQUIRED_VALUES = {"campaign": lambda w: w.campaign.pk, "q": lambda w: "复议"}

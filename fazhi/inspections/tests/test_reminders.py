@@ -37,3 +37,19 @@ def test_an_escalation_and_a_rejection_reach_the_unit(people, findings):
     texts = dict(Notification.objects.values_list("user__username", "text"))
     assert "已约谈：约谈分管负责人" in texts["scjg_liaison"]
     assert "销号申请被退回：缺少文件" in texts["szq_liaison"]
+
+
+def test_the_daily_email_lists_the_overdue_finding_with_a_link_to_it(people, findings):
+    from django.core import mail
+
+    from fazhi.plans.services import send_daily_digest
+
+    people.scjg_liaison.email = "scjg@szq.example.gov.cn"
+    people.scjg_liaison.save(update_fields=["email"])
+    send_daily_digest(today=TODAY, days=3)
+    (message,) = mail.outbox
+    assert message.to == ["scjg@szq.example.gov.cn"]
+    assert "【已逾期】1 项" in message.body and "第 2 号" in message.body
+    assert f"/inspections/findings/{findings.scjg.pk}/" in message.body
+    html, _ = message.alternatives[0]
+    assert f'href="http://127.0.0.1:8000/inspections/findings/{findings.scjg.pk}/"' in html

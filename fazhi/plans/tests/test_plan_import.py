@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from docx import Document
 from openpyxl import Workbook, load_workbook
 
+from fazhi.evidence.tests.documents import build_with_libreoffice, soffice
 from fazhi.plans.models import Measure, MeasureUnit, Plan
 
 PLAN_TEXT = [
@@ -192,3 +193,23 @@ def test_a_30_mb_document_is_refused_before_reading(tmp_path, tree):
         handle.truncate(30 * 1024 * 1024)  # sparse: the size is all that is checked first
     with pytest.raises(CommandError, match="文件大小 30.0 MB，超过工作计划导入上限 20 MB"):
         _run("import", str(big), "--region", "370402", "--year", "2025")
+
+
+@pytest.fixture(scope="module")
+def old_word_plan(tmp_path_factory):
+    """The plan saved by LibreOffice as a Word 97 .doc: one conversion for the module."""
+    if soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    folder = tmp_path_factory.mktemp("doc")
+    return build_with_libreoffice(folder / "要点.doc", _docx(folder / "要点.docx", PLAN_TEXT))
+
+
+@pytest.mark.parametrize("name", ["要点.doc", "要点.wps"])
+def test_an_old_word_or_wps_document_is_read_through_libreoffice(
+    tmp_path, tree, old_word_plan, name
+):
+    old = tmp_path / name
+    old.write_bytes(old_word_plan.read_bytes())
+    out, _ = _run("import", str(old), "--region", "370402", "--year", "2025")
+    assert out.strip().endswith("2 areas, 3 measures, 4 unit names matched, 1 unresolved")
+    assert Measure.objects.get(code="1.1").deadline.isoformat() == "2025-06-30"

@@ -242,6 +242,21 @@ def test_reminders_tell_a_unit_of_a_report_due_and_overdue_once(plan, people, lo
     assert opened["Location"] == reverse("plans:measure", args=[measure.pk])
 
 
+def test_the_daily_email_lists_each_report_owed_beside_the_items(plan, emails):
+    from django.core import mail
+
+    from fazhi.plans.services import send_daily_digest
+
+    progress.plan_periods_ensure(plan)
+    send_daily_digest(today=date(2025, 4, 11), days=3)  # the first quarter's reports due 04-10
+    scjg = next(m for m in mail.outbox if m.to == ["scjg@szq.example.gov.cn"])
+    assert scjg.subject == "【法治创建平台】每日待办提醒（2项）"  # 1.1 and 1.2: two facts, not one
+    assert "【已逾期】2 项" in scjg.body
+    assert "「1.1 加强规范性文件管理" in scjg.body and "「1.2 开展执法检查" in scjg.body
+    measure = plan.measures.get(code="1.2")
+    assert f"http://127.0.0.1:8000/plans/measures/{measure.pk}/" in scjg.body
+
+
 def test_progress_counts_by_area_and_unit_for_the_chart(plan, people, login):
     from fazhi.plans import selectors
 

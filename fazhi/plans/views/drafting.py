@@ -104,6 +104,8 @@ def measure_page(request, measure, *, comment_form=None, report_form=None):
             "link_campaigns": selectors.region_campaigns(plan=plan, user=request.user)
             if editable
             else [],
+            "milestones": progress.milestones_by_period(measure, progress.plan_periods(plan)),
+            "may_set_milestones": progress.may_set_milestones(request.user, measure),
             **_progress_panel(request, measure, editable, report_form),
         },
     )

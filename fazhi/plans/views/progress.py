@@ -4,7 +4,7 @@ office's check of a measure, a report's file, and the report cycle."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from fazhi.campaigns.models import Item
@@ -13,7 +13,7 @@ from fazhi.core.listing import parse_id
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
 from fazhi.evidence.attachments import attachment_response
 from fazhi.plans import links, progress
-from fazhi.plans.forms import ProgressForm, StatusForm
+from fazhi.plans.forms import MilestonesForm, ProgressForm, StatusForm
 from fazhi.plans.models import Measure, Plan, ProgressFile
 
 
@@ -152,3 +152,37 @@ def offer_file(request, pk):
     else:
         messages.success(request, f"已将“{file.original_name}”作为 {item.code} 的材料上传。")
     return redirect("campaigns:item", pk=item.pk)
+
+
+@login_required
+def measure_milestones(request, pk):
+    """The measure's road map: a target for each report period, set by the lead office or the
+    measure's lead unit."""
+    measure = get_visible_or_404(
+        Measure.objects.select_related("plan__region", "area"), request.user, pk=pk
+    )
+    if not progress.may_set_milestones(request.user, measure):
+        raise PermissionDenied("只有牵头单位和计划管理部门可以设定该措施的阶段目标。")
+    periods = progress.milestones_by_period(measure, progress.plan_periods_ensure(measure.plan))
+    form = MilestonesForm(request.POST or None, periods_with_targets=periods)
+    if request.method == "POST" and form.is_valid():
+        try:
+            progress.measure_milestones_save(
+                acting_user=request.user, measure=measure, targets=form.targets()
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            messages.success(request, "已保存阶段目标。")
+            return redirect(f"{measure_url(measure)}#milestones")
+    return render(
+        request,
+        "plans/measure_milestones.html",
+        {"measure": measure, "plan": measure.plan, "form": form},
+    )
+
+
+def measure_url(measure: Measure) -> str:
+    from django.urls import reverse
+
+    return reverse("plans:measure", args=[measure.pk])

@@ -6,6 +6,7 @@ from fazhi.campaigns.demo import load_demo_campaign
 from fazhi.campaigns.models import Campaign, ItemStatus
 from fazhi.core.demo import Calendar
 from fazhi.evidence.models import Evidence
+from fazhi.exams.demo import load_demo_exams
 from fazhi.fieldwork.demo import load_demo_evaluation
 from fazhi.fieldwork.selectors import ranking
 from fazhi.frameworks.demo import load_demo_framework
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             survey = load_demo_surveys(cal)
             inspection = load_demo_inspection(cal)
             plan = load_demo_plan(cal)
+            exam = load_demo_exams(cal)
         write = self.stdout.write
         write(self.style.SUCCESS(f"演示数据已就绪（日期以今天 {cal.today:%Y-%m-%d} 为准）："))
         write(
@@ -71,6 +73,9 @@ class Command(BaseCommand):
         write(f"  {self._survey_line(survey)}")
         write(f"  {self._inspection_line(inspection)}")
         write(f"  {self._plan_line(plan)}")
+        write(
+            f"  法治能力测试“{exam}”：抽中 {exam.candidates.exclude(code=None).count()} 人；模拟练习考试码 DEMO2025。"
+        )
         write(f"演示账号（密码均为 {orgs['password']}）：")
         for account in orgs["users"]:
             write(

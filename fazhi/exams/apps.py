@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExamsConfig(AppConfig):
+    name = "fazhi.exams"
+    verbose_name = "法治能力测试"
