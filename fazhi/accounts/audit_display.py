@@ -98,6 +98,8 @@ ACTION_LABELS = {
     "survey.invitations": "生成问卷邀请",
     "survey.strata": "修改样本单元目标与人口",
     "survey.calls_import": "导入电话调查拨打记录",
+    "survey.feed": "满意度测评结果计入评估得分",
+    "survey.evidence": "满意度测评结果报告归入佐证材料",
     "exam.bank_import": "导入题库",
     "exam.create": "新建法治能力测试",
     "exam.roster_import": "导入参考人员名单",

@@ -16,7 +16,9 @@ from fazhi.accounts.audit import audit_record
 from fazhi.campaigns.tasklists_reading import best_column, text_of
 from fazhi.core.spreadsheets import HEADER_SCAN_ROWS, ImportFailure, normalise_header, read_workbook
 from fazhi.surveys.models import CallAttempt, Outcome, Wave
-from fazhi.surveys.reading import ALIASES, MAX_PROBLEMS, _Places
+from fazhi.surveys.places import Places
+from fazhi.surveys.reading import MAX_PROBLEMS
+from fazhi.surveys.resultheader import ALIASES
 from fazhi.surveys.scales import clean
 from fazhi.surveys.services import ImportRefused, _check_owner
 
@@ -104,7 +106,7 @@ def check_calls(wave: Wave, path, *, filename: str | None = None) -> CallCheck:
 
 
 def _read(wave: Wave, sheet, header_row: int, columns: dict[str, int]) -> CallCheck:
-    check, places = CallCheck(), _Places(wave)
+    check, places = CallCheck(), Places(wave)
     for row in range(header_row + 1, sheet.row_count + 1):
         values = {name: sheet.value(row, col) for name, col in columns.items()}
         texts = {name: text_of(value) for name, value in values.items()}

@@ -138,3 +138,18 @@ def _table(document, rows: list[Row], add_row, style) -> None:
                 "—" if rate.score is None else f"{two_decimals(rate.score):.2f}",
             ),
         )
+
+
+def write_invitations(stream: IO[bytes], *, wave, invitations, link_of) -> None:
+    """The unused invitations with their links, for a mail merge or a print shop: one row each."""
+    rows = (
+        [number, str(invitation.stratum), invitation.token[:8], link_of(invitation)]
+        for number, invitation in enumerate(invitations, start=1)
+    )
+    write_table(
+        stream,
+        title="问卷邀请",
+        headers=["序号", "样本单元", "邀请编号", "问卷链接"],
+        rows=rows,
+        widths=[8, 24, 12, 70],
+    )

@@ -65,3 +65,53 @@ class CallForm(forms.Form):
     def __init__(self, *args, wave, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stratum"].queryset = wave.strata.all()
+
+
+MEASURES = [("rate", "满意率（%）"), ("score", "分值")]
+
+
+class FeedForm(forms.Form):
+    """Which evaluation's applicant gets the wave's result, as a rate or a score."""
+
+    applicant = forms.ModelChoiceField(label="计入的评估", queryset=None, empty_label=None)
+    measure = forms.ChoiceField(label="计入的指标", choices=MEASURES, widget=forms.RadioSelect)
+
+    def __init__(self, *args, applicants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].queryset = applicants
+        self.fields["applicant"].label_from_instance = _applicant_label
+        self.fields["measure"].initial = "rate"
+
+
+def _applicant_label(applicant) -> str:
+    score = applicant.survey_score
+    now = f"现为 {score}" if score is not None else "尚未录入"
+    return f"{applicant.evaluation} · {applicant.campaign}（满意度测评得分{now}）"
+
+
+class EvidenceForm(forms.Form):
+    """Which task item of a campaign files the wave's result report as a material."""
+
+    item = forms.ModelChoiceField(label="归入的指标", queryset=None, empty_label=None)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["item"].label_from_instance = lambda item: (
+            f"{item.code} {item.title[:60]}（{item.campaign}）"
+        )
+
+
+class InvitationForm(forms.Form):
+    stratum = forms.ModelChoiceField(label="样本单元", queryset=None, empty_label=None)
+    count = forms.IntegerField(
+        label="份数",
+        min_value=1,
+        max_value=10_000,
+        initial=100,
+        help_text="每份邀请一个二维码，只能提交一次；一次最多 10000 份。",
+    )
+
+    def __init__(self, *args, wave, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stratum"].queryset = wave.strata.all()

@@ -16,7 +16,9 @@ Reading streams the rows and keeps none: `check_table` reports every problem ("�
 the answer words nobody mapped (with their rows) and the strata and items to add, and counts the
 answers for the preview; `read_rows` yields the same rows for the service to store in batches
 while it checks them (one pass: the command line's import, a confirmed preview). A 100,000-row
-table is never held in memory as rows."""
+table is never held in memory as rows.
+
+The header is found in `resultheader`, a row's stratum and type resolved in `places`."""
 
 from __future__ import annotations
 
@@ -28,99 +30,23 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from fazhi.campaigns.services import unit_matcher_for
-from fazhi.campaigns.tasklists_reading import NOTE_PREFIXES, best_column, merged_value, text_of
+from fazhi.campaigns.tasklists_reading import NOTE_PREFIXES, merged_value, text_of
 from fazhi.core.spreadsheets import (
     HEADER_SCAN_ROWS,
     ImportFailure,
     SheetGrid,
-    normalise_header,
     read_workbook,
 )
 from fazhi.core.spreadsheets.formats import detect_format, read_bytes
-from fazhi.orgs.matching import Confidence
-from fazhi.surveys.models import RespondentType, Wave
+from fazhi.surveys.models import Wave
+from fazhi.surveys.places import Place, Places, type_of
+from fazhi.surveys.resultheader import Header, find_header, quick_header
 from fazhi.surveys.scales import Scale, clean
 from fazhi.surveys.xlsxrows import sheet_rows
 
 MAX_PROBLEMS = 200
 _UNREAD = object()
 MAX_AGGREGATED_ROWS = 50_000
-
-ALIASES: dict[str, tuple[str, ...]] = {
-    "stratum": (
-        "镇街",
-        "镇街名称",
-        "乡镇街道",
-        "乡镇街道名称",
-        "镇街道",
-        "所属镇街",
-        "调查镇街",
-        "样本镇街",
-        "所在镇街",
-        "乡镇",
-        "街道",
-        "调查地区",
-        "样本地区",
-        "地区",
-        "区域",
-        "样本单元",
-        "测评单位",
-        "单位",
-    ),
-    "type": ("受访者类型", "样本类型", "调查对象类型", "对象类型", "受访者", "群体", "类型"),
-    "ref": ("样本编号", "问卷编号", "样本号", "受访者编号", "编号", "序号"),
-    "item": ("测评题目", "测评项目", "评价项目", "测评内容", "题目", "项目", "指标", "问题"),
-    "answer": ("评价结果", "评价", "答案", "回答", "选项", "满意度评价", "满意度"),
-    "count": ("人数", "样本数", "数量", "频数", "计数", "票数", "份数", "个数"),
-}
-# Respondent-level columns that are about the respondent or the interview, not items.
-NOT_ITEMS = (
-    "性别",
-    "年龄",
-    "年龄段",
-    "学历",
-    "文化程度",
-    "职业",
-    "姓名",
-    "电话",
-    "电话号码",
-    "手机",
-    "手机号",
-    "联系电话",
-    "访问员",
-    "调查员",
-    "访问时间",
-    "调查时间",
-    "时间",
-    "日期",
-    "备注",
-    "合计",
-    "小计",
-)
-TYPE_WORDS = {
-    "群众": RespondentType.PUBLIC,
-    "公众": RespondentType.PUBLIC,
-    "居民": RespondentType.PUBLIC,
-    "个人": RespondentType.PUBLIC,
-    "群众样本": RespondentType.PUBLIC,
-    "企业": RespondentType.BUSINESS,
-    "企业样本": RespondentType.BUSINESS,
-    "经营主体": RespondentType.BUSINESS,
-    "市场主体": RespondentType.BUSINESS,
-    "个体工商户": RespondentType.BUSINESS,
-    "商户": RespondentType.BUSINESS,
-}
-
-
-@dataclass
-class Place:
-    """Where a row's stratum text leads: a stratum of the wave by name (made at confirmation
-    when the org tree has the unit but the wave not yet the stratum)."""
-
-    name: str
-    unit_id: int | None
-    new: bool
 
 
 @dataclass
@@ -174,112 +100,13 @@ class TableCheck:
 
 
 @dataclass
-class _Header:
-    row: int  # the last header row
-    columns: dict[str, int]  # stratum, type, ref, item, answer, count → column
-    items: dict[int, str] = field(default_factory=dict)  # column → item title
-    answers: dict[int, int] = field(default_factory=dict)  # column → choice (answer columns)
-    wide: dict[int, tuple[str, int]] = field(default_factory=dict)  # column → (item, choice)
-
-    @property
-    def layout(self) -> str:
-        return "respondents" if self.items else "counts"
-
-
-# -- the header ------------------------------------------------------------------------------
-
-
-def _texts(sheet: SheetGrid, row: int, width: int) -> dict[int, str]:
-    return {col: normalise_header(merged_value(sheet, row, col)) for col in range(1, width + 1)}
-
-
-def _raw(sheet: SheetGrid, row: int, col: int) -> str:
-    return text_of(merged_value(sheet, row, col))
-
-
-def _map(texts: dict[int, str], names: tuple[str, ...], known=None, exact=False) -> dict[str, int]:
-    columns = dict(known or {})
-    for name in names:
-        if name not in columns:
-            column = best_column(texts, ALIASES[name], set(columns.values()), exact=exact)
-            if column:
-                columns[name] = column
-    return columns
-
-
-def _answer_columns(texts: dict[int, str], scale: Scale, used: set[int]) -> dict[int, int]:
-    found = {}
-    for col, text in texts.items():
-        if col in used or not text or text.isdigit():
-            continue
-        choice = scale.choice_of(text)
-        if choice is not None and text not in ("",):
-            found[col] = choice
-    return found
-
-
-def find_header(sheet: SheetGrid, scale: Scale) -> _Header | None:
-    last = min(HEADER_SCAN_ROWS, sheet.row_count)
-    width = max((len(values) for values in sheet.rows[:last]), default=0)
-    for row in range(1, last + 1):
-        texts = _texts(sheet, row, width)
-        columns = _map(texts, ("stratum", "type", "ref", "item", "count", "answer"), exact=True)
-        columns = _map(texts, ("stratum", "type", "ref", "item", "count", "answer"), columns)
-        if "stratum" not in columns:
-            continue
-        used = set(columns.values())
-        answers = _answer_columns(texts, scale, used - {columns.get("answer")})
-        if "item" in columns and len(answers) >= 2:  # long, one column per answer
-            columns.pop("answer", None)
-            return _Header(row, columns, answers=answers)
-        if "item" in columns and {"answer", "count"} <= columns.keys():  # longest
-            return _Header(row, columns)
-        below = _texts(sheet, row + 1, width) if row < sheet.row_count else {}
-        wide = {
-            col: (_raw(sheet, row, col), choice)
-            for col, choice in _answer_columns(below, scale, used).items()
-            if texts.get(col) and scale.choice_of(texts[col]) is None
-        }
-        if _is_wide(wide):  # items merged over answer columns
-            return _Header(row + 1, columns, wide=wide)
-        return _respondent_header(sheet, row, width, texts, columns, scale)
-    return None
-
-
-def _is_wide(wide: dict[int, tuple[str, int]]) -> bool:
-    """Each item's title over two or more answer columns, its answers different: not a
-    respondent table's first answers under its item titles."""
-    choices: dict[str, list[int]] = {}
-    for title, choice in wide.values():
-        choices.setdefault(title, []).append(choice)
-    return bool(choices) and all(
-        len(found) >= 2 and len(set(found)) == len(found) for found in choices.values()
-    )
-
-
-def _respondent_header(sheet, row, width, texts, columns, scale) -> _Header | None:
-    for name in ("item", "answer", "count"):
-        columns.pop(name, None)
-    used = set(columns.values())
-    below = _texts(sheet, row + 1, width) if row < sheet.row_count else {}
-    # A second header row: item titles under a merged group heading (满意度评价). It is a header
-    # when its cells outside the known columns are titles, not answers.
-    second = [col for col, text in below.items() if col not in used and text and not text.isdigit()]
-    stratum_col = columns["stratum"]
-    # A data row names its stratum; under a two-row header that cell is empty or merged.
-    no_stratum = below.get(stratum_col, "") in ("", texts.get(stratum_col))
-    if second and no_stratum and all(scale.choice_of(below[col]) is None for col in second):
-        merged_header = {col: below.get(col) or texts.get(col, "") for col in range(1, width + 1)}
-        raw = {col: _raw(sheet, row + 1, col) or _raw(sheet, row, col) for col in merged_header}
-        texts, row = merged_header, row + 1
-    else:
-        raw = {col: _raw(sheet, row, col) for col in texts}
-    items = {
-        col: raw[col]
-        for col, text in texts.items()
-        if text and col not in used and text not in NOT_ITEMS
-    }
-    return _Header(row, columns, items=items) if items else None
+class _Reading:
+    path: object
+    filename: str | None
+    data: bytes
+    source_format: str
+    sheet: SheetGrid
+    header: Header
 
 
 # -- rows --------------------------------------------------------------------------------------
@@ -308,117 +135,10 @@ def _cell(values, col: int):
     return values[col - 1] if 0 < col <= len(values) else None
 
 
-class _Places:
-    """Stratum texts to the wave's strata, through their names and, failing that, the org
-    tree's units (the campaigns' matcher)."""
-
-    def __init__(self, wave: Wave):
-        self.wave = wave
-        self.by_text: dict[str, Place] = {}
-        self.split: set[str] = set()
-        for stratum in wave.strata.select_related("unit"):
-            place = Place(stratum.name, stratum.unit_id, False)
-            for text in (stratum.name, *(_unit_names(stratum.unit))):
-                self.by_text.setdefault(clean(text), place)
-            if stratum.respondent_type:
-                self.split.add(stratum.name)
-        self._matcher = None
-        self.cache: dict[str, Place | str] = {}
-
-    def resolve(self, text: str) -> Place | str:
-        """The place, or the message saying why there is none."""
-        if text in self.cache:
-            return self.cache[text]
-        key = clean(text)
-        place = self.by_text.get(key)
-        if place is None:
-            if self._matcher is None:
-                self._matcher = unit_matcher_for(self.wave.region)
-            match = self._matcher.match(text)
-            if match.confidence in (Confidence.EXACT, Confidence.LIKELY) and len(match.units) == 1:
-                unit = match.units[0]
-                place = self.by_text.get(clean(unit.display_name)) or Place(
-                    unit.display_name, unit.pk, True
-                )
-            else:
-                place = f"“{text}”在{self.wave.region.name}的组织机构中找不到对应的镇街或单位"
-        self.cache[text] = place
-        return place
-
-
-def _unit_names(unit) -> tuple[str, ...]:
-    return (unit.name, unit.short_name) if unit is not None else ()
-
-
-def _type_of(text: str) -> str | None:
-    if not text:
-        return ""
-    return TYPE_WORDS.get(clean(text))
-
-
-@dataclass
-class _Reading:
-    path: object
-    filename: str | None
-    data: bytes
-    source_format: str
-    sheet: SheetGrid
-    header: _Header
-
-
-def _quick_sheets(data: bytes) -> list[SheetGrid]:
-    """The first rows of each sheet in read-only mode: cheap however long the sheet, but
-    without merged ranges."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        return [
-            SheetGrid(
-                sheet.title,
-                rows=[
-                    list(values)
-                    for values in sheet.iter_rows(max_row=HEADER_SCAN_ROWS + 2, values_only=True)
-                ],
-            )
-            for sheet in book.worksheets
-        ]
-    finally:
-        book.close()
-
-
-def _quick_header(data: bytes, scale: Scale) -> tuple[SheetGrid, _Header] | None:
-    """A respondent-level header found without merged ranges, when it needs none: every cell
-    between its first and last title filled (a gap is a title merged across, which aggregated
-    layouts use; those tables are small and read whole)."""
-    try:
-        sheets = _quick_sheets(data)
-    except Exception:  # damaged: the shared reader tells what is wrong
-        return None
-    for sheet in sheets:
-        header = find_header(sheet, scale)
-        if header is None:
-            continue
-        if header.layout != "respondents":
-            return None
-        used = sorted([*header.columns.values(), *header.items])
-        if len(used) == used[-1] - used[0] + 1 or _filled(sheet, header, used):
-            return sheet, header
-        return None
-    return None
-
-
-def _filled(sheet: SheetGrid, header: _Header, used: list[int]) -> bool:
-    return all(
-        text_of(sheet.value(header.row, col)) or text_of(sheet.value(header.row - 1, col))
-        for col in range(used[0], used[-1] + 1)
-    )
-
-
 def _open(path, filename: str | None, wave: Wave, scale: Scale) -> _Reading:
     data = read_bytes(path)
     source_format = detect_format(data)
-    if source_format == "xlsx" and (quick := _quick_header(data, scale)) is not None:
+    if source_format == "xlsx" and (quick := quick_header(data, scale)) is not None:
         return _Reading(path, filename, data, source_format, *quick)
     book = read_workbook(path, filename=filename, row_cap=HEADER_SCAN_ROWS + 2)
     for sheet in book.sheets:
@@ -455,7 +175,7 @@ def read_rows(wave: Wave, path, *, filename: str | None = None, scale: Scale):
 
 def _rows(reading: _Reading, wave: Wave, scale: Scale, check: TableCheck) -> Iterator:
     header = reading.header
-    places = _Places(wave)
+    places = Places(wave)
     existing = {clean(item.title): item.title for item in wave.items.all()}
     if header.items:
         titles = list(header.items.values())
@@ -515,8 +235,8 @@ class _RowContext:
     number: int
     values: list
     sheet: SheetGrid
-    header: _Header
-    places: _Places
+    header: Header
+    places: Places
     scale: Scale
     check: TableCheck
 
@@ -541,7 +261,7 @@ class _RowContext:
         kind = ""
         if "type" in columns:
             type_text = text_of(self.value(columns["type"]))
-            kind = _type_of(type_text)
+            kind = type_of(type_text)
             if kind is None:
                 self.check.problem(
                     self.number,

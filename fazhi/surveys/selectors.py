@@ -309,3 +309,64 @@ def call_summary(wave: Wave) -> list[CallRow]:
         ),
     )
     return [*lines, total]
+
+
+# -- where a wave's result goes -----------------------------------------------------------------
+
+
+def feed_applicants(*, user, wave: Wave):
+    """The applicants of the wave's region in the evaluations whose scores the user enters."""
+    from fazhi.fieldwork.models import Applicant
+
+    applicants = Applicant.objects.editable_by(user).filter(campaign__region=wave.region)
+    return applicants.select_related("evaluation", "campaign").order_by("-evaluation__created_at")
+
+
+SATISFACTION_WORD = "满意"
+
+
+def evidence_items(*, user, wave: Wave):
+    """The task items (leaves) of the region's campaigns the user files materials for, the
+    satisfaction indicators first (their title or required materials speak of 满意)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from fazhi.campaigns.models import Campaign
+    from fazhi.campaigns.models import Item as TaskItem
+
+    campaigns = Campaign.objects.editable_by(user).filter(region=wave.region)
+    items = TaskItem.objects.filter(campaign__in=campaigns, children__isnull=True)
+    satisfaction = Q(title__contains=SATISFACTION_WORD) | Q(
+        required_evidence__contains=SATISFACTION_WORD
+    )
+    first = Case(When(satisfaction, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ordered = items.annotate(first=first).select_related("campaign")
+    return ordered.order_by("first", "-campaign__created_at", "sort_key")
+
+
+# -- printed invitations -----------------------------------------------------------------------
+
+
+def invitation_counts(wave: Wave) -> list:
+    """Each stratum with how many invitations were issued for it and how many answered."""
+    from fazhi.surveys.models import Invitation
+
+    issued = Invitation.objects.filter(stratum=OuterRef("pk")).order_by().values("stratum")
+    used = issued.filter(used_at__isnull=False)
+
+    def counted(rows):
+        return Coalesce(Subquery(rows.annotate(c=Count("pk")).values("c")), 0)
+
+    strata = list(wave.strata.annotate(issued=counted(issued), used=counted(used)))
+    for stratum in strata:
+        stratum.unused = stratum.issued - stratum.used
+    return strata
+
+
+def unused_invitations(wave: Wave, stratum_id: int | None = None):
+    """The wave's invitations nobody has answered yet (of one stratum when given), oldest first."""
+    from fazhi.surveys.models import Invitation
+
+    rows = Invitation.objects.filter(stratum__wave=wave, used_at__isnull=True)
+    if stratum_id is not None:
+        rows = rows.filter(stratum_id=stratum_id)
+    return rows.select_related("stratum").order_by("stratum__position", "stratum_id", "id")

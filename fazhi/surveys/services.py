@@ -13,14 +13,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from fazhi.accounts.audit import audit_record
 from fazhi.core.scoping import can_write_at
 from fazhi.core.spreadsheets import ImportFailure
 from fazhi.orgs.models import Unit, UnitKind
-from fazhi.surveys import reading
+from fazhi.surveys import questionnaire, reading
 from fazhi.surveys.models import (
     NO_ANSWER,
     AnswerCount,
@@ -31,7 +30,6 @@ from fazhi.surveys.models import (
     Respondent,
     Source,
     Stratum,
-    SubmissionThrottle,
     SurveyImport,
     Wave,
 )
@@ -297,60 +295,56 @@ OPEN_SALT = "fazhi.surveys.open-token"
 FORGED = "问卷链接无效：请扫描样本单元的二维码重新打开问卷。"
 SPENT = "这份问卷已经提交过，每份问卷只能提交一次。感谢您的参与。"
 FLOOD = "来自您所在网络的提交过于频繁，请稍后再试。"
+_signer = signing.Signer(salt=OPEN_SALT)
 
 
-def stratum_is_full(stratum: Stratum) -> bool:
-    return stratum.respondents.count() >= stratum.target
-
-
-def check_open(stratum: Stratum) -> None:
-    """Refused when the wave's questionnaire is closed, not yet open, or the stratum is full."""
-    wave = stratum.wave
-    today = timezone.localdate()
-    if not wave.is_open or (wave.ends_on and today > wave.ends_on):
-        raise Refused("本次测评的在线问卷已结束，感谢您的关注。")
-    if wave.starts_on and today < wave.starts_on:
-        raise Refused(f"本次测评的在线问卷将于 {wave.starts_on:%Y年%m月%d日} 开始。")
-    if stratum_is_full(stratum):
-        raise Refused(f"{stratum}的样本已收满，问卷已关闭，感谢您的支持。")
-
-
-def open_token(stratum: Stratum) -> str:
+def open_token(stratum: Stratum | int) -> str:
     """The single-use token of one person opening the stratum's questionnaire (its QR code). It
     is signed rather than stored: opening the page writes nothing, and the response that uses it
     is the only row it ever makes (its uniqueness refuses a second)."""
-    return signing.Signer(salt=OPEN_SALT).sign(f"{stratum.pk}.{secrets.token_urlsafe(12)}")
+    pk = stratum if isinstance(stratum, int) else stratum.pk
+    return _signer.sign(f"{pk}.{secrets.token_urlsafe(12)}")
 
 
 def response_submit_open(
     *, stratum: Stratum, token: str, answers: dict[int, int], address: str | None
-) -> Respondent:
-    """Store one response to the stratum's open questionnaire. Refused: a token not signed here
-    or for another stratum (forged), a token used before, a closed or full stratum, a flood
-    from one address."""
+) -> int:
+    """Store one response to the stratum's open questionnaire; returns its id."""
+    status = questionnaire.status_by_key(stratum.key)
+    return questionnaire_submit(status=status, token=token, answers=answers, address=address)
+
+
+def questionnaire_submit(
+    *, status: questionnaire.Status, token: str, answers: dict[int, int], address: str | None
+) -> int:
+    """One response to a stratum's open questionnaire (the page behind its QR code), as the
+    stratum stands (`questionnaire.status_by_key`). Refused: a token not signed here or for
+    another stratum (forged), a token used before, a closed or full stratum, a flood from one
+    address. Returns the new response's id."""
     try:
-        value = signing.Signer(salt=OPEN_SALT).unsign(token)
+        value = _signer.unsign(token)
     except signing.BadSignature as exc:
         raise Refused(FORGED) from exc
-    if value.split(".", 1)[0] != str(stratum.pk):
+    if value.split(".", 1)[0] != str(status.stratum_id):
         raise Refused(FORGED)
-    check_open(stratum)
-    answers_text = _encode(stratum.wave, answers)
-    return _store_response(stratum, token, answers_text, address)
+    form = questionnaire.form_of(status)
+    if reason := questionnaire.refusal(status, form):
+        raise Refused(reason)
+    return _store_response(status, form, token, _encode(form, answers), address)
 
 
-def response_submit(
-    *, token: str, answers: dict[int, int], address: str | None = None
-) -> Respondent:
-    """Store one response on a printed invitation (`invitations_issue`)."""
-    invitation = Invitation.objects.select_related("stratum__wave").filter(token=token).first()
+def response_submit(*, token: str, answers: dict[int, int], address: str | None = None) -> int:
+    """Store one response on a printed invitation (`invitations_issue`); returns its id."""
+    invitation = Invitation.objects.select_related("stratum").filter(token=token).first()
     if invitation is None:
         raise Refused(FORGED)
     if invitation.used_at is not None:
         raise Refused(SPENT)
-    stratum = invitation.stratum
-    check_open(stratum)
-    answers_text = _encode(stratum.wave, answers)
+    status = questionnaire.status_by_key(invitation.stratum.key)
+    form = questionnaire.form_of(status)
+    if reason := questionnaire.refusal(status, form):
+        raise Refused(reason)
+    answers_text = _encode(form, answers)
     # The invitation is spent by the one UPDATE that finds it unused.
     with transaction.atomic():
         spent = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(
@@ -358,63 +352,82 @@ def response_submit(
         )
         if not spent:
             raise Refused(SPENT)
-        return _store_response(stratum, token, answers_text, address)
+        return _store_response(status, form, token, answers_text, address)
 
 
-def _encode(wave: Wave, answers: dict[int, int]) -> str:
+def _encode(form: questionnaire.Form, answers: dict[int, int]) -> str:
     """`answers` maps item ids to scale indexes; an item left unanswered is the scale's
     not-counted answer (不清楚)."""
-    scale = _scale(wave)
-    items = list(wave.items.all())
-    if all(answers.get(item.pk) is None for item in items):
+    if all(answers.get(pk) is None for pk in form.item_ids):
         raise Refused("请至少回答一道题后再提交。")
     chars = []
-    for item in items:
-        choice = answers.get(item.pk)
-        if choice is not None and not 0 <= choice < len(scale.labels):
-            raise Refused(f"“{item.title}”的答案无效。")
-        chars.append(str(scale.blank if choice is None else choice))
+    for pk in form.item_ids:
+        choice = answers.get(pk)
+        if choice is not None and not 0 <= choice < form.choices:
+            raise Refused(f"“{form.titles[pk]}”的答案无效。")
+        chars.append(str(form.blank if choice is None else choice))
     return "".join(chars)
 
 
-def _store_response(stratum: Stratum, token: str, answers_text: str, address) -> Respondent:
+# One response as written: the stratum counted and the row added in one statement, so that two
+# submissions to the last place of a quota cannot both be stored (PostgreSQL locks the stratum
+# first; SQLite's writers queue for its one write lock anyway).
+_LOCK_STRATUM = "SELECT id FROM surveys_stratum WHERE id = %s FOR UPDATE"
+_INSERT_RESPONSE = """
+INSERT INTO surveys_respondent
+    (wave_id, stratum_id, respondent_type, source, survey_import_id, ref, token, answers, created_at)
+SELECT %s, %s, %s, %s, NULL, '', %s, %s, %s
+WHERE (SELECT COUNT(*) FROM surveys_respondent WHERE stratum_id = %s) < %s
+RETURNING id
+"""
+
+
+def _store_response(status, form, token: str, answers_text: str, address) -> int:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    row = [status.wave_id, status.stratum_id, status.respondent_type, Source.ONLINE.value]
+    row += [token, answers_text, now, status.stratum_id, status.target]
     try:
-        with transaction.atomic():
-            _throttle(address)
-            return Respondent.objects.create(
-                wave=stratum.wave,
-                stratum=stratum,
-                respondent_type=stratum.respondent_type,
-                source=Source.ONLINE,
-                token=token,
-                answers=answers_text,
-            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            _throttle(cursor, address)
+            if connection.features.has_select_for_update:
+                cursor.execute(_LOCK_STRATUM, [status.stratum_id])
+            cursor.execute(_INSERT_RESPONSE, row)
+            stored = cursor.fetchone()
+            if stored is None:
+                raise Refused(f"{form.label}的样本已收满，问卷已关闭，感谢您的支持。")
+            return stored[0]
     except IntegrityError as exc:  # the token's response is already there
         raise Refused(SPENT) from exc
 
 
-def _throttle(address: str | None) -> None:
+# Counted per source address in the database, so that every web process counts the same, in
+# one upsert: a new address starts at 1, an expired window starts again at 1.
+_THROTTLE = """
+INSERT INTO surveys_submissionthrottle (ip_address, count, window_started) VALUES (%s, 1, %s)
+ON CONFLICT (ip_address) DO UPDATE SET
+    count = CASE WHEN surveys_submissionthrottle.window_started < %s THEN 1
+                 ELSE surveys_submissionthrottle.count + 1 END,
+    window_started = CASE WHEN surveys_submissionthrottle.window_started < %s THEN %s
+                          ELSE surveys_submissionthrottle.window_started END
+RETURNING count
+"""
+
+
+def _throttle(cursor, address: str | None) -> None:
     """At most FAZHI_SURVEY_RATE_LIMIT responses from one address in FAZHI_SURVEY_RATE_WINDOW
     seconds: a village office behind one address still gets through, a script filling in the
-    form does not."""
+    form does not. The count is raised inside the response's transaction, so a refused response
+    (the flood's own included) does not count."""
     if not address:
         return
     limit = getattr(settings, "FAZHI_SURVEY_RATE_LIMIT", 60)
-    now = timezone.now()
     window = getattr(settings, "FAZHI_SURVEY_RATE_WINDOW", 600)
-    window_start = now - dt.timedelta(seconds=window)
-    row, created = SubmissionThrottle.objects.select_for_update().get_or_create(
-        ip_address=address, defaults={"count": 1, "window_started": now}
-    )
-    if created:
-        return
-    if row.window_started < window_start:
-        row.count, row.window_started = 1, now
-        row.save(update_fields=["count", "window_started"])
-        return
-    if row.count >= limit:
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    started, expired = adapt(now), adapt(now - dt.timedelta(seconds=window))
+    cursor.execute(_THROTTLE, [address, started, expired, expired, started])
+    if cursor.fetchone()[0] > limit:
         raise Refused(FLOOD)
-    SubmissionThrottle.objects.filter(pk=row.pk).update(count=F("count") + 1)
 
 
 def invitations_issue(*, acting_user, stratum: Stratum, count: int) -> list[Invitation]:
@@ -483,17 +496,32 @@ def evaluation_score_feed(*, acting_user, wave: Wave, applicant, measure: str = 
         raise ValidationError(
             f"“{wave}”是{wave.region}的测评，不能作为{applicant.campaign.region}的满意度得分。"
         )
+    if measure not in MEASURE_LABELS:
+        raise ValidationError("请选择计入满意率还是分值。")
     rate = wave_report(wave, with_previous=False).overall.rate
     if rate.rate is None:
         raise ValidationError(f"“{wave}”还没有有效回答，无法计算得分。")
     value = percent(rate.rate) if measure == "rate" else two_decimals(rate.score)
-    return applicant_scores_save(
-        acting_user=acting_user,
-        applicant=applicant,
-        field_score=applicant.field_score,
-        survey_score=str(value),
-        version=applicant.version,
-    )
+    with transaction.atomic():
+        fed = applicant_scores_save(
+            acting_user=acting_user,
+            applicant=applicant,
+            field_score=applicant.field_score,
+            survey_score=str(value),
+            version=applicant.version,
+        )
+        audit_record(
+            acting_user=acting_user,
+            action="survey.feed",
+            target=wave,
+            region=wave.region,
+            summary=f"将{MEASURE_LABELS[measure]} {fed.survey_score} 计入“{applicant.evaluation}”的满意度测评得分",
+            after={"applicant": applicant.pk, "measure": measure, "value": str(fed.survey_score)},
+        )
+    return fed
+
+
+MEASURE_LABELS = {"rate": "满意率", "score": "分值"}
 
 
 def strata_update(*, acting_user, wave: Wave, values: dict[int, tuple[int, int | None]]) -> int:
@@ -538,10 +566,21 @@ def evidence_attach(*, acting_user, wave: Wave, item):
     if report.overall.rate.rate is None:
         raise ValidationError(f"“{wave}”还没有有效回答，没有可归档的结果。")
     body = summary_docx(report, today=timezone.localdate())
-    return evidence_upload(
+    # Not inside a transaction of ours: the store writes the file before the material's own
+    # transaction (evidence.services._store_outside_transaction), which audits the upload.
+    evidence = evidence_upload(
         acting_user=acting_user,
         item=item,
         file=ContentFile(body, name=f"{wave.name}-结果报告.docx"),
         title=f"{wave.name}结果报告",
         description="由满意度测评模块生成：满意率、分值及 95% 置信区间。",
     )
+    audit_record(
+        acting_user=acting_user,
+        action="survey.evidence",
+        target=wave,
+        region=wave.region,
+        summary=f"结果报告归入“{item.campaign}”的 {item.code}",
+        after={"item": item.code, "evidence": evidence.pk},
+    )
+    return evidence

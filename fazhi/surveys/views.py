@@ -14,10 +14,11 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
 from fazhi.accounts.audit import client_ip
 from fazhi.core.actions import error_text
@@ -28,10 +29,18 @@ from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, is_editable
 from fazhi.core.spreadsheets import ImportFailure
 from fazhi.core.tempfiles import temp_file
-from fazhi.surveys import results, selectors, services
-from fazhi.surveys.exports import summary_docx, write_report
-from fazhi.surveys.forms import AliasForm, CallForm, ImportForm, WaveCreateForm
-from fazhi.surveys.models import Invitation, Stratum, Wave
+from fazhi.surveys import questionnaire, results, selectors, services
+from fazhi.surveys.exports import summary_docx, write_invitations, write_report
+from fazhi.surveys.forms import (
+    AliasForm,
+    CallForm,
+    EvidenceForm,
+    FeedForm,
+    ImportForm,
+    InvitationForm,
+    WaveCreateForm,
+)
+from fazhi.surveys.models import Invitation, Wave
 
 DRAFT_SALT = "fazhi.surveys.import-draft"
 DRAFT_MAX_AGE = 3600
@@ -101,9 +110,131 @@ def wave_codes(request, pk):
     codes = []
     for stratum in wave.strata.all():
         url = request.build_absolute_uri(reverse("surveys:start", args=[stratum.key]))
-        svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
+        svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
         codes.append((stratum, url, svg))
     return render(request, "surveys/wave_codes.html", {"wave": wave, "codes": codes})
+
+
+# -- printed invitations -------------------------------------------------------------------------
+
+INVITATIONS_PER_PAGE = 60
+
+
+@login_required
+def wave_invitations(request, pk):
+    """Invitations for sampled households: issued per stratum, each admitting one response.
+    Their links are as good as a response, so only the wave's owners see them."""
+    wave = get_editable_or_404(Wave.objects.select_related("region"), request.user, pk=pk)
+    form = InvitationForm(request.POST or None, wave=wave)
+    if request.method == "POST" and form.is_valid():
+        stratum, count = form.cleaned_data["stratum"], form.cleaned_data["count"]
+        try:
+            services.invitations_issue(acting_user=request.user, stratum=stratum, count=count)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"已为{stratum}生成 {count} 份问卷邀请，可打印或导出链接。")
+            url = reverse("surveys:invitations_print", args=[wave.pk])
+            return redirect(f"{url}?stratum={stratum.pk}")
+    rows = selectors.invitation_counts(wave)
+    return render(
+        request, "surveys/wave_invitations.html", {"wave": wave, "form": form, "rows": rows}
+    )
+
+
+def _chosen_stratum(request, wave) -> int | None:
+    value = request.GET.get("stratum", "")
+    if value.isdigit() and wave.strata.filter(pk=int(value)).exists():
+        return int(value)
+    return None
+
+
+@login_required
+def wave_invitations_print(request, pk):
+    """The unused invitations as cards to print: a QR code and the link of each."""
+    wave = get_editable_or_404(Wave.objects.select_related("region"), request.user, pk=pk)
+    stratum_id = _chosen_stratum(request, wave)
+    invitations = selectors.unused_invitations(wave, stratum_id)
+    page = paginate(request, invitations, per_page=INVITATIONS_PER_PAGE)
+    cards = []
+    for invitation in page.object_list:
+        url = request.build_absolute_uri(reverse("surveys:answer", args=[invitation.token]))
+        svg = segno.make(url, error="m").svg_inline(scale=3, border=2, omitsize=True)
+        cards.append((invitation, url, svg))
+    context = {"wave": wave, "page": page, "cards": cards, "stratum_id": stratum_id}
+    return render(request, "surveys/wave_invitations_print.html", context)
+
+
+@login_required
+def wave_invitations_export(request, pk):
+    wave = get_editable_or_404(Wave.objects.select_related("region"), request.user, pk=pk)
+    invitations = selectors.unused_invitations(wave, _chosen_stratum(request, wave))
+    response = xlsx_attachment(f"{wave.name}-问卷邀请.xlsx")
+    write_invitations(
+        response,
+        wave=wave,
+        invitations=invitations.iterator(),
+        link_of=lambda invitation: request.build_absolute_uri(
+            reverse("surveys:answer", args=[invitation.token])
+        ),
+    )
+    return response
+
+
+# -- where the result goes: the evaluation's score, the indicator's material --------------------
+
+
+@login_required
+def wave_feed(request, pk):
+    """The wave's overall rate or score entered as a county's survey score in an evaluation
+    (fieldwork), by whoever enters that evaluation's scores."""
+    wave = selectors.wave_by_pk(user=request.user, pk=pk)
+    applicants = selectors.feed_applicants(user=request.user, wave=wave)
+    form = FeedForm(request.POST or None, applicants=applicants)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, "没有可以计入的评估，或所选评估不属于您录入得分的范围。")
+            return redirect("surveys:feed", pk=wave.pk)
+        applicant = form.cleaned_data["applicant"]
+        try:
+            fed = services.evaluation_score_feed(
+                acting_user=request.user,
+                wave=wave,
+                applicant=applicant,
+                measure=form.cleaned_data["measure"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+            return redirect("surveys:feed", pk=wave.pk)
+        messages.success(
+            request, f"已计入“{fed.evaluation}”：{fed.campaign} 满意度测评得分 {fed.survey_score}。"
+        )
+        return redirect("fieldwork:detail", pk=fed.evaluation_id)
+    report = selectors.wave_report(wave, with_previous=False)
+    context = {"wave": wave, "form": form, "report": report, "none": not applicants.exists()}
+    return render(request, "surveys/wave_feed.html", context)
+
+
+@login_required
+def wave_evidence(request, pk):
+    """The wave's Word result report filed as a material of a campaign's indicator."""
+    wave = selectors.wave_by_pk(user=request.user, pk=pk)
+    items = selectors.evidence_items(user=request.user, wave=wave)
+    form = EvidenceForm(request.POST or None, items=items)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, "请选择本地区创建活动中由您上传材料的指标。")
+            return redirect("surveys:evidence", pk=wave.pk)
+        item = form.cleaned_data["item"]
+        try:
+            evidence = services.evidence_attach(acting_user=request.user, wave=wave, item=item)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+            return redirect("surveys:evidence", pk=wave.pk)
+        messages.success(request, f"“{evidence.title}”已归入 {item.code} 的佐证材料。")
+        return redirect("campaigns:item", pk=item.pk)
+    context = {"wave": wave, "form": form, "none": not items.exists()}
+    return render(request, "surveys/wave_evidence.html", context)
 
 
 # -- the import wizard ---------------------------------------------------------------------------
@@ -284,61 +415,62 @@ def wave_calls(request, pk):
 # -- the public questionnaire (no login) --------------------------------------------------------
 
 
+# The questionnaire needs no CSRF check: it acts for nobody (anonymous, whoever is signed in),
+# so a forged cross-site post could do nothing its author cannot do by opening the page, and
+# each response needs the single-use token the page carries. Without the check the page is
+# rendered once per process (questionnaire.form_of), not for each visitor.
+@csrf_exempt
 def stratum_start(request, key):
     """The stratum's questionnaire behind its QR code: the form with a fresh single-use token
     (signed, so showing it writes nothing), and the one response that token admits."""
-    stratum = get_object_or_404(Stratum.objects.select_related("wave__region"), key=key)
+    status = questionnaire.status_by_key(key)
+    if status is None:
+        raise Http404("没有这份问卷。")
+    form = questionnaire.form_of(status)
     if request.method == "POST":
         return _submit(
             request,
-            stratum,
-            lambda answers: services.response_submit_open(
-                stratum=stratum,
+            form,
+            lambda answers: services.questionnaire_submit(
+                status=status,
                 token=request.POST.get("token", ""),
                 answers=answers,
                 address=client_ip(request),
             ),
         )
-    try:
-        services.check_open(stratum)
-    except services.Refused as exc:
-        return _public_message(request, stratum, str(exc), status=200)
-    return _questionnaire(request, stratum, services.open_token(stratum))
+    if reason := questionnaire.refusal(status, form):
+        return _public_message(request, form.stratum, reason, status=200)
+    return HttpResponse(form.page(services.open_token(status.stratum_id)))
 
 
+@csrf_exempt
 def answer(request, token):
     """A printed invitation's questionnaire (`services.invitations_issue`)."""
-    invitation = (
-        Invitation.objects.select_related("stratum__wave__region").filter(token=token).first()
-    )
+    invitation = Invitation.objects.select_related("stratum").filter(token=token).first()
     if invitation is None:
         return _public_message(request, None, services.FORGED, status=404)
-    stratum = invitation.stratum
+    status = questionnaire.status_by_key(invitation.stratum.key)
+    form = questionnaire.form_of(status)
     if invitation.used_at is not None:
-        return _public_message(request, stratum, services.SPENT, status=409)
+        return _public_message(request, form.stratum, services.SPENT, status=409)
     if request.method == "POST":
         return _submit(
             request,
-            stratum,
+            form,
             lambda answers: services.response_submit(
                 token=token, answers=answers, address=client_ip(request)
             ),
         )
-    return _questionnaire(request, stratum, "")
-
-
-def _questionnaire(request, stratum, token: str):
-    wave = stratum.wave
-    labels = list(enumerate(choice["label"] for choice in wave.scale))
-    context = {"stratum": stratum, "wave": wave, "items": wave.items.all(), "labels": labels}
-    return _public(request, "answer", {**context, "token": token})
+    if reason := questionnaire.refusal(status, form):
+        return _public_message(request, form.stratum, reason, status=200)
+    return HttpResponse(form.page(""))
 
 
 # A refusal's status: a flood 429, a spent token 409, a forged one 404, the rest 400.
 _STATUS = {services.FLOOD: 429, services.SPENT: 409, services.FORGED: 404}
 
 
-def _submit(request, stratum, submit):
+def _submit(request, form, submit):
     chosen = {}
     for name, value in request.POST.items():
         if name.startswith("item_") and name[5:].isdigit() and value.isdigit():
@@ -347,8 +479,8 @@ def _submit(request, stratum, submit):
         submit(chosen)
     except services.Refused as exc:
         status = _STATUS.get(str(exc), 400)
-        return _public_message(request, stratum, str(exc), status=status)
-    return _public(request, "thanks", {"stratum": stratum})
+        return _public_message(request, form.stratum, str(exc), status=status)
+    return HttpResponse(form.thanks)
 
 
 def _public_message(request, stratum, message: str, *, status: int):

@@ -469,6 +469,18 @@ def survey_strata(x: Ctx) -> dict:
     return {f"target_{stratum}": "30", f"population_{stratum}": "12000"}
 
 
+def survey_invitations(x: Ctx) -> dict:
+    return {"stratum": x.id(f"stratum.{x.c}"), "count": "2"}
+
+
+def survey_feed(x: Ctx) -> dict:
+    return {"applicant": x.id("applicant.city"), "measure": "rate"}
+
+
+def survey_evidence(x: Ctx) -> dict:
+    return {"item": x.id(f"item.sfj.{x.c}")}
+
+
 def survey_open_answer(x: Ctx) -> dict:
     stratum = Stratum.objects.get(pk=x.id(f"stratum.{x.c}"))
     return {"token": open_token(stratum), **survey_answer(x)}

@@ -235,6 +235,11 @@ def scores_evaluation(p: Persona, target: str) -> bool:
     return p.admin or bool(p.roles & {"lead_admin", "reviewer"} and p.level in levels)
 
 
+def feeds_city_evaluation(p: Persona, target: str) -> bool:
+    """A survey wave's result entered in the city's evaluation, whose one applicant is 市中区."""
+    return county(target) == "szq" and scores_evaluation(p, "city")
+
+
 # -- inspections: the city's inspection of both counties; a finding is one unit's ("scjg.szq") --
 
 

@@ -22,6 +22,7 @@ from fazhi.core.tests.authz_policy import (
     allowed,
     county,
     creator,
+    feeds_city_evaluation,
     inspects,
     manages_casereview,
     manages_user,
@@ -906,6 +907,37 @@ PAGES: dict[str, Route] = {
         data=pay.survey_strata,
     ),
     "surveys/<int:pk>/codes/": r(*CAMPAIGNS, args=WAVE, get=reads_wave),
+    # The result becomes the survey score of 市中区's applicant in the city's evaluation, by
+    # whoever enters that evaluation's scores; 薛城区's wave has no applicant to feed.
+    "surveys/<int:pk>/feed/": r(
+        *CAMPAIGNS,
+        args=WAVE,
+        get=reads_wave,
+        post=rule(see_wave, soft(feeds_city_evaluation)),
+        data=pay.survey_feed,
+    ),
+    # Invitation links are as good as answers: the wave's owners alone issue, print, export.
+    "surveys/<int:pk>/invitations/": r(
+        *CAMPAIGNS,
+        args=WAVE,
+        get=rule(see_wave, allowed(owns)),
+        post=rule(see_wave, allowed(owns)),
+        data=pay.survey_invitations,
+    ),
+    "surveys/<int:pk>/invitations/print/": r(
+        *CAMPAIGNS, args=WAVE, get=rule(see_wave, allowed(owns))
+    ),
+    "surveys/<int:pk>/invitations.xlsx": r(
+        *CAMPAIGNS, args=WAVE, get=rule(see_wave, allowed(owns))
+    ),
+    # The result report filed as a material of the county's item, by the campaign's owners.
+    "surveys/<int:pk>/evidence/": r(
+        *CAMPAIGNS,
+        args=WAVE,
+        get=reads_wave,
+        post=rule(see_wave, soft(owns)),
+        data=pay.survey_evidence,
+    ),
     "surveys/<int:pk>/calls/": r(
         *CAMPAIGNS,
         args=WAVE,

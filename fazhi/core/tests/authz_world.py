@@ -45,7 +45,7 @@ from fazhi.plans.planreading import read_plan_lines
 from fazhi.reviews import services as review_services
 from fazhi.reviews.models import RoundScope, Side
 from fazhi.surveys import services as survey_services
-from fazhi.surveys.models import Invitation, Stratum
+from fazhi.surveys.models import Invitation, Respondent, Stratum
 
 MARKER = "FOREIGN-MARKER-7f3a"
 # One marker per owner: a persona may read a marker only if it reaches what carries it.
@@ -548,6 +548,8 @@ def _surveys(w: World, t, people) -> None:
         )
         stratum = wave.strata.first() or Stratum.objects.create(wave=wave, name="薛城区样本点")
         invitation = Invitation.objects.create(stratum=stratum)
+        # One answer, so that the wave has a result to feed an evaluation and file as evidence.
+        Respondent.objects.create(wave=wave, stratum=stratum, source="import", answers="00")
         w.extra[f"stratum_name.{county}"] = stratum.name
         w.ids[f"wave.{county}"] = wave.pk
         w.ids[f"stratum.{county}"] = stratum.pk

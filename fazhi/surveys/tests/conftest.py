@@ -32,3 +32,14 @@ def wave(tree, people, towns):
         year=2025,
         items=ITEMS,
     )
+
+
+@pytest.fixture(autouse=True)
+def fresh_questionnaire_pages():
+    """Each test starts without the pages a process keeps (`questionnaire.form_of`): a test
+    that changes a wave's names or scale must see its own."""
+    from fazhi.surveys import questionnaire
+
+    questionnaire.forget_forms()
+    yield
+    questionnaire.forget_forms()
