@@ -21,6 +21,7 @@ from django.utils import timezone
 from fazhi.accounts.audit import audit_record
 from fazhi.accounts.system import stored_user
 from fazhi.campaigns.models import Item, ItemStatus
+from fazhi.core.listing import parse_id
 from fazhi.core.scoping import can_write_at
 from fazhi.evidence.models import Evidence
 from fazhi.filing.freeze import check_not_submitted
@@ -128,10 +129,9 @@ def _live_materials(acting_user, item: Item):
 def _named(acting_user, item: Item, evidence_ids) -> list[Evidence]:
     """The materials the ids name, all of them of this item and in reach, or a refusal naming
     the ones that are not."""
-    try:
-        wanted = {int(pk) for pk in evidence_ids}
-    except (TypeError, ValueError):
-        raise ValidationError("材料编号不正确，未做任何改动。") from None
+    wanted = {parse_id(pk) for pk in evidence_ids}
+    if None in wanted:  # not a number, or past what the database holds
+        raise ValidationError("材料编号不正确，未做任何改动。")
     if not wanted:
         raise ValidationError("请先勾选要处理的材料。")
     found = list(_live_materials(acting_user, item).filter(pk__in=wanted))
@@ -215,7 +215,7 @@ def choice_renumber(*, acting_user, item: Item, places: dict) -> None:
     count = len(ordered)
     wanted = {}
     for pk, text in places.items():
-        evidence = named[int(pk)]
+        evidence = named[parse_id(pk)]
         try:
             place = int(str(text).strip())
         except ValueError:

@@ -206,3 +206,40 @@ def test_a_liaison_may_not_post_and_another_county_does_not_see(campaign, three,
     assert other.get(reverse("filing:choice_item", args=[item.pk])).status_code == 404
     assert other.get(reverse("filing:choices", args=[campaign.pk])).status_code == 404
     assert not FilingChoice.objects.filter(included__isnull=False).exists()
+
+
+def test_a_unit_sees_the_decisions_on_its_own_items_page(campaign, upload, people, login):
+    notice = upload(
+        "1.1.1", "公示.pdf", pdf_bytes(1, "公示"), title="执法公示", user=people.scjg_liaison
+    )
+    other = upload("1.1.1", "目录.pdf", pdf_bytes(1, "目录"), title="公示目录", chosen=False)
+    choices.choice_decide(
+        acting_user=people.szq_lead,
+        item=notice.item,
+        evidence_ids=[notice.pk],
+        decision="exclude",
+        reason="公示期不在评估期内",
+    )
+    page = login(people.scjg_liaison).get(reverse("campaigns:item", args=[notice.item.pk]))
+    text = page.content.decode()
+    assert "不纳入申报" in text and "公示期不在评估期内" in text
+    assert other.title not in text  # another unit's material stays out of sight
+
+
+def test_odd_input_on_the_item_page_is_refused_with_a_message(campaign, three, people, login):
+    client = login(people.szq_lead)
+    item = three[0].item
+    decide = reverse("filing:choice_decide", args=[item.pk])
+    order = reverse("filing:choice_order", args=[item.pk])
+    for url, data, said in (
+        (decide, {"row": f"{2**70}:include"}, "材料编号不正确"),
+        (decide, {"row": "²:include"}, "材料编号不正确"),
+        (decide, {"evidence": [three[0].pk], "decision": "maybe"}, "请选择纳入"),
+        (decide, {"decision": "include"}, "请先勾选"),
+        (order, {"move": f"{three[0].pk}:sideways"}, "只能上移或下移"),
+        (order, {f"place-{three[0].pk}": "99"}, "1–3 之间的整数"),
+        (order, {f"place-{2**70}": "1"}, "材料编号不正确"),
+    ):
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200 and said in response.content.decode(), data
+    assert not FilingChoice.objects.exists()
