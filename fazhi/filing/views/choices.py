@@ -58,6 +58,7 @@ def _item(request, pk) -> Item:
 def choice_item(request, pk):
     item = _item(request, pk)
     rows = choices.choice_rows(item, selectors.item_materials(item=item, user=request.user))
+    total = len(rows)  # places run over all the item's materials, shown or filtered out
     pending = request.GET.get("pending") == "1"
     if pending:
         rows = [row for row in rows if not row.decided]
@@ -69,6 +70,7 @@ def choice_item(request, pk):
             "campaign": item.campaign,
             "page": paginate(request, rows, per_page=MATERIALS_PER_PAGE),
             "count": len(rows),
+            "total": total,
             "pending": pending,
             "may_choose": _may_choose(request.user, item.campaign),
             "frozen": submission_in_force(item.campaign_id),
