@@ -26,6 +26,7 @@ from fazhi.campaigns.models import (
     StageKind,
 )
 from fazhi.core.scoping import Scope, can_write_at, is_editable
+from fazhi.filing.freeze import check_not_submitted
 from fazhi.frameworks.models import Framework, Node
 from fazhi.orgs.matching import Confidence, UnitMatcher
 from fazhi.orgs.models import Region, Unit
@@ -463,6 +464,7 @@ def _combined_status(states: list[str]) -> str:
 def check_item_open_for_evidence(item: Item) -> None:
     if item.archived_at is not None:
         raise ValidationError(f"{item.code} 已随指标体系新版本撤销，只能查看。")
+    check_not_submitted(item.campaign_id)  # a submitted filing freezes the campaign's materials
     if item.children.exists():
         raise ValidationError(f"{item.code} 已细化，请把材料上传到它的细化指标下。")
     if item.status in LOCKED_STATES:

@@ -25,6 +25,7 @@ from fazhi.evidence.indexing import CutText, cut_text, index_evidence
 from fazhi.evidence.models import Blob, Evidence, EvidenceVersion, ExtractStatus
 from fazhi.evidence.textmeta import guess_doc_number, guess_issue_date
 from fazhi.evidence.uploads import UNREADABLE
+from fazhi.filing.freeze import check_not_submitted
 from fazhi.orgs.models import Unit
 
 # Kept as files though no text can be read from them (videos of meetings, other archives).
@@ -212,6 +213,7 @@ def evidence_update(
     description: str = "",
 ) -> Evidence:
     _check_editable(acting_user, evidence)
+    check_not_submitted(evidence.item.campaign_id)
     if not title.strip():
         raise ValidationError({"title": "标题不能为空。"})
     before = snapshot(evidence, METADATA_FIELDS)

@@ -1,6 +1,8 @@
 """What goes into a filing, in order: the campaign's items (indicators) by their place in the
-framework, each with its live materials in upload order. The package, the bound volumes and
-the index workbook are all laid out from this one list, so their numbering agrees."""
+framework, each with the materials chosen for the filing in their chosen order (by default the
+approved items' materials in upload order, see `fazhi/filing/choices.py`). The package, the
+bound volumes and the index workbook are all laid out from this one list, so their numbering
+agrees."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django.db.models import Prefetch
 from fazhi.campaigns import selectors as campaign_selectors
 from fazhi.campaigns.models import Campaign, ItemStatus
 from fazhi.evidence.models import Blob, Evidence
+from fazhi.filing.choices import in_filing, in_filing_order
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,9 @@ class Material:
     original_name: str
     blob: Blob
     package_path: str = ""  # where the file lies in the package ZIP
+    evidence_id: int = 0
+    version_id: int = 0
+    version_number: int = 0
 
     @property
     def pages(self) -> int | None:
@@ -62,7 +68,7 @@ def filing_contents(*, campaign: Campaign, approved_only: bool = False) -> list[
                 "evidence",
                 queryset=Evidence.objects.alive()
                 .filter(current__isnull=False)
-                .select_related("unit", "current__blob")
+                .select_related("unit", "current__blob", "filing_choice")
                 .order_by("created_at", "id"),
                 to_attr="live_evidence",
             ),
@@ -85,7 +91,8 @@ def filing_contents(*, campaign: Campaign, approved_only: bool = False) -> list[
             lead_unit=lead.name if lead else "",
             folder=safe_name(f"{item.code} {item.title}", FOLDER_CHARS),
         )
-        for position, evidence in enumerate(item.live_evidence, start=1):
+        chosen = [e for e in in_filing_order(item.live_evidence) if in_filing(e, item)]
+        for position, evidence in enumerate(chosen, start=1):
             number += 1
             original = evidence.current.original_name
             indicator.materials.append(
@@ -98,6 +105,9 @@ def filing_contents(*, campaign: Campaign, approved_only: bool = False) -> list[
                     original_name=original,
                     blob=evidence.current.blob,
                     package_path=f"{indicator.folder}/{file_name(position, evidence.title, original)}",
+                    evidence_id=evidence.pk,
+                    version_id=evidence.current_id,
+                    version_number=evidence.current.number,
                 )
             )
         indicators.append(indicator)

@@ -132,3 +132,85 @@ class ReportTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} {self.original_name}"
+
+
+class FilingChoice(models.Model):
+    """The lead office's decision on one material: in the filing or not (and why not), and its
+    place among its item's materials. A material without a decision follows the default: in
+    when its item is approved, at its place in upload order."""
+
+    evidence = models.OneToOneField(
+        "evidence.Evidence", on_delete=models.CASCADE, related_name="filing_choice"
+    )
+    included = models.BooleanField("纳入申报", null=True, blank=True)  # None: not yet decided
+    reason = models.CharField("不纳入原因", max_length=200, blank=True)
+    position = models.PositiveIntegerField("顺序", null=True, blank=True)  # None: upload order
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+
+    scope_policy = ScopePolicy(
+        region="evidence__item__campaign__region",
+        unit="evidence__unit",
+        grant="evidence__item__campaign__grants__user",
+        write_roles={"admin", "lead_admin"},
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "申报选择"
+
+    def __str__(self) -> str:
+        return f"{self.evidence_id}: {self.included}"
+
+
+class FilingSubmission(models.Model):
+    """One submitted version of the filing, frozen: which materials in which versions and
+    order (`manifest`), the build whose package and report were submitted with their SHA-256,
+    and what changed since the version before. The campaign stays read-only while its latest
+    submission is not reopened."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="filing_submissions"
+    )
+    number = models.PositiveIntegerField("版本")
+    build = models.ForeignKey(FilingBuild, on_delete=models.PROTECT, related_name="submissions")
+    package_sha256 = models.CharField("材料包 SHA-256", max_length=64)
+    report_sha256 = models.CharField("自评报告 SHA-256", max_length=64)
+    manifest = models.JSONField("申报清单", default=list)
+    changes = models.JSONField("与上一版相比的变化", default=dict, blank=True)
+    note = models.TextField("提交说明", blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    reopened_at = models.DateTimeField("重新打开时间", null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reopen_reason = models.TextField("重新打开原因", blank=True)
+
+    scope_policy = ScopePolicy(
+        region="campaign__region",
+        grant="campaign__grants__user",
+        write_roles={"admin", "lead_admin"},
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "申报提交"
+        ordering = ["campaign", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "number"], name="filing_submission_number_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} 第{self.number}版"
+
+    @property
+    def is_open(self) -> bool:
+        """Still in force: the campaign is frozen by it."""
+        return self.reopened_at is None

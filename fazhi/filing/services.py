@@ -40,6 +40,7 @@ from fazhi.filing.models import (
 from fazhi.filing.package import write_package
 from fazhi.filing.report import render_report
 from fazhi.filing.selectors import build_interruption
+from fazhi.filing.submissions import manifest_of
 from fazhi.filing.volumes import Placeholder, build_volumes
 
 log = logging.getLogger(__name__)
@@ -184,6 +185,7 @@ def build_run(build_id: int) -> str:
     stored: list[FilingFile] = []
     try:
         with temp_dir("filing-") as work:
+            manifest: list[dict] = []
             produced = filing_produce(
                 campaign=build.campaign,
                 out_dir=Path(work),
@@ -191,9 +193,10 @@ def build_run(build_id: int) -> str:
                 page_budget=build.page_budget,
                 approved_only=build.approved_only,
                 progress=BuildProgress(build.pk),
+                manifest=manifest,
             )
-            stored = [_store(build, item) for item in produced]
-        _finish(build, stored, placeholders=placeholders_of(produced))
+            stored = [store_produced(build, item) for item in produced]
+        _finish(build, stored, placeholders=placeholders_of(produced), manifest=manifest)
     except Exception as exc:  # whatever went wrong, nothing half-built may stay
         _discard(stored)
         _fail(build, exc)
@@ -210,11 +213,15 @@ def filing_produce(
     approved_only: bool = False,
     progress: BuildProgress | None = None,
     today=None,
+    manifest: list[dict] | None = None,
 ) -> list[Produced]:
     """Write the package, the volumes and the report into `out_dir`; shared by the web build and
-    `fazhi filing build`."""
+    `fazhi filing build`. `manifest`, when given, receives the materials laid out (what a
+    submission of this build freezes)."""
     progress = progress or BuildProgress(None)
     indicators = filing_contents(campaign=campaign, approved_only=approved_only)
+    if manifest is not None:
+        manifest.extend(manifest_of(indicators))
     base = safe_name(campaign.name, 60)
 
     progress.stage(0)
@@ -275,7 +282,7 @@ class BuildProgress:
             raise BuildAborted("该次生成已被新的生成取代。")
 
 
-def _store(build: FilingBuild, item: Produced) -> FilingFile:
+def store_produced(build: FilingBuild, item: Produced) -> FilingFile:
     with item.path.open("rb") as content:
         digest, size = file_sha256(content)
         name = default_storage.save(
@@ -309,14 +316,16 @@ def unbound_notice(placeholders: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _finish(build: FilingBuild, files: list[FilingFile], *, placeholders: list[dict]) -> None:
+def _finish(
+    build: FilingBuild, files: list[FilingFile], *, placeholders: list[dict], manifest: list[dict]
+) -> None:
     with transaction.atomic():
         ready = FilingBuild.objects.filter(pk=build.pk, status=BuildStatus.RUNNING).update(
             status=BuildStatus.READY,
             finished_at=timezone.now(),
             done=len(STAGES) * STEPS_PER_STAGE,
             stage="完成",
-            summary=_summary(files, placeholders),
+            summary={**build_summary(files, placeholders), "manifest": manifest},
         )
         if not ready:
             raise BuildAborted("该次生成已被新的生成取代。")
@@ -324,7 +333,7 @@ def _finish(build: FilingBuild, files: list[FilingFile], *, placeholders: list[d
     _prune_old_builds(build)
 
 
-def _summary(files: list[FilingFile], placeholders: list[dict]) -> dict:
+def build_summary(files: list[FilingFile], placeholders: list[dict]) -> dict:
     volumes = [f for f in files if f.kind == FileKind.VOLUME]
     return {
         "files": len(files),
@@ -336,11 +345,14 @@ def _summary(files: list[FilingFile], placeholders: list[dict]) -> dict:
 
 
 def _prune_old_builds(build: FilingBuild) -> None:
-    """Each build copies every material again; keep the files of the newest few ready builds."""
+    """Each build copies every material again; keep the files of the newest few ready builds,
+    and always those of a submitted build (the province reads them)."""
     keep = settings.FAZHI_FILING_KEEP_BUILDS
-    older = FilingBuild.objects.filter(
-        campaign_id=build.campaign_id, status=BuildStatus.READY
-    ).order_by("-finished_at", "-pk")[keep:]
+    older = (
+        FilingBuild.objects.filter(campaign_id=build.campaign_id, status=BuildStatus.READY)
+        .exclude(submissions__isnull=False)
+        .order_by("-finished_at", "-pk")[keep:]
+    )
     files = list(FilingFile.objects.filter(build__in=list(older)))
     FilingFile.objects.filter(pk__in=[f.pk for f in files]).delete()
     _discard(files)

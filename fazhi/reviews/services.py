@@ -19,6 +19,7 @@ from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.campaigns.selectors import area_key
 from fazhi.core.scoping import REGION_WIDE_ROLES, Scope, is_editable
 from fazhi.evidence.models import Evidence
+from fazhi.filing.freeze import check_not_submitted
 from fazhi.frameworks.models import Node
 from fazhi.frameworks.tree import format_points
 from fazhi.reviews.models import (
@@ -449,6 +450,8 @@ def assessment_save(
     _check_scorable(item)
     if side == Side.WRITTEN:
         stages.check_open(item.campaign, "written")  # the written review follows the filing
+    if side == Side.SELF:
+        check_not_submitted(item.campaign_id, what="自评分")
     if vetoed and not item.node.veto:
         raise ValidationError(f"{item.code} 不是否决项。")
     checked = _deductions(deductions)

@@ -20,6 +20,7 @@ from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.evidence import selectors as evidence_selectors
 from fazhi.evidence.services import STORED_ONLY_SUFFIXES
+from fazhi.filing.choices import filing_decisions
 from fazhi.inspections.models import INSPECT_ROLES
 from fazhi.orgs.models import Unit
 from fazhi.plans import links as plan_links
@@ -73,6 +74,7 @@ def item_detail(request, pk, *, decision_form=None):
     duplicates = evidence_selectors.duplicated_among(
         campaign=campaign, user=request.user, blob_ids=[e.current.blob_id for e in evidence]
     )
+    filing = filing_decisions(item, evidence)  # the lead office's 申报清单, as the unit sees it
     assignments = list(item.assignments.select_related("unit").order_by("role", "unit__name"))
     children = list(
         Item.with_archived.filter(parent=item).visible_to(request.user).order_by("sort_key")
@@ -96,6 +98,7 @@ def item_detail(request, pk, *, decision_form=None):
                     "e": e,
                     "duplicate": e.current and e.current.blob_id in duplicates,
                     "out_of_period": evidence_selectors.is_out_of_period(e, campaign),
+                    "filing": filing[e.pk],
                 }
                 for e in evidence
             ],

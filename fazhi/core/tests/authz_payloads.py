@@ -432,6 +432,22 @@ def build(x: Ctx) -> dict:
     return {"split": "pages", "page_budget": "400"}
 
 
+def choice_decide(x: Ctx) -> dict:
+    return {"evidence": [x.id(f"evidence.sfj.{x.c}")], "decision": "exclude", "reason": "矩阵"}
+
+
+def choice_order(x: Ctx) -> dict:
+    return {f"place-{x.id(f'evidence.sfj.{x.c}')}": "1"}
+
+
+def filing_submit(x: Ctx) -> dict:
+    return {"confirm": "1", "note": "矩阵提交"}
+
+
+def filing_reopen(x: Ctx) -> dict:
+    return {"reason": "矩阵重新打开"}
+
+
 def api_build(x: Ctx) -> dict:
     return {"split": "pages", "page_budget": 400}
 

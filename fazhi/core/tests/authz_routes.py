@@ -886,6 +886,43 @@ PAGES: dict[str, Route] = {
     "filing/campaigns/<int:pk>/report.docx": r(
         *CAMPAIGNS, args=CAMPAIGN, get=rule(see_campaign, role(*READERS))
     ),
+    "filing/campaigns/<int:pk>/choices/": r(
+        *CAMPAIGNS, args=CAMPAIGN, get=rule(role(*READERS), see_campaign)
+    ),
+    "filing/items/<int:pk>/choices/": r(
+        *ITEMS, args={"pk": "item.{t}"}, get=rule(role(*READERS), seen(sees_item))
+    ),
+    "filing/items/<int:pk>/choices/decide/": r(
+        "sfj.szq",
+        "sfj.xc",
+        args={"pk": "item.{t}"},
+        post=rule(OWNER, seen(sees_item), soft(owns)),
+        data=pay.choice_decide,
+    ),
+    "filing/items/<int:pk>/choices/order/": r(
+        "sfj.szq",
+        "sfj.xc",
+        args={"pk": "item.{t}"},
+        post=rule(OWNER, seen(sees_item), soft(owns)),
+        data=pay.choice_order,
+    ),
+    "filing/campaigns/<int:pk>/submit/": r(
+        *CAMPAIGNS,
+        args=CAMPAIGN,
+        post=rule(OWNER, see_campaign, soft(owns)),
+        data=pay.filing_submit,
+    ),
+    # The world's submission was reopened already: everyone is told there is none to reopen.
+    "filing/campaigns/<int:pk>/reopen/": r(
+        *CAMPAIGNS,
+        args=CAMPAIGN,
+        post=rule(OWNER, see_campaign, soft(owns)),
+        data=pay.filing_reopen,
+        writes=False,
+    ),
+    "filing/submissions/<int:pk>/": r(
+        *CAMPAIGNS, args={"pk": "submission.{c}"}, get=rule(role(*READERS), seen(sees_build))
+    ),
     "filing/report-template/": r(get=OWNER, post=OWNER, data=pay.report_template),
     "filing/report-template/download/": r(get=OWNER),
     "filing/report-template/default/": r(get=OWNER),

@@ -30,8 +30,16 @@ from fazhi.conftest import campaign_rows, make_region, make_user
 from fazhi.evidence import services as evidence_services
 from fazhi.fieldwork import services as fieldwork_services
 from fazhi.filing import report_templates
-from fazhi.filing.models import BuildStatus, FileKind, FilingBuild, FilingFile
+from fazhi.filing.models import (
+    BuildStatus,
+    FileKind,
+    FilingBuild,
+    FilingChoice,
+    FilingFile,
+    FilingSubmission,
+)
 from fazhi.filing.report_default import default_template_bytes
+from fazhi.filing.submissions import current_manifest
 from fazhi.frameworks import exports
 from fazhi.frameworks import services as framework_services
 from fazhi.frameworks.models import Node
@@ -402,8 +410,34 @@ def _filing(w: World, people, county: str, campaign) -> None:
         size=len(package.getvalue()),
         sha256=hashlib.sha256(package.getvalue()).hexdigest(),
     )
+    report = FilingFile.objects.create(
+        build=build,
+        kind=FileKind.REPORT,
+        name=f"{campaign.name}-自评报告.docx",
+        storage_name=stored,
+        size=len(package.getvalue()),
+        sha256=hashlib.sha256(b"report").hexdigest(),
+    )
+    # 司法局's material chosen, and the build laid out from it: a submission of it goes
+    # through. Version 1 was submitted and reopened, so nothing is frozen.
+    FilingChoice.objects.create(evidence_id=w.ids[f"evidence.sfj.{county}"], included=True)
+    build.summary = {"manifest": current_manifest(campaign)}
+    build.save(update_fields=["summary"])
+    submission = FilingSubmission.objects.create(
+        campaign=campaign,
+        number=1,
+        build=build,
+        package_sha256=file.sha256,
+        report_sha256=report.sha256,
+        manifest=build.summary["manifest"],
+        changes={"first": True},
+        submitted_by=people[f"{county}_lead"],
+        reopened_at=timezone.now(),
+        reopen_reason="补充材料",
+    )
     w.ids[f"build.{county}"] = build.pk
     w.ids[f"filing_file.{county}"] = file.pk
+    w.ids[f"submission.{county}"] = submission.pk
 
 
 def plan_document(title: str) -> bytes:

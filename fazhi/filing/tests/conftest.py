@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from fpdf import FPDF
 
 from fazhi.evidence import services as evidence_services
+from fazhi.filing.models import FilingChoice
 
 
 def pdf_bytes(pages: int, label: str = "材料") -> bytes:
@@ -23,16 +24,21 @@ def pdf_bytes(pages: int, label: str = "材料") -> bytes:
 
 @pytest.fixture
 def upload(campaign, people):
-    """File a material on an item as 市中区's lead office (or the user named)."""
+    """File a material on an item as 市中区's lead office (or the user named), chosen for the
+    filing (by default only approved items' materials are in it; the tests of that default
+    upload with `chosen=False`)."""
 
-    def _upload(code: str, name: str, content: bytes, *, user=None, **fields):
+    def _upload(code: str, name: str, content: bytes, *, user=None, chosen=True, **fields):
         item = campaign.items.get(code=code)
-        return evidence_services.evidence_upload(
+        evidence = evidence_services.evidence_upload(
             acting_user=user or people.szq_lead,
             item=item,
             file=ContentFile(content, name=name),
             **fields,
         )
+        if chosen:
+            FilingChoice.objects.create(evidence=evidence, included=True)
+        return evidence
 
     return _upload
 

@@ -29,6 +29,7 @@ def filing_page(request, pk):
     builds = selectors.campaign_builds(campaign=campaign, user=request.user)
     can_build = can_write_at(request.user, FilingBuild, region=campaign.region)
     active = builds.filter(status__in=["queued", "running"]).first()
+    submissions = list(selectors.campaign_submissions(campaign=campaign, user=request.user)[:20])
     return render(
         request,
         "filing/campaign.html",
@@ -40,6 +41,9 @@ def filing_page(request, pk):
             "ready": selectors.latest_ready(builds),
             "history": paginate(request, builds, per_page=10),
             "form": BuildForm() if can_build else None,
+            "submissions": submissions,
+            "in_force": submissions[0] if submissions and submissions[0].is_open else None,
+            "can_submit": can_build,
         },
     )
 

@@ -10,6 +10,7 @@ from fazhi.evidence.models import Evidence
 from fazhi.exams.demo import load_demo_exams
 from fazhi.fieldwork.demo import load_demo_evaluation
 from fazhi.fieldwork.selectors import ranking
+from fazhi.filing.demo import load_demo_filing
 from fazhi.frameworks.demo import load_demo_framework
 from fazhi.frameworks.tree import format_points
 from fazhi.inspections.demo import load_demo_inspection
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             campaign = load_demo_campaign(framework, cal)
             load_demo_revision(framework)  # a revised edition to move the campaign to
             load_demo_reviews(campaign, cal)
+            filing = load_demo_filing(campaign, cal)
             evaluation = load_demo_evaluation(framework, cal)
             survey = load_demo_surveys(cal)
             inspection = load_demo_inspection(cal)
@@ -74,6 +76,10 @@ class Command(BaseCommand):
             for round_ in campaign.rounds.order_by("number")
         )
         write(f"  审核轮次：{rounds}。")
+        write(
+            f"  申报：第{filing.number}版已提交（{len(filing.manifest)} 份材料），"
+            f"{'仍然有效' if filing.is_open else '已重新打开：' + filing.reopen_reason}。"
+        )
         write(f"  {self._evaluation_line(evaluation)}")
         write(f"  {self._survey_line(survey)}")
         write(f"  {self._inspection_line(inspection)}")
