@@ -6,8 +6,10 @@ estimated score, and the city's evaluation shows the written score its expert gi
 import re
 
 from fazhi.accounts.models import User
-from fazhi.campaigns.demo import load_demo_campaign
-from fazhi.campaigns.models import AssignmentRole, ItemStatus
+from fazhi.campaigns.demo import load_demo_campaign, set_period
+from fazhi.campaigns.models import AssignmentRole, ItemStatus, StageKind
+from fazhi.campaigns.stages import current_stage
+from fazhi.core.demo import Calendar
 from fazhi.core.tests import browser
 from fazhi.core.tests.browser import ARTIFACTS, BROWSER, log_out
 from fazhi.fieldwork import services as fieldwork
@@ -22,6 +24,14 @@ DEMO_PASSWORD = "Fazhi@2026"
 
 def log_in(page, base, username):
     browser.log_in(page, base, username, DEMO_PASSWORD)
+
+
+def evaluation_stage_begins(campaign):
+    """The lead office moves the stage dates so that 评估 starts today."""
+    ago = Calendar.from_clock()
+    ago = Calendar(ago.day(-61))  # demo stages put 评估 61 days after their calendar's today
+    set_period(campaign, ago, acting_user=User.objects.get(username="szq_admin"))
+    assert current_stage(campaign).kind == StageKind.EVALUATION
 
 
 def city_evaluation(campaign):
@@ -71,7 +81,7 @@ def test_review_return_resubmit_pass_score_dashboard_and_ranking(page, live_serv
     # The lead office opens the first round with its reviewer.
     log_in(page, base, "szq_admin")
     page.goto(f"{base}/campaigns/{campaign.pk}/")
-    page.click("text=审核轮次")
+    page.click("a:has-text('审核轮次')")
     page.fill("input[name=name]", "内部审核")
     page.fill("input[name=starts_on]", "2025-03-01")
     page.fill("input[name=ends_on]", "2025-03-31")
@@ -132,6 +142,10 @@ def test_review_return_resubmit_pass_score_dashboard_and_ranking(page, live_serv
     page.wait_for_function("() => document.querySelector('#chart-scores canvas') !== null")
     page.screenshot(path=str(ARTIFACTS / "review-dashboard.png"), full_page=True)
     log_out(page)
+
+    # Time passes: the filing goes in and the province's evaluation stage (评估) begins, which is
+    # when the written review opens.
+    evaluation_stage_begins(campaign)
 
     # The city's expert gives the written score; the city's ranking table shows it.
     log_in(page, base, "zz_expert")
