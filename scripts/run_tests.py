@@ -1,7 +1,7 @@
-"""The whole test suite twice: on the embedded default (SQLite, files on local disk), then as the
+"""The whole test suite twice: on the embedded default (SQLite, files on local disk), and as the
 scale deployment runs, on PostgreSQL in a throwaway cluster with files in S3-compatible object
 storage (moto's S3 server on loopback), when the PostgreSQL server programs are installed
-(Debian's `postgresql` package; .ci/run installs it)."""
+(Debian's `postgresql` package; .ci/run installs it). The two rounds run at the same time."""
 
 import os
 import shutil
@@ -20,25 +20,58 @@ PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 
 def main() -> int:
     extra = sys.argv[1:]
-    print("== 测试第一轮：SQLite ==", flush=True)
-    status = run_pytest({}, extra)
     pg_bin = find_postgres_bin()
     if pg_bin is None:
+        print("== 测试：SQLite ==", flush=True)
         print(
             "未安装 PostgreSQL 服务端（apt-get install postgresql），跳过 PostgreSQL 轮。",
             flush=True,
         )
-        return status
-    print("== 测试第二轮：PostgreSQL + S3 对象存储 ==", flush=True)
-    with throwaway_cluster(pg_bin) as url, object_store() as storage:
-        status = run_pytest({"DATABASE_URL": url, **storage}, extra) or status
-    return status
+        return run_pytest({}, extra)
+    # The two rounds share nothing (each has its own database, files and LibreOffice profiles)
+    # and each keeps one core busy, so on the two-core machine they run side by side: the
+    # SQLite round prints as it goes, the PostgreSQL round's output follows when both are done.
+    with (
+        throwaway_cluster(pg_bin) as url,
+        object_store() as storage,
+        tempfile.TemporaryFile() as postgres_output,
+        pytest_in_background({"DATABASE_URL": url, **storage}, extra, postgres_output) as postgres,
+    ):
+        print("== 测试第一轮：SQLite（PostgreSQL + S3 对象存储轮同时在后台进行）==", flush=True)
+        status = run_pytest({}, extra)
+        postgres_status = postgres.wait()
+        print("== 测试第二轮：PostgreSQL + S3 对象存储 ==", flush=True)
+        postgres_output.seek(0)
+        shutil.copyfileobj(postgres_output, sys.stdout.buffer)
+        sys.stdout.flush()
+    return status or postgres_status
 
 
 def run_pytest(env: dict, extra: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="fazhi-test-data-") as data_dir:
         environment = {**os.environ, "FAZHI_DATA_DIR": data_dir, **env}
         return subprocess.call([*PYTEST, *extra], cwd=ROOT, env=environment)  # noqa: S603
+
+
+@contextmanager
+def pytest_in_background(env: dict, extra: list[str], output):
+    """pytest started with its output going to `output`; stopped if the block ends before it."""
+    with tempfile.TemporaryDirectory(prefix="fazhi-test-data-") as data_dir:
+        environment = {**os.environ, "FAZHI_DATA_DIR": data_dir, **env}
+        process = subprocess.Popen(  # noqa: S603
+            [*PYTEST, *extra],
+            cwd=ROOT,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
 
 
 def find_postgres_bin() -> Path | None:
