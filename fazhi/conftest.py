@@ -102,6 +102,32 @@ def tree(db):
 
 
 @pytest.fixture
+def annual_reports_filed(tree):
+    """Every government's and unit's 2024 annual report registered as submitted and published:
+    tests dated in 2025's first months then meet only the reminders they are about, not the
+    annual report's deadline chain (reported up by 1月31日, departments by 3月1日, published by
+    4月1日), which has tests of its own."""
+    from fazhi.monitoring.models import AnnualReport
+
+    done = {
+        "submitted_on": date(2025, 1, 20),
+        "secrecy_reviewed_on": date(2025, 3, 10),
+        "published_on": date(2025, 3, 20),
+        "published_url": "https://www.example.gov.cn/2024ndbg",
+    }
+    AnnualReport.objects.bulk_create(
+        [
+            AnnualReport(region=region, unit=None, year=2024, **done)
+            for region in Region.objects.all()
+        ]
+        + [
+            AnnualReport(region_id=u.region_id, unit=u, year=2024, **done)
+            for u in Unit.objects.all()
+        ]
+    )
+
+
+@pytest.fixture
 def people(tree):
     """One persona per role, named after where they sit."""
     u = tree.units

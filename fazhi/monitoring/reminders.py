@@ -2,7 +2,8 @@
 report to their government by 3月1日 (their liaisons), governments publish by 4月1日 and
 demonstration regions report up by the end of January (the region's lead office). A reminder
 comes `days` before the deadline and, while the report is still not registered as done, as
-overdue after it. `fazhi annual-report remind`, run daily, sends them."""
+overdue after it. The daily `fazhi reminders` run sends them with the rest (in the app and in
+the day's e-mail); `fazhi annual-report remind` sends these alone."""
 
 from __future__ import annotations
 

@@ -103,11 +103,14 @@ def reminders_collect(*, today: date, days: int) -> list[Digest]:
     """Find, for every liaison, their unit's items due within `days` days, overdue or returned;
     notify in the app each fact not notified before; return what each user's digest would list
     (the new notifications and those of the past day not yet e-mailed, e.g. returns)."""
-    from fazhi.inspections.reminders import notify_overdue_findings  # inspections uses plans
+    # The apps whose deadlines these are build on plans, so they are imported here, late.
+    from fazhi.inspections.reminders import notify_overdue_findings
+    from fazhi.monitoring.reminders import notify_annual_reports
     from fazhi.plans.progress import notify_plan_reports
 
     notify_overdue_findings(today=today)
     notify_plan_reports(today=today, days=days)
+    notify_annual_reports(today=today, days=days)
     facts = selectors.reminder_facts(today=today, days=days)
     _create_new(
         [

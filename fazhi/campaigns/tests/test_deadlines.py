@@ -116,7 +116,9 @@ def test_the_checks_page_splits_overdue_from_due_soon_items_without_material(dat
     assert "已逾期 2 个" in detail and "临近截止 1 个" in detail
 
 
-def test_a_digest_does_not_call_an_item_due_soon_once_it_is_overdue(campaign, people):
+def test_a_digest_does_not_call_an_item_due_soon_once_it_is_overdue(
+    campaign, people, annual_reports_filed
+):
     from fazhi.plans.services import reminders_collect
 
     day = date(2025, 3, 3)

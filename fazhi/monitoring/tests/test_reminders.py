@@ -55,3 +55,16 @@ def test_the_command_reminds_and_says_how_many(tree, people):
     out = StringIO()
     call_command("annual_report", "remind", "--date", "2026-02-24", stdout=out)
     assert json.loads(out.getvalue()) == {"date": "2026-02-24", "notified": 3}
+
+
+def test_the_daily_reminder_run_mails_the_annual_report_owed(tree, people):
+    from django.core import mail
+
+    from fazhi.plans.services import send_daily_digest
+
+    people.scjg_liaison.email = "scjg@szq.example.gov.cn"
+    people.scjg_liaison.save(update_fields=["email"])
+    send_daily_digest(today=date(2026, 2, 24), days=7)
+    [message] = [m for m in mail.outbox if m.to == ["scjg@szq.example.gov.cn"]]
+    assert "市中区市场监督管理局2025年度法治政府建设情况报告" in message.body
+    assert "/monitoring/annual/?year=2025" in message.body
