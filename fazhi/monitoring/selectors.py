@@ -216,7 +216,10 @@ class Ranked:
 
 def ranking(*, region: Region, period: str, figures=None) -> list[Ranked]:
     """The children of `region` ranked by monitoring score for the period (ties share a rank)."""
-    report = region_report(region=region, period=period, figures=figures)
+    return rank_children(region_report(region=region, period=period, figures=figures))
+
+
+def rank_children(report: RegionReport) -> list[Ranked]:
     ordered = sorted(report.children, key=lambda f: (-f.score, f.region.code))
     ranked, last_score, last_rank = [], None, 0
     for position, child in enumerate(ordered, start=1):

@@ -5,7 +5,9 @@ from fazhi.monitoring import views
 app_name = "monitoring"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("export.xlsx", views.overview_export, name="export"),
     path("figures/", views.figure_list, name="figures"),
+    path("figures/export.xlsx", views.figure_export, name="figures_export"),
     path("figures/new/", views.figure_report, name="figure_report"),
     path("figures/<int:pk>/", views.figure_detail, name="figure"),
     path("figures/<int:pk>/confirm/", views.figure_confirm, name="figure_confirm"),

@@ -20,7 +20,7 @@ from fazhi.core.listing import paginate, parse_number
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import Scope, get_visible_or_404
 from fazhi.evidence.attachments import attachment_response
-from fazhi.monitoring import annual, importing, periods, selectors, services
+from fazhi.monitoring import annual, exports, importing, periods, selectors, services
 from fazhi.monitoring.forms import (
     AnnualReportForm,
     CorrectForm,
@@ -34,6 +34,7 @@ from fazhi.monitoring.models import Figure, FigureFile, FigureImport, FigureStat
 LEAD = ("admin", "lead_admin")
 REPORTERS = ("admin", "lead_admin", "liaison")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 500
 
 
@@ -45,15 +46,19 @@ def _period(request, default: str) -> str:
         return default
 
 
+def _region_and_period(request):
+    home = selectors.home_region(request.user)
+    code = request.GET.get("region", "") or (home.code if home else "")
+    region = selectors.region_in_reach(user=request.user, code=code)
+    return region, _period(request, selectors.default_period(timezone.localdate()))
+
+
 @login_required
 def overview(request):
     """The region's rates rolled up and its children ranked; units go to their figures."""
     if not Scope.for_user(request.user).has_role(*selectors.RANK_ROLES):
         return redirect("monitoring:figures")
-    home = selectors.home_region(request.user)
-    code = request.GET.get("region", "") or (home.code if home else "")
-    region = selectors.region_in_reach(user=request.user, code=code)
-    period = _period(request, selectors.default_period(timezone.localdate()))
+    region, period = _region_and_period(request)
     seen = selectors.figures_seen_by(request.user)
     report = selectors.region_report(region=region, period=period, figures=seen)
     trend = None
@@ -74,15 +79,47 @@ def overview(request):
     )
 
 
-@login_required
-def figure_list(request):
+@require_roles(*selectors.RANK_ROLES)
+def overview_export(request):
+    """The overview as a workbook: the region's roll-up, then its child regions ranked."""
+    region, period = _region_and_period(request)
+    seen = selectors.figures_seen_by(request.user)
+    report = selectors.region_report(region=region, period=period, figures=seen)
+    ranked = selectors.rank_children(report) if periods.is_quarter(period) else None
+    buffer = BytesIO()
+    label = periods.label(period)
+    exports.write_region_report(buffer, report=report, ranked=ranked, period_label=label)
+    return _xlsx(buffer, f"{region.name}{label}动态监测.xlsx")
+
+
+def _xlsx(buffer: BytesIO, filename: str) -> HttpResponse:
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = attachment_header(filename)
+    return response
+
+
+def _filtered_figures(request):
     period = request.GET.get("period", "")
-    figures = selectors.figure_list(
+    return selectors.figure_list(
         user=request.user,
         period=period if period in selectors.figure_periods(user=request.user) else "",
         metric=request.GET.get("metric", ""),
         status=request.GET.get("status", ""),
     )
+
+
+@login_required
+def figure_export(request):
+    """The figures the list shows, with its filters, every row (not one page)."""
+    names = {m.code: m.name for m in selectors.metrics_for(selectors.home_region(request.user))}
+    buffer = BytesIO()
+    exports.write_figures(buffer, figures=_filtered_figures(request).iterator(), names=names)
+    return _xlsx(buffer, "监测数据.xlsx")
+
+
+@login_required
+def figure_list(request):
+    figures = _filtered_figures(request)
     metrics = selectors.metrics_for(selectors.home_region(request.user))
     names = {m.code: m.name for m in metrics}
     page = paginate(request, figures)

@@ -563,7 +563,9 @@ PAGES: dict[str, Route] = {
     ),
     # -- monitoring ------------------------------------------------------------------------------
     "monitoring/": r(get=ANYONE),
+    "monitoring/export.xlsx": r(get=RANK),
     "monitoring/figures/": r(get=ANYONE),
+    "monitoring/figures/export.xlsx": r(get=ANYONE),
     "monitoring/figures/new/": r(get=REPORT, post=REPORT, data=pay.figure_report),
     "monitoring/figures/<int:pk>/": r(*FIGURES, args={"pk": "figure.{t}"}, get=SEE_FIGURE),
     "monitoring/figures/<int:pk>/confirm/": r(

@@ -97,6 +97,43 @@ def test_the_city_ranks_its_counties_with_a_trend_chart(tree, people, login, lon
     assert "薛城区" not in county.get("/monitoring/?period=2025Q2").content.decode()
 
 
+def test_the_ranking_and_the_figures_open_in_excel(tree, people, login, long_table):
+    from io import BytesIO
+    from urllib.parse import quote
+
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    call_command("monitoring", "import", str(long_table))
+    city = login(people.city_lead)
+    response = city.get("/monitoring/export.xlsx?region=370400&period=2025Q2")
+    assert quote("枣庄市2025年第二季度动态监测.xlsx") in response["Content-Disposition"]
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    header = rows[0]
+    court = header.index("行政机关负责人出庭应诉率·分子")
+    assert header[court + 1 : court + 3] == (
+        "行政机关负责人出庭应诉率·分母",
+        "行政机关负责人出庭应诉率·比率（%）",
+    )
+    assert rows[1][:2] == ("合计", "枣庄市（含下辖）")
+    assert rows[1][court : court + 3] == (23, 30, 76.67)  # 18/20 + 5/10, added, not averaged
+    by_region = {row[1]: row for row in rows[2:]}
+    assert set(by_region) == {"市中区", "薛城区"}
+    assert by_region["市中区"][court : court + 3] == (18, 20, 90.0)
+    assert by_region["市中区"][0] == 1 and by_region["薛城区"][0] == 2  # the quarter's ranks
+    figures = city.get("/monitoring/figures/export.xlsx?metric=court_appearance")
+    listed = list(load_workbook(BytesIO(figures.content)).active.values)
+    assert sorted((r[1], r[5], r[6], r[7]) for r in listed[1:]) == [
+        ("市中区", 18, 20, 90.0),
+        ("薛城区", 5, 10, 50.0),
+    ]
+    county = login(people.szq_leader)
+    assert county.get("/monitoring/export.xlsx?region=370403").status_code == 404
+    mine = county.get("/monitoring/figures/export.xlsx").content
+    assert {r[1] for r in list(load_workbook(BytesIO(mine)).active.values)[1:]} == {"市中区"}
+    assert login(people.szq_liaison).get("/monitoring/export.xlsx").status_code == 403
+
+
 def test_a_bad_period_in_the_address_is_a_message(people, login):
     response = login(people.city_lead).get("/monitoring/?period=2025Q5")
     assert response.status_code == 200 and "季度只能是 1 至 4" in response.content.decode()
