@@ -101,6 +101,14 @@ def tree(db):
     return SimpleNamespace(province=province, city=city, szq=szq, xc=xc, town=town, units=units)
 
 
+@pytest.fixture(autouse=True)
+def ocr_only_where_tested(request, settings):
+    """Tesseract reads about a page a second, and the suite's small PDFs ("a page 1") look like
+    scans to the extractor: OCR is off except in the tests marked `ocr`, which are about it."""
+    if request.node.get_closest_marker("ocr") is None:
+        settings.FAZHI_OCR_MAX_PAGES = 0
+
+
 @pytest.fixture
 def annual_reports_filed(tree):
     """Every government's and unit's 2024 annual report registered as submitted and published:

@@ -2,6 +2,7 @@
 are found by search, marked as recognised by OCR, and the material page says the text was
 recognised, not extracted; the lead office sees the same at a desk."""
 
+import pytest
 from django.core.files import File
 
 from fazhi.conftest import PASSWORD
@@ -10,7 +11,7 @@ from fazhi.evidence import services
 from fazhi.evidence.tests import documents
 from fazhi.evidence.tests.test_ocr import NOTICE, needs_font, needs_tesseract
 
-pytestmark = [*BROWSER, needs_tesseract, needs_font]
+pytestmark = [*BROWSER, needs_tesseract, needs_font, pytest.mark.ocr]
 WAIT = DEFAULT_TIMEOUT_MS
 
 

@@ -21,6 +21,8 @@ from fazhi.evidence.ledger import ledger_rows
 from fazhi.evidence.models import ExtractStatus
 from fazhi.evidence.tests import documents
 
+pytestmark = pytest.mark.ocr
+
 needs_tesseract = pytest.mark.skipif(
     not ocr_available(),
     reason="未安装 tesseract-ocr 与 tesseract-ocr-chi-sim（scripts/system_packages.sh 安装）",
