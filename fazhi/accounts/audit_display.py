@@ -95,6 +95,8 @@ ACTION_LABELS = {
     "evaluation.evaluator_grant": "授权评估人员",
     "evaluation.scores": "录入评估得分",
     "evaluation.scores_import": "导入评估得分",
+    "evaluation.field_parts": "设置实地评估组成部分",
+    "evaluation.field_part_score": "录入实地评估分项得分",
     "survey.create": "新建满意度测评",
     "survey.import": "导入满意度测评结果",
     "survey.aliases": "设置测评答案别名",

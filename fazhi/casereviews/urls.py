@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/sample.xlsx", views.sample_export, name="sample_export"),
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/report/", views.report, name="report"),
+    path("<int:pk>/feed/", views.feed, name="feed"),
     path("<int:pk>/report.xlsx", views.report_xlsx, name="report_xlsx"),
     path("<int:pk>/report.docx", views.report_docx, name="report_docx"),
     path("<int:pk>/rectify/", views.rectify, name="rectify"),

@@ -303,6 +303,32 @@ def assign(request, pk):
 
 
 @login_required
+def feed(request, pk):
+    """The review's mean for an applicant's region entered as (a part of) its field score."""
+    from fazhi.casereviews import feeds
+    from fazhi.fieldwork.selectors import feed_applicants
+    from fazhi.fieldwork.views import feed_page
+
+    review = selectors.review_by_ref(user=request.user, ref=pk)
+    applicants = feed_applicants(user=request.user, within=review.region)
+    regions = {a.campaign.region for a in applicants[:20]}
+    figures = []
+    for region in sorted(regions, key=lambda r: r.path):
+        mean, files = feeds.region_mean_percent(review, region)
+        figures.append((f"{region.name}（{files} 件案卷平均分，百分制）", mean))
+    return feed_page(
+        request,
+        subject=review.name,
+        figures=figures,
+        applicants=applicants,
+        feed=lambda applicant, part: feeds.evaluation_score_feed(
+            acting_user=request.user, review=review, applicant=applicant, part=part
+        ),
+        back=reverse("casereviews:report", args=[review.pk]),
+    )
+
+
+@login_required
 def report(request, pk):
     review = selectors.review_by_ref(user=request.user, ref=pk)
     result = selectors.review_report(user=request.user, review=review)

@@ -51,10 +51,11 @@ def mean_percent(exam: Exam) -> Decimal | None:
     return (sum(shares) / len(shares)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def evaluation_score_feed(*, acting_user, exam: Exam, applicant):
-    """Enter the test's mean (in percent of full marks) as the applicant's field score; the
-    evaluation's own rules decide who may (its evaluators) and check its version."""
-    from fazhi.fieldwork.services import applicant_scores_save
+def evaluation_score_feed(*, acting_user, exam: Exam, applicant, part=None):
+    """Enter the test's mean (in percent of full marks) as the applicant's field score, or as
+    one part of it when the evaluation has parts; the evaluation's own rules decide who may
+    (its scorers) and check its version."""
+    from fazhi.fieldwork.parts import field_score_feed
 
     if applicant.campaign.region_id != exam.region_id:
         raise ValidationError(
@@ -63,10 +64,10 @@ def evaluation_score_feed(*, acting_user, exam: Exam, applicant):
     value = mean_percent(exam)
     if value is None:
         raise ValidationError(f"“{exam}”还没有评定成绩的答卷，无法计算得分。")
-    return applicant_scores_save(
+    return field_score_feed(
         acting_user=acting_user,
         applicant=applicant,
-        field_score=str(value),
-        survey_score=applicant.survey_score,
-        version=applicant.version,
+        value=value,
+        source=f"法治能力测试“{exam.name}”平均分",
+        part=part,
     )

@@ -20,7 +20,7 @@ from fazhi.campaigns.demo import demo_period, set_deadlines, set_period
 from fazhi.campaigns.models import AssignmentRole, Campaign, CampaignLevel, Item, StageKind
 from fazhi.core.demo import Calendar, happening_at, rng
 from fazhi.evidence import demo as files
-from fazhi.fieldwork import services
+from fazhi.fieldwork import parts, services
 from fazhi.fieldwork.models import Evaluation
 from fazhi.frameworks.models import Framework
 from fazhi.orgs.models import Region
@@ -40,6 +40,8 @@ WRITTEN_DEDUCTIONS = [
     "年度报告未按时公开",
 ]
 MATERIALS_PER_APPLICANT = 8
+FIELD_PARTS = [("法治能力测试", 30), ("案卷评查", 30), ("实地核查", 40)]
+FIELD_SOURCES = ["领导干部法治能力测试平均分", "行政执法案卷评查平均分", "实地核查组评分"]
 
 
 @dataclass(frozen=True)
@@ -99,17 +101,37 @@ def load_demo_evaluation(framework: Framework, cal: Calendar | None = None) -> E
         services.evaluator_grant(acting_user=organiser, evaluation=evaluation, user=evaluator)
     for index, (spec, campaign) in enumerate(zip(APPLICANTS, applicants, strict=True)):
         _written_review(campaign, spec, evaluator, cal, index)
+    with happening_at(cal.moment(-57, 10)):
+        field_parts = parts.field_parts_save(
+            acting_user=organiser, evaluation=evaluation, parts=FIELD_PARTS
+        )
     for index, (spec, campaign) in enumerate(zip(APPLICANTS, applicants, strict=True)):
         applicant = evaluation.applicants.get(campaign=campaign)
         with happening_at(cal.moment(-8 + index, 16)):
+            _field_part_scores(applicant, spec, field_parts, organiser)
+            applicant.refresh_from_db()
             services.applicant_scores_save(
                 acting_user=organiser,
                 applicant=applicant,
-                field_score=spec.field or "",
+                field_score="",
                 survey_score=spec.survey or "",
                 version=applicant.version,
             )
     return evaluation
+
+
+def _field_part_scores(applicant, spec: Applicant, field_parts, organiser) -> None:
+    """Part scores around the applicant's field score whose weighted sum is that score; an
+    applicant still without one has its test score alone."""
+    if spec.field is None:
+        scores = [Decimal("84")]
+    else:
+        field = Decimal(spec.field)
+        scores = [field + 3, field - 2, field - Decimal("0.75")]  # 0.3·3 − 0.3·2 − 0.4·0.75 = 0
+    for part, score, source in zip(field_parts, scores, FIELD_SOURCES, strict=False):
+        parts.field_part_score_save(
+            acting_user=organiser, applicant=applicant, part=part, score=score, source=source
+        )
 
 
 def _dates(campaign: Campaign, cal: Calendar, *, acting_user) -> None:

@@ -114,3 +114,73 @@ def weights_initial(evaluation: Evaluation) -> dict:
         "field_weight": evaluation.field_weight,
         "survey_weight": evaluation.survey_weight,
     }
+
+
+class FieldFeedForm(forms.Form):
+    """Which evaluation's applicant gets a score another app computed, and which part of its
+    field score it goes into when that evaluation has parts."""
+
+    applicant = forms.ModelChoiceField(label="计入的评估", queryset=None, empty_label=None)
+    part = forms.ModelChoiceField(
+        label="计入实地评估的哪一部分",
+        queryset=None,
+        required=False,
+        empty_label="（评估未分项：计为实地评估得分）",
+        help_text="评估设置了实地评估组成部分时必选，且须是所选评估的部分。",
+    )
+
+    def __init__(self, *args, applicants, **kwargs):
+        from fazhi.fieldwork.models import FieldPart
+
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].queryset = applicants
+        self.fields["applicant"].label_from_instance = _feed_label
+        parts = FieldPart.objects.filter(evaluation__applicants__in=applicants).distinct()
+        self.fields["part"].queryset = parts.select_related("evaluation")
+        self.fields["part"].label_from_instance = lambda p: f"{p.evaluation} · {p}"
+
+    def clean(self):
+        data = super().clean()
+        applicant, part = data.get("applicant"), data.get("part")
+        if applicant and part and part.evaluation_id != applicant.evaluation_id:
+            raise ValidationError(
+                {"part": f"“{part.name}”不是“{applicant.evaluation}”的组成部分。"}
+            )
+        return data
+
+
+def _feed_label(applicant) -> str:
+    score = applicant.field_score
+    now = f"现为 {score}" if score is not None else "尚未录入"
+    return f"{applicant.evaluation} · {applicant.campaign}（实地评估得分{now}）"
+
+
+class FieldPartsForm(forms.Form):
+    """The parts of the field evaluation, a row each: name and weight."""
+
+    ROWS = 8
+
+    def __init__(self, *args, parts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        parts = list(parts)
+        for index in range(self.ROWS):
+            current = parts[index] if index < len(parts) else None
+            self.fields[f"name_{index}"] = forms.CharField(
+                label=f"第 {index + 1} 部分",
+                max_length=50,
+                required=False,
+                initial=current.name if current else "",
+            )
+            self.fields[f"weight_{index}"] = forms.CharField(
+                label="权重（%）",
+                max_length=3,
+                required=False,
+                initial=current.weight if current else "",
+            )
+
+    def rows(self):
+        return [(self[f"name_{i}"], self[f"weight_{i}"]) for i in range(self.ROWS)]
+
+    def parts(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        return [(data[f"name_{i}"], data[f"weight_{i}"]) for i in range(self.ROWS)]

@@ -151,3 +151,68 @@ class Evaluator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation} · {self.user}"
+
+
+class FieldPart(models.Model):
+    """A part of the field evaluation (实地评估) with its weight, e.g. 法治能力测试 30%, 案卷评查
+    40%, 实地核查 30%. An evaluation with parts computes each applicant's field score from its
+    part scores, weighted, once every part has one; without parts it is entered as one number."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="field_parts")
+    name = models.CharField("组成部分", max_length=50)
+    weight = models.PositiveSmallIntegerField("权重（%）")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    scope_policy = ScopePolicy(
+        region="evaluation__region", grant="evaluation__evaluators__user", write_roles=OWNER_ROLES
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "实地评估组成部分"
+        verbose_name_plural = "实地评估组成部分"
+        ordering = ["evaluation", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "name"], name="field_part_name_once"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1) & Q(weight__lte=100), name="field_part_weight_1_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.weight}%）"
+
+
+class FieldPartScore(models.Model):
+    """An applicant's score (0–100) in one part of the field evaluation, typed or taken from a
+    test, a case-file review or another source, which `source` names."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="part_scores")
+    part = models.ForeignKey(FieldPart, on_delete=models.CASCADE, related_name="scores")
+    score = models.DecimalField("得分", max_digits=5, decimal_places=2)
+    source = models.CharField("来源", max_length=200, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField("录入时间", auto_now=True)
+
+    scope_policy = ScopePolicy(
+        region="applicant__evaluation__region",
+        grant="applicant__evaluation__evaluators__user",
+        write_roles=SCORE_ROLES,
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "实地评估分项得分"
+        verbose_name_plural = "实地评估分项得分"
+        ordering = ["applicant", "part__position", "part_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "part"], name="field_part_score_once"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=100), name="field_part_score_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} · {self.part.name}"

@@ -240,3 +240,38 @@ def ranking_summary(rows: list[RankingRow]) -> dict[str, int]:
         "field_done": sum(1 for row in rows if row.field is not None),
         "survey_done": sum(1 for row in rows if row.survey is not None),
     }
+
+
+def feed_applicants(*, user, region=None, within=None) -> QuerySet[Applicant]:
+    """The applicants whose scores the user enters: of `region` exactly, or of any region
+    under `within` (itself included)."""
+    applicants = Applicant.objects.editable_by(user)
+    if region is not None:
+        applicants = applicants.filter(campaign__region=region)
+    if within is not None:
+        applicants = applicants.filter(campaign__region__path__startswith=within.path)
+    return applicants.select_related("evaluation", "campaign__region").order_by(
+        "-evaluation__created_at", "campaign__region__path"
+    )
+
+
+def field_parts_of(applicants: list[Applicant]) -> dict[int, list[dict]]:
+    """Per applicant, its evaluation's parts with the applicant's score in each (None if not
+    yet), in order; empty for evaluations without parts. Two queries."""
+    from fazhi.fieldwork.models import FieldPart, FieldPartScore
+
+    evaluation_ids = {a.evaluation_id for a in applicants}
+    parts: dict[int, list[FieldPart]] = {}
+    for part in FieldPart.objects.filter(evaluation_id__in=evaluation_ids):
+        parts.setdefault(part.evaluation_id, []).append(part)
+    scores = {
+        (s.applicant_id, s.part_id): s
+        for s in FieldPartScore.objects.filter(applicant__in=applicants)
+    }
+    return {
+        a.pk: [
+            {"part": part, "score": scores.get((a.pk, part.pk))}
+            for part in parts.get(a.evaluation_id, [])
+        ]
+        for a in applicants
+    }

@@ -315,6 +315,11 @@ def _score_conflict(applicant: Applicant) -> ConflictError:
     )
 
 
+def _computed_note(evaluation: Evaluation) -> str:
+    parts = "、".join(str(part) for part in evaluation.field_parts.all())
+    return f"实地评估得分由各组成部分（{parts}）按权重计算，请分项录入，不能直接填写。"
+
+
 def may_enter_scores(user, evaluation: Evaluation) -> bool:
     """The same rule as `Applicant.objects.editable_by`, asked of the evaluation as a whole."""
     return can_write_at(user, Applicant, region=evaluation.region)
@@ -343,6 +348,11 @@ def applicant_scores_save(
             errors[name] = exc.messages
     if errors:
         raise ValidationError(errors)
+    if applicant.evaluation.field_parts.exists():
+        # Computed from the parts: a blank or unchanged value passes, another is refused.
+        if values["field_score"] not in (None, applicant.field_score):
+            raise ValidationError({"field_score": _computed_note(applicant.evaluation)})
+        del values["field_score"]
     if note is not None:
         values["note"] = note.strip()
     before = snapshot(applicant, list(values))
@@ -373,6 +383,13 @@ def applicant_scores_import(*, acting_user, evaluation: Evaluation, upload) -> i
         raise PermissionDenied("您可以查看但无权录入本次评估的得分。")
     applicants = list(evaluation.applicants.select_related("campaign__region__parent"))
     report = parse_scores_file(upload, evaluation=evaluation, applicants=applicants)
+    if evaluation.field_parts.exists():
+        report.errors += [
+            f"第 {row.row} 行：{_computed_note(evaluation)}"
+            for row in report.rows
+            if row.values.get("field_score") is not None
+            and row.values["field_score"] != row.applicant.field_score
+        ]
     if report.errors:
         raise ValidationError(report.errors)
     now = timezone.now()

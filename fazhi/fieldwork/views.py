@@ -15,6 +15,7 @@ from fazhi.core.forms import add_service_error
 from fazhi.core.listing import paginate, parse_number, read_search
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404
+from fazhi.fieldwork import parts as field_parts
 from fazhi.fieldwork import selectors, services
 from fazhi.fieldwork.exports import write_import_template, write_ranking
 from fazhi.fieldwork.forms import (
@@ -22,10 +23,11 @@ from fazhi.fieldwork.forms import (
     EvaluationCreateForm,
     EvaluationForm,
     EvaluatorForm,
+    FieldPartsForm,
     ScoresImportForm,
     weights_initial,
 )
-from fazhi.fieldwork.models import Applicant, Evaluation
+from fazhi.fieldwork.models import Applicant, Evaluation, FieldPart
 
 RANKING_PER_PAGE = 50
 
@@ -61,12 +63,17 @@ def evaluation_detail(request, pk):
     rows = selectors.ranking(evaluation)
     query = read_search(request, "q")
     shown = [r for r in rows if query in r.label or query in r.campaign.name] if query else rows
+    page = paginate(request, shown, per_page=RANKING_PER_PAGE)
+    parts = selectors.field_parts_of([row.applicant for row in page.object_list])
+    for row in page.object_list:
+        row.field_parts = parts[row.applicant.pk]
     return render(
         request,
         "fieldwork/evaluation_detail.html",
         {
             "evaluation": evaluation,
-            "page": paginate(request, shown, per_page=RANKING_PER_PAGE),
+            "page": page,
+            "has_parts": evaluation.field_parts.exists(),
             "summary": selectors.ranking_summary(rows),
             "query": query,
             "owner": _owns(request.user, evaluation),
@@ -94,6 +101,72 @@ def evaluation_edit(request, pk):
             return redirect("fieldwork:detail", pk=evaluation.pk)
     return render(
         request, "fieldwork/evaluation_form.html", {"form": form, "evaluation": evaluation}
+    )
+
+
+@require_roles("admin", "lead_admin")
+def field_parts_edit(request, pk):
+    """The parts of the field evaluation and their weights (or none: one typed score)."""
+    evaluation = get_editable_or_404(
+        Evaluation.objects.select_related("region"), request.user, pk=pk
+    )
+    form = FieldPartsForm(request.POST or None, parts=evaluation.field_parts.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            kept = field_parts.field_parts_save(
+                acting_user=request.user, evaluation=evaluation, parts=form.parts()
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            shown = "、".join(str(part) for part in kept)
+            messages.success(
+                request,
+                f"已保存：实地评估由{shown}组成，得分按权重计算。"
+                if kept
+                else "已保存：实地评估不分项，直接录入得分。",
+            )
+            return redirect("fieldwork:detail", pk=evaluation.pk)
+    return render(request, "fieldwork/field_parts.html", {"form": form, "evaluation": evaluation})
+
+
+@login_required
+def applicant_field(request, pk):
+    """One applicant's field evaluation part by part: the scores, where each came from, and
+    (for those who enter scores) a form per part."""
+    applicant = get_visible_or_404(
+        Applicant.objects.select_related("evaluation__region", "campaign__region"),
+        request.user,
+        pk=pk,
+    )
+    may_score = Applicant.objects.editable_by(request.user).filter(pk=applicant.pk).exists()
+    if request.method == "POST":
+        part = get_visible_or_404(
+            FieldPart.objects.filter(evaluation=applicant.evaluation),
+            request.user,
+            pk=parse_number(request.POST.get("part", "")) or 0,
+        )
+        perform(
+            request,
+            lambda: field_parts.field_part_score_save(
+                acting_user=request.user,
+                applicant=applicant,
+                part=part,
+                score=request.POST.get("score", ""),
+                source="人工录入",
+            ),
+            success=lambda saved: f"已保存{applicant.campaign.region}的“{part.name}”得分。",
+        )
+        return redirect("fieldwork:applicant_field", pk=applicant.pk)
+    return render(
+        request,
+        "fieldwork/applicant_field.html",
+        {
+            "applicant": applicant,
+            "evaluation": applicant.evaluation,
+            "parts": selectors.field_parts_of([applicant])[applicant.pk],
+            "may_score": may_score,
+        },
     )
 
 
@@ -235,3 +308,38 @@ def ranking_export(request, pk):
     response = xlsx_attachment(f"{evaluation.name}-排名表.xlsx")
     write_ranking(response, evaluation=evaluation, rows=selectors.ranking(evaluation))
     return response
+
+
+def feed_page(request, *, subject, figures, applicants, feed, back):
+    """The page another app shows to enter its result in an evaluation: `figures` are
+    (label, value) cards of what would be entered, `feed(applicant, part)` enters it through
+    that app's feed service. On success, the evaluation's page."""
+    from fazhi.fieldwork.forms import FieldFeedForm
+
+    form = FieldFeedForm(request.POST or None, applicants=applicants)
+    if request.method == "POST" and form.is_valid():
+        applicant, part = form.cleaned_data["applicant"], form.cleaned_data["part"]
+        try:
+            feed(applicant, part)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            where = f"“{part.name}”分项" if part else "实地评估得分"
+            messages.success(
+                request, f"已计入“{applicant.evaluation}”：{applicant.campaign.region}的{where}。"
+            )
+            return redirect(
+                reverse("fieldwork:detail", args=[applicant.evaluation_id])
+                + f"#applicant-{applicant.pk}"
+            )
+    return render(
+        request,
+        "fieldwork/feed.html",
+        {
+            "subject": subject,
+            "figures": figures,
+            "form": form,
+            "none": not applicants.exists(),
+            "back": back,
+        },
+    )

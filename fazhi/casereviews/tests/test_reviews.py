@@ -2,6 +2,7 @@
 整改通知单: the rules users rely on."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -246,3 +247,51 @@ def test_the_report_goes_to_the_campaigns_enforcement_item_as_evidence(
         services.report_as_evidence(acting_user=people.city_lead, review=review, item=other)
     with pytest.raises(PermissionDenied):
         services.report_as_evidence(acting_user=people.szq_lead, review=review, item=item)
+
+
+def test_the_review_feeds_its_part_of_an_evaluations_field_score(
+    tree, people, campaign, review, drawn
+):
+    from fazhi.casereviews import feeds
+    from fazhi.fieldwork import parts
+    from fazhi.fieldwork import services as fieldwork
+
+    evaluation = fieldwork.evaluation_create(
+        acting_user=people.city_lead, region=tree.city, name="市级评估"
+    )
+    (applicant,) = fieldwork.applicants_add(
+        acting_user=people.city_lead, evaluation=evaluation, campaigns=[campaign]
+    )
+    with pytest.raises(ValidationError, match="还没有已评分的抽中案卷"):
+        feeds.evaluation_score_feed(
+            acting_user=people.city_lead, review=review, applicant=applicant
+        )
+    scored = {"370402-sfj": [{"item": "4", "points": 8}], "370402-scjg": [], "370403-sfj": []}
+    for code, deductions in scored.items():  # cross-review: 薛城区 scores 市中区 and back
+        reviewer = people.szq_reviewer if code.startswith("370403") else people.xc_lead
+        services.case_assign(acting_user=people.city_lead, case=drawn[code], reviewer=reviewer)
+        score(reviewer, drawn[code], deductions)
+    assert feeds.region_mean_percent(review, tree.szq) == (Decimal("96.00"), 2)  # 92 and 100
+    test, files = parts.field_parts_save(
+        acting_user=people.city_lead,
+        evaluation=evaluation,
+        parts=[("法治能力测试", 40), ("案卷评查", 60)],
+    )
+    with pytest.raises(ValidationError, match="请选择计入哪一部分"):
+        feeds.evaluation_score_feed(
+            acting_user=people.city_lead, review=review, applicant=applicant
+        )
+    feeds.evaluation_score_feed(
+        acting_user=people.city_lead, review=review, applicant=applicant, part=files
+    )
+    entered = applicant.part_scores.get(part=files)
+    assert entered.score == Decimal("96.00") and "2 件案卷平均分" in entered.source
+    parts.field_part_score_save(
+        acting_user=people.city_lead, applicant=applicant, part=test, score="80"
+    )
+    applicant.refresh_from_db()
+    assert applicant.field_score == Decimal("89.60")  # 0.4 × 80 + 0.6 × 96
+    with pytest.raises(PermissionDenied):  # the county does not score the city's evaluation
+        feeds.evaluation_score_feed(
+            acting_user=people.szq_lead, review=review, applicant=applicant, part=files
+        )

@@ -419,13 +419,27 @@ def evaluator(x: Ctx) -> dict:
 
 
 def scores_import(x: Ctx) -> dict:
-    rows = [["地区", "实地评估得分", "满意度测评得分"], ["市中区", 77, 66]]
+    rows = [["地区", "满意度测评得分"], ["市中区", 66]]  # the field score is the parts'
+
     return {"file": _xlsx(rows, "得分.xlsx")}
 
 
 def scores(x: Ctx) -> dict:
     applicant = Applicant.objects.get(pk=x.id(f"applicant.{x.target}"))
-    return {"field_score": "80", "survey_score": "90", "version": applicant.version}
+    # The field score is computed from its parts (a typed one is refused): the survey's alone.
+    return {"field_score": "", "survey_score": "90", "version": applicant.version}
+
+
+def field_parts(x: Ctx) -> dict:
+    return {"name_0": "法治能力测试", "weight_0": "30", "name_1": "案卷评查", "weight_1": "70"}
+
+
+def field_part_score(x: Ctx) -> dict:
+    return {"part": x.id(f"field_part.{x.target}"), "score": "75"}
+
+
+def field_feed(x: Ctx) -> dict:
+    return {"applicant": x.id("applicant.city"), "part": x.id("field_part.city")}
 
 
 def build(x: Ctx) -> dict:

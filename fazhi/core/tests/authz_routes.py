@@ -704,6 +704,15 @@ PAGES: dict[str, Route] = {
     "exams/<int:pk>/codes.xlsx": r(*CAMPAIGNS, args=EXAM, get=SEE_EXAM),
     "exams/<int:pk>/results.xlsx": r(*CAMPAIGNS, args=EXAM, get=SEE_EXAM),
     "exams/<int:pk>/items.xlsx": r(*CAMPAIGNS, args=EXAM, get=SEE_EXAM),
+    # No sitting is graded yet (the essay waits): whoever may feed is told so, nothing moves.
+    "exams/<int:pk>/feed/": r(
+        *CAMPAIGNS,
+        args=EXAM,
+        get=SEE_EXAM,
+        post=rule(SEE_EXAM, soft(feeds_city_evaluation)),
+        data=pay.field_feed,
+        writes=False,
+    ),
     "exams/<int:pk>/grading/": r(
         *CAMPAIGNS, args=EXAM, get=EXAM_OWNER, post=EXAM_OWNER, data=pay.exam_grade
     ),
@@ -781,6 +790,14 @@ PAGES: dict[str, Route] = {
     ),
     "casereviews/<int:pk>/report/": r("city", args=CASEREVIEW, get=SEE_CASEREVIEW),
     "casereviews/<int:pk>/report.xlsx": r("city", args=CASEREVIEW, get=SEE_CASEREVIEW),
+    # The scored file is 市中区司法局's: its mean goes into 市中区's part of the city's evaluation.
+    "casereviews/<int:pk>/feed/": r(
+        "scored",
+        args=CASEREVIEW,
+        get=SEE_CASEREVIEW,
+        post=rule(SEE_CASEREVIEW, soft(lambda p, t: scores_evaluation(p, "city"))),
+        data=pay.field_feed,
+    ),
     "casereviews/<int:pk>/report.docx": r("city", args=CASEREVIEW, get=SEE_CASEREVIEW),
     "casereviews/<int:pk>/rectify/": r("scored", args=CASEREVIEW, post=MANAGE_CASEREVIEW),
     # The 通报 goes to 市中区's 行政执法公示 item (市场监管局's) as its evidence.
@@ -865,6 +882,20 @@ PAGES: dict[str, Route] = {
         args={"pk": "applicant.{t}"},
         post=rule(seen(sees_evaluation), soft(scores_evaluation)),
         data=pay.scores,
+    ),
+    "fieldwork/<int:pk>/field-parts/": r(
+        *EVALUATIONS,
+        args={"pk": "evaluation.{t}"},
+        get=rule(OWNER, seen(sees_evaluation), allowed(owns_evaluation)),
+        post=rule(OWNER, seen(sees_evaluation), allowed(owns_evaluation)),
+        data=pay.field_parts,
+    ),
+    "fieldwork/applicants/<int:pk>/field/": r(
+        *EVALUATIONS,
+        args={"pk": "applicant.{t}"},
+        get=rule(seen(sees_evaluation)),
+        post=rule(seen(sees_evaluation), soft(scores_evaluation)),
+        data=pay.field_part_score,
     ),
     "fieldwork/applicants/<int:pk>/remove/": r(
         *EVALUATIONS,

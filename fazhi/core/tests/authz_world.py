@@ -363,6 +363,8 @@ def _frameworks(w: World, t, people):
 
 def _evaluations(w: World, t, people, szq_campaign):
     """The city's evaluation (its evaluator taken on) and the province's, each of 市中区."""
+    from fazhi.fieldwork.parts import field_parts_save
+
     for key, region, owner in (
         ("city", t.city, "city_lead"),
         ("province", t.province, "province_lead"),
@@ -384,6 +386,13 @@ def _evaluations(w: World, t, people, szq_campaign):
             survey_score="91",
             version=applicant.version,
         )
+        # The field evaluation in two parts: its score is computed, never typed.
+        (test_part, _) = field_parts_save(
+            acting_user=people[owner],
+            evaluation=evaluation,
+            parts=[("法治能力测试", 40), ("实地核查", 60)],
+        )
+        w.ids[f"field_part.{key}"] = test_part.pk
         w.ids[f"evaluation.{key}"] = evaluation.pk
         w.ids[f"applicant.{key}"] = applicant.pk
         w.ids[f"region.{key}"] = region.pk

@@ -22,7 +22,7 @@ def _sit(drawn, name, right: bool):
     sittings.submit_by_code(person.code)
 
 
-def test_results_become_a_material_and_the_field_score(people, tree, campaign, exam, drawn):
+def test_results_become_a_material_and_the_field_score(people, tree, campaign, exam, drawn, login):
     item = campaign.items.filter(children__isnull=True).first()
     with pytest.raises(ValidationError, match="还没有评定成绩"):
         feeds.evidence_attach(acting_user=people.szq_lead, exam=exam, item=item)
@@ -39,3 +39,21 @@ def test_results_become_a_material_and_the_field_score(people, tree, campaign, e
     )
     fed = feeds.evaluation_score_feed(acting_user=people.city_lead, exam=exam, applicant=applicant)
     assert fed.field_score == Decimal("20.00")
+    # With the field evaluation in parts, the mean goes into the part chosen on the feed page.
+    from fazhi.fieldwork import parts
+
+    parts.field_parts_save(
+        acting_user=people.city_lead,
+        evaluation=evaluation,
+        parts=[("法治能力测试", 30), ("实地核查", 70)],
+    )
+    test = evaluation.field_parts.get(name="法治能力测试")
+    page = login(people.city_lead).post(
+        f"/exams/{exam.pk}/feed/", {"applicant": applicant.pk, "part": test.pk}
+    )
+    assert page.status_code == 302
+    entered = applicant.part_scores.get()
+    assert (entered.part, entered.score) == (test, Decimal("20.00"))
+    assert entered.source == f"法治能力测试“{exam.name}”平均分"
+    refused = login(people.city_lead).post(f"/exams/{exam.pk}/feed/", {"applicant": applicant.pk})
+    assert "请选择计入哪一部分" in refused.content.decode()

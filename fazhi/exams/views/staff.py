@@ -255,6 +255,27 @@ def results_export(request, pk):
 
 
 @login_required
+def feed(request, pk):
+    """The test's mean entered as (a part of) the examined region's field score."""
+    from fazhi.exams import feeds
+    from fazhi.fieldwork.selectors import feed_applicants
+    from fazhi.fieldwork.views import feed_page
+
+    exam = selectors.exam_by_pk(user=request.user, pk=pk)
+    mean = feeds.mean_percent(exam)
+    return feed_page(
+        request,
+        subject=exam.name,
+        figures=[("平均分（占满分的百分比）", mean), ("考试地区", exam.region)],
+        applicants=feed_applicants(user=request.user, region=exam.region),
+        feed=lambda applicant, part: feeds.evaluation_score_feed(
+            acting_user=request.user, exam=exam, applicant=applicant, part=part
+        ),
+        back=reverse("exams:detail", args=[exam.pk]),
+    )
+
+
+@login_required
 def items_export(request, pk):
     exam = selectors.exam_by_pk(user=request.user, pk=pk)
     response = xlsx_attachment(f"{exam.name}-试题分析.xlsx")
