@@ -125,3 +125,16 @@ class TaskListUploadForm(forms.Form):
                 f"不支持的文件类型：{upload.name}。请上传 Excel（.xlsx/.xls）或 CSV 文件。"
             )
         return upload
+
+
+class MaterialTargetForm(forms.Form):
+    """Which task item of a campaign files another app's result as a material."""
+
+    item = forms.ModelChoiceField(label="归入的指标", queryset=None, empty_label=None)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["item"].label_from_instance = lambda item: (
+            f"{item.code} {item.title[:60]}（{item.campaign}）"
+        )

@@ -215,3 +215,19 @@ def area_key(sort_key: str) -> str:
     """The area an item or node belongs to, from its sort key: items copy their indicator's
     sort key (refined items extend it), and a sort key starts with its area's own key."""
     return sort_key.split(".", 1)[0]
+
+
+def material_targets(*, user, region, words: tuple[str, ...]) -> QuerySet[Item]:
+    """The task items (leaves) of `region`'s campaigns that the user manages, where another
+    app's result (a survey's report, a test's results) may be filed as a material: those whose
+    title or required materials speak of one of `words` first, then the newest campaign's."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    campaigns = Campaign.objects.editable_by(user).filter(region=region)
+    items = Item.objects.filter(campaign__in=campaigns, children__isnull=True)
+    speaks = Q(pk__in=[])
+    for word in words:
+        speaks |= Q(title__contains=word) | Q(required_evidence__contains=word)
+    first = Case(When(speaks, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ordered = items.annotate(first=first).select_related("campaign")
+    return ordered.order_by("first", "-campaign__created_at", "sort_key")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/results.xlsx", staff.results_export, name="results"),
     path("<int:pk>/items.xlsx", staff.items_export, name="items"),
     path("<int:pk>/feed/", staff.feed, name="feed"),
+    path("<int:pk>/evidence/", staff.evidence, name="evidence"),
     path("<int:pk>/grading/", staff.grading, name="grading"),
     # The examinee's side: no login, the code is the credential (see views.public).
     path("t/", public.enter, name="enter"),

@@ -89,19 +89,6 @@ def _applicant_label(applicant) -> str:
     return f"{applicant.evaluation} · {applicant.campaign}（满意度测评得分{now}）"
 
 
-class EvidenceForm(forms.Form):
-    """Which task item of a campaign files the wave's result report as a material."""
-
-    item = forms.ModelChoiceField(label="归入的指标", queryset=None, empty_label=None)
-
-    def __init__(self, *args, items, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = items
-        self.fields["item"].label_from_instance = lambda item: (
-            f"{item.code} {item.title[:60]}（{item.campaign}）"
-        )
-
-
 class InvitationForm(forms.Form):
     stratum = forms.ModelChoiceField(label="样本单元", queryset=None, empty_label=None)
     count = forms.IntegerField(

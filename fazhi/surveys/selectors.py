@@ -328,19 +328,9 @@ SATISFACTION_WORD = "满意"
 def evidence_items(*, user, wave: Wave):
     """The task items (leaves) of the region's campaigns the user files materials for, the
     satisfaction indicators first (their title or required materials speak of 满意)."""
-    from django.db.models import Case, IntegerField, Value, When
+    from fazhi.campaigns.selectors import material_targets
 
-    from fazhi.campaigns.models import Campaign
-    from fazhi.campaigns.models import Item as TaskItem
-
-    campaigns = Campaign.objects.editable_by(user).filter(region=wave.region)
-    items = TaskItem.objects.filter(campaign__in=campaigns, children__isnull=True)
-    satisfaction = Q(title__contains=SATISFACTION_WORD) | Q(
-        required_evidence__contains=SATISFACTION_WORD
-    )
-    first = Case(When(satisfaction, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ordered = items.annotate(first=first).select_related("campaign")
-    return ordered.order_by("first", "-campaign__created_at", "sort_key")
+    return material_targets(user=user, region=wave.region, words=(SATISFACTION_WORD,))
 
 
 # -- printed invitations -----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from fazhi.accounts.audit import client_ip
+from fazhi.campaigns.forms import MaterialTargetForm
 from fazhi.core.actions import error_text
 from fazhi.core.downloads import attachment_header, xlsx_attachment
 from fazhi.core.forms import add_service_error
@@ -34,7 +35,6 @@ from fazhi.surveys.exports import summary_docx, write_invitations, write_report
 from fazhi.surveys.forms import (
     AliasForm,
     CallForm,
-    EvidenceForm,
     FeedForm,
     ImportForm,
     InvitationForm,
@@ -220,7 +220,7 @@ def wave_evidence(request, pk):
     """The wave's Word result report filed as a material of a campaign's indicator."""
     wave = selectors.wave_by_pk(user=request.user, pk=pk)
     items = selectors.evidence_items(user=request.user, wave=wave)
-    form = EvidenceForm(request.POST or None, items=items)
+    form = MaterialTargetForm(request.POST or None, items=items)
     if request.method == "POST":
         if not form.is_valid():
             messages.error(request, "请选择本地区创建活动中由您上传材料的指标。")

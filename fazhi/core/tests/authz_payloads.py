@@ -438,6 +438,10 @@ def field_part_score(x: Ctx) -> dict:
     return {"part": x.id(f"field_part.{x.target}"), "score": "75"}
 
 
+def exam_evidence(x: Ctx) -> dict:
+    return {"item": x.id(f"item.sfj.{x.c}")}
+
+
 def field_feed(x: Ctx) -> dict:
     return {"applicant": x.id("applicant.city"), "part": x.id("field_part.city")}
 

@@ -705,6 +705,10 @@ PAGES: dict[str, Route] = {
     "exams/<int:pk>/results.xlsx": r(*CAMPAIGNS, args=EXAM, get=SEE_EXAM),
     "exams/<int:pk>/items.xlsx": r(*CAMPAIGNS, args=EXAM, get=SEE_EXAM),
     # No sitting is graded yet (the essay waits): whoever may feed is told so, nothing moves.
+    # Likewise the results as a material: whoever sees the test may ask, nothing is filed.
+    "exams/<int:pk>/evidence/": r(
+        *CAMPAIGNS, args=EXAM, get=SEE_EXAM, post=SEE_EXAM, data=pay.exam_evidence, writes=False
+    ),
     "exams/<int:pk>/feed/": r(
         *CAMPAIGNS,
         args=EXAM,

@@ -57,3 +57,8 @@ def test_results_become_a_material_and_the_field_score(people, tree, campaign, e
     assert entered.source == f"法治能力测试“{exam.name}”平均分"
     refused = login(people.city_lead).post(f"/exams/{exam.pk}/feed/", {"applicant": applicant.pk})
     assert "请选择计入哪一部分" in refused.content.decode()
+    # The results filed from the test's page, on the indicator chosen there.
+    target = campaign.items.filter(children__isnull=True).exclude(pk=item.pk).first()
+    filed = login(people.szq_lead).post(f"/exams/{exam.pk}/evidence/", {"item": target.pk})
+    assert filed.status_code == 302
+    assert target.evidence.filter(title=f"{exam.name}成绩").exists()

@@ -254,6 +254,33 @@ def results_export(request, pk):
     return response
 
 
+EXAM_WORDS = ("法治能力", "测试", "考试", "抽考")
+
+
+@login_required
+def evidence(request, pk):
+    """The results table filed as a material of a campaign indicator of the exam's region,
+    those evaluated by 法治能力测试 listed first."""
+    from fazhi.campaigns.forms import MaterialTargetForm
+    from fazhi.campaigns.selectors import material_targets
+    from fazhi.exams import feeds
+
+    exam = selectors.exam_by_pk(user=request.user, pk=pk)
+    items = material_targets(user=request.user, region=exam.region, words=EXAM_WORDS)
+    form = MaterialTargetForm(request.POST or None, items=items)
+    if request.method == "POST" and form.is_valid():
+        item = form.cleaned_data["item"]
+        try:
+            material = feeds.evidence_attach(acting_user=request.user, exam=exam, item=item)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"“{material.title}”已归入 {item.code} 的佐证材料。")
+            return redirect("campaigns:item", pk=item.pk)
+    context = {"exam": exam, "form": form, "none": not items.exists()}
+    return render(request, "exams/evidence.html", context)
+
+
 @login_required
 def feed(request, pk):
     """The test's mean entered as (a part of) the examined region's field score."""
