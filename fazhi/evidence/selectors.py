@@ -30,7 +30,10 @@ def item_evidence(*, item: Item, user, deleted: bool = False) -> QuerySet[Eviden
 
 
 def campaign_evidence(*, campaign: Campaign, user) -> QuerySet[Evidence]:
-    return _with_file(Evidence.objects.visible_to(user).alive().filter(item__campaign=campaign))
+    """The campaign's live materials the user may see; those of items withdrawn by a revised
+    edition are read on the withdrawn items' page, not found here."""
+    evidence = Evidence.objects.visible_to(user).alive().filter(item__campaign=campaign)
+    return _with_file(evidence.filter(item__archived_at__isnull=True))
 
 
 def visible_evidence_counts(*, items: list[Item], user) -> dict[int, int]:
@@ -157,8 +160,11 @@ def may_see_deleted(user) -> bool:
 def evidence_ledger(*, campaign: Campaign, user, filters: LedgerFilters) -> QuerySet[Evidence]:
     """Every material of the campaign the user may see, filtered, in the framework's order,
     with its item, unit, current file, uploader and number of versions loaded in the same
-    query. Deleted materials are added on request, and only those the user may edit."""
-    evidence = Evidence.objects.visible_to(user).filter(item__campaign=campaign)
+    query. Deleted materials are added on request, and only those the user may edit; withdrawn
+    items' materials are not listed (their own page keeps them)."""
+    evidence = Evidence.objects.visible_to(user).filter(
+        item__campaign=campaign, item__archived_at__isnull=True
+    )
     if filters.include_deleted:
         restorable = Evidence.objects.editable_by(user).deleted().values("pk")
         evidence = evidence.filter(Q(deleted_at__isnull=True) | Q(pk__in=restorable))

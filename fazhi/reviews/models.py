@@ -159,7 +159,8 @@ def queue_q(queue: str, *, prefix: str = "") -> Q:
     """The reviews in one place of the queue, as a filter (the rule of `Review.queue`);
     `prefix` reaches the review from another model ("reviews__"). A resubmitted item is
     submitted again, and its review pending again, so it waits like a first submission."""
-    pending = Q(**{f"{prefix}verdict": Verdict.PENDING})
+    # An item withdrawn by a revised edition keeps its review, but waits for nobody.
+    pending = Q(**{f"{prefix}verdict": Verdict.PENDING, f"{prefix}item__archived_at__isnull": True})
     status = f"{prefix}item__status"
     if queue == Queue.WAITING:
         return pending & Q(**{status: ItemStatus.SUBMITTED})

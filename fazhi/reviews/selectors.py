@@ -88,6 +88,7 @@ def round_reviews(
     "pending" for every item without a verdict yet."""
     reviews = (
         round_.reviews.visible_to(user)
+        .filter(item__archived_at__isnull=True)  # withdrawn by a revised edition
         .select_related("item", "reviewer")
         .order_by("item__sort_key")
     )

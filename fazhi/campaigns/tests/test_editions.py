@@ -155,6 +155,32 @@ def test_migrating_keeps_every_item_and_everything_attached(campaign, revised, w
     assert "撤销 1" in entry.summary
 
 
+def test_a_withdrawn_items_material_and_review_leave_the_live_lists(
+    campaign, revised, worked, people
+):
+    from fazhi.evidence.selectors import LedgerFilters, evidence_ledger, search_evidence
+    from fazhi.reviews.selectors import round_queue_counts, round_reviews
+
+    items, _ = worked
+    withdrawn = items["2.1.4"]
+    withdrawn.status = ItemStatus.SUBMITTED  # it waits in the open round
+    withdrawn.save(update_fields=["status"])
+    round_ = campaign.rounds.get()
+    assert round_queue_counts(round_)["waiting"] == 1
+    lead = people.szq_lead
+    assert [e.title for e in search_evidence(campaign=campaign, user=lead, query="备案")] == [
+        "备案"
+    ]
+    services.campaign_migrate(acting_user=lead, campaign=campaign, framework=revised)
+    assert round_queue_counts(round_)["waiting"] == 0
+    assert withdrawn.pk not in {r.item_id for r in round_reviews(round_=round_, user=lead)}
+    assert not search_evidence(campaign=campaign, user=lead, query="备案").exists()
+    ledger = evidence_ledger(campaign=campaign, user=lead, filters=LedgerFilters())
+    assert withdrawn.pk not in set(ledger.values_list("item_id", flat=True))
+    # Still there, read on the withdrawn item: its material and its review.
+    assert withdrawn.evidence.count() == 1 and Review.objects.filter(item=withdrawn).exists()
+
+
 def test_the_campaign_can_move_back_and_codes_freed_by_withdrawal_are_reused(
     campaign, revised, people
 ):
