@@ -137,6 +137,8 @@ class FieldFeedForm(forms.Form):
         self.fields["applicant"].label_from_instance = _feed_label
         parts = FieldPart.objects.filter(evaluation__applicants__in=applicants).distinct()
         self.fields["part"].queryset = parts.select_related("evaluation")
+        if not applicants.filter(evaluation__field_parts__isnull=True).exists():
+            self.fields["part"].empty_label = "——请选择——"  # every evaluation has parts
         self.fields["part"].label_from_instance = lambda p: f"{p.evaluation} · {p}"
 
     def clean(self):
