@@ -72,7 +72,7 @@ def field_parts_save(
         part.weight, part.position = weight, position
         part.save()
         kept.append(part)
-    for applicant in evaluation.applicants.all():
+    for applicant in evaluation.applicants.select_for_update().order_by("pk"):
         _recompute(applicant, acting_user=acting_user)
     audit_record(
         acting_user=acting_user,
@@ -121,6 +121,8 @@ def field_part_score_save(
     if part.evaluation_id != applicant.evaluation_id:
         raise ValidationError("该组成部分不属于本次评估。")
     value = parse_score(score, part.name)
+    # Two parts saved at once must not each compute the field score from half the parts.
+    Applicant.objects.select_for_update().get(pk=applicant.pk)
     old = FieldPartScore.objects.filter(applicant=applicant, part=part).first()
     saved = None
     if value is None:
