@@ -23,6 +23,7 @@ from fazhi.fieldwork.forms import (
     EvaluationCreateForm,
     EvaluationForm,
     EvaluatorForm,
+    FieldFeedForm,
     FieldPartsForm,
     ScoresImportForm,
     weights_initial,
@@ -314,8 +315,6 @@ def feed_page(request, *, subject, figures, applicants, feed, back):
     """The page another app shows to enter its result in an evaluation: `figures` are
     (label, value) cards of what would be entered, `feed(applicant, part)` enters it through
     that app's feed service. On success, the evaluation's page."""
-    from fazhi.fieldwork.forms import FieldFeedForm
-
     form = FieldFeedForm(request.POST or None, applicants=applicants)
     if request.method == "POST" and form.is_valid():
         applicant, part = form.cleaned_data["applicant"], form.cleaned_data["part"]
