@@ -100,4 +100,4 @@ def _errors(exc: Exception) -> dict[str, str]:
         return {
             name: "；".join(e.messages[0] for e in errs) for name, errs in exc.error_dict.items()
         }
-    return {"__all__": error_text(exc)}
+    return {"general": error_text(exc)}
