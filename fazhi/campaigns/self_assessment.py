@@ -83,7 +83,7 @@ def explanation_save(*, acting_user, item: Item, text: str, version: int | None)
     if not may_explain(acting_user, item):
         raise PermissionDenied(f"只有 {item.code} 牵头单位的联络员或牵头科室可以填写自评说明。")
     _check_open(acting_user, item)
-    text = (text or "").strip()
+    text = _clean(text)
     if len(text) > MAX_TEXT:
         raise ValidationError({"text": f"自评说明不能超过 {MAX_TEXT} 字（现 {len(text)} 字）。"})
     fields = {"text": text, "updated_by": stored_user(acting_user), "updated_at": timezone.now()}
@@ -105,6 +105,11 @@ def explanation_save(*, acting_user, item: Item, text: str, version: int | None)
         after={"version": explanation.version},
     )
     return explanation
+
+
+def _clean(text: str | None) -> str:
+    """Trimmed, without the NUL characters (pasted from some PDFs) that the database refuses."""
+    return (text or "").replace("\x00", "").strip()
 
 
 def _conflict(item: Item) -> ExplanationConflict:
@@ -152,7 +157,7 @@ def self_assessment_save(
         "next_steps": "下一步工作打算",
     }
     for name, value in texts.items():
-        texts[name] = (value or "").strip()
+        texts[name] = _clean(value)
         if len(texts[name]) > MAX_TEXT:
             raise ValidationError({name: f"{labels[name]}不能超过 {MAX_TEXT} 字。"})
     record, _ = SelfAssessment.objects.update_or_create(

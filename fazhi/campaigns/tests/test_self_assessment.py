@@ -94,6 +94,10 @@ def test_a_too_long_text_is_refused(item, people):
         save(people.szq_liaison, item, "字" * 10001)
 
 
+def test_nul_characters_pasted_from_a_pdf_are_dropped(item, people):
+    assert save(people.szq_liaison, item, " 共办理\x00案件 ").text == "共办理案件"
+
+
 def test_a_refined_indicator_takes_its_explanations_on_its_refined_items(campaign, people):
     from fazhi.campaigns import services
 
