@@ -15,7 +15,8 @@ from fazhi.campaigns.services import LOCKED_STATES
 from fazhi.core.demo import Calendar, happening_at, rng
 
 LEAD_OFFICE = "szq_admin"
-EXPLAINED = 14  # indicators with materials that get an explanation; the rest stay missing
+EXPLAINED = 10  # the first indicators with materials that get an explanation
+TOPICAL = 8  # and those of a distinctive topic; the rest stay missing
 HIGHLIGHTS = 3
 
 # What a liaison writes, by what the indicator is about: (words in its title, the text), the
@@ -28,7 +29,7 @@ TOPICS = (
         "复议决定书全部在区政府门户网站公开。",
     ),
     (
-        ("执法", "处罚", "检查"),
+        ("执法", "处罚", "检查", "监管"),
         "{year}年，{unit}围绕“{title}”，全面落实行政执法公示、执法全过程记录和重大执法决定"
         "法制审核制度，全年办理行政执法案件{a}件，开展执法案卷评查{b}次，评查合格率100%。",
     ),
@@ -44,9 +45,15 @@ TOPICS = (
         "组织听证会{b}场。",
     ),
     (
-        ("公开", "政务"),
+        ("政务公开", "信息公开"),
         "{year}年，{unit}围绕“{title}”，主动公开政府信息{a}条，办理依申请公开{b}件，"
         "按期答复率100%，未发生因信息公开引发的行政复议纠错和诉讼败诉。",
+    ),
+    (
+        ("政务服务", "一网通办", "审批", "好差评"),
+        "{year}年，{unit}围绕“{title}”，推进政务服务标准化、规范化、便利化，"
+        "全年办理政务服务事项{a}万件，网上可办率98%以上，收到“好差评”评价中差评{b}件，"
+        "全部按期整改回访。",
     ),
     (
         ("学法", "培训", "普法", "宣传"),
@@ -82,26 +89,33 @@ def load_demo_self_assessment(campaign: Campaign, cal: Calendar | None = None) -
     if SelfAssessment.objects.filter(campaign=campaign).exists():
         return
     lead = User.objects.get(username=LEAD_OFFICE)
-    items = list(
-        sa.leaf_items(campaign).filter(evidence_count__gt=0).select_related("campaign")[:EXPLAINED]
+    with_materials = list(
+        sa.leaf_items(campaign).filter(evidence_count__gt=0).select_related("campaign")
     )
+    # Besides the first indicators, those of a distinctive topic (复议, 执法, 规范性文件...) are
+    # explained, and the lead office holds up three of them as highlights.
+    topical = [item for item in with_materials if _topic(item) is not None]
+    chosen = {item.pk for item in topical[:TOPICAL] + with_materials[:EXPLAINED]}
+    items = [item for item in with_materials if item.pk in chosen]
+    year = cal.day(-60).year  # the year most of the work was done in
     with happening_at(cal.moment(-5, 15)):
         for item in items:
             sa.explanation_save(
-                acting_user=_writer(item, lead),
-                item=item,
-                text=_text(item, cal.today.year),
-                version=None,
+                acting_user=_writer(item, lead), item=item, text=_text(item, year), version=None
             )
     with happening_at(cal.moment(-4, 11)):
         sa.self_assessment_save(
             acting_user=lead,
             campaign=campaign,
-            highlight_item_ids=[item.pk for item in items[:HIGHLIGHTS]],
+            highlight_item_ids=[item.pk for item in (topical or items)[:HIGHLIGHTS]],
             highlights_text=HIGHLIGHTS_TEXT,
             shortfalls=SHORTFALLS,
             next_steps=NEXT_STEPS,
         )
+
+
+def _topic(item: Item) -> str | None:
+    return next((text for keys, text in TOPICS if any(key in item.title for key in keys)), None)
 
 
 def _writer(item: Item, lead: User) -> User:
@@ -129,15 +143,13 @@ def _text(item: Item, year: int) -> str:
     )
     draw = rng("explanation", item.code)
     words = {
-        "year": year - 1,
+        "year": year,
         "unit": unit.unit.display_name if unit else "区依法治区办",
         "title": item.title.rstrip("。；; "),
         "a": draw.randint(12, 90),
         "b": draw.randint(2, 12),
     }
-    template = next(
-        (text for keys, text in TOPICS if any(key in item.title for key in keys)), GENERAL
-    )
+    template = _topic(item) or GENERAL
     titles = list(item.evidence.alive().order_by("created_at").values_list("title", flat=True)[:2])
     cited = "、".join(f"《{title}》" for title in titles)
     return template.format(**words) + (f"\n相关情况见{cited}等佐证材料。" if cited else "")
