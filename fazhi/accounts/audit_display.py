@@ -69,6 +69,8 @@ ACTION_LABELS = {
     "item.submit": "提交审核",
     "item.return": "退回修改",
     "item.approve": "审核通过",
+    "explanation.save": "修改自评说明",
+    "self_assessment.save": "修改自评报告的亮点、不足和下一步",
     "evidence.upload": "上传材料",
     "evidence.replace": "上传新版本",
     "evidence.update": "修改材料信息",

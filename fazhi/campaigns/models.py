@@ -242,3 +242,62 @@ class TaskListImport(models.Model):
 
     def __str__(self) -> str:
         return self.source_filename
+
+
+class Explanation(models.Model):
+    """The 自评说明 of one leaf item: what was done, the results and figures, and the materials
+    that prove it — drafted by the lead unit's liaison, edited by the lead office, read by the
+    reviewers beside the materials. `version` is the optimistic lock, as for scores."""
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="explanation")
+    text = models.TextField("自评说明", blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    version = models.PositiveIntegerField(default=0)
+
+    scope_policy = ScopePolicy(
+        region="item__campaign__region",
+        unit="item__assignments__unit",
+        grant="item__campaign__grants__user",
+        write_roles=LEAD_ROLES | {"liaison"},
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "自评说明"
+        verbose_name_plural = "自评说明"
+        ordering = ["item__sort_key"]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} 自评说明"
+
+
+class SelfAssessment(models.Model):
+    """The lead office's part of the written self-assessment: the indicators it holds up as
+    亮点 (item ids, in the order chosen) with a free text, the 不足 and the 下一步."""
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="self_assessment"
+    )
+    highlight_item_ids = models.JSONField("亮点指标", default=list, blank=True)
+    highlights_text = models.TextField("工作亮点", blank=True)
+    shortfalls = models.TextField("存在的不足", blank=True)
+    next_steps = models.TextField("下一步工作打算", blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    scope_policy = ScopePolicy(
+        region="campaign__region", grant="campaign__grants__user", write_roles=LEAD_ROLES
+    )
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "自评报告"
+        verbose_name_plural = "自评报告"
+
+    def __str__(self) -> str:
+        return f"{self.campaign} 自评报告"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fazhi.campaigns.views import campaigns, editions, items, tasklists
+from fazhi.campaigns.views import campaigns, editions, items, self_assessment, tasklists
 
 app_name = "campaigns"
 urlpatterns = [
@@ -29,7 +29,17 @@ urlpatterns = [
     path("<int:pk>/migrate/", editions.campaign_migrate, name="migrate"),
     path("<int:pk>/migrate/confirm/", editions.campaign_migrate_confirm, name="migrate_confirm"),
     path("<int:pk>/archived/", editions.archived_items, name="archived"),
+    path(
+        "<int:pk>/self-assessment/",
+        self_assessment.self_assessment_edit,
+        name="self_assessment",
+    ),
     path("items/<int:pk>/", items.item_detail, name="item"),
+    path(
+        "items/<int:pk>/explanation/",
+        self_assessment.explanation_save,
+        name="item_explanation",
+    ),
     path("items/<int:pk>/reopen/", items.item_reopen, name="item_reopen"),
     path("items/<int:pk>/rechecked/", editions.item_recheck_done, name="item_rechecked"),
     path("items/<int:pk>/edit/", items.item_edit, name="item_edit"),

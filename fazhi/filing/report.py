@@ -25,7 +25,14 @@ from django.utils import timezone
 from jinja2 import TemplateError
 
 from fazhi.accounts.system import SYSTEM
-from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign, StageKind
+from fazhi.campaigns.models import (
+    Assignment,
+    AssignmentRole,
+    Campaign,
+    Item,
+    SelfAssessment,
+    StageKind,
+)
 from fazhi.dashboards.selectors import (
     NO_LEAD,
     Area,
@@ -44,7 +51,7 @@ from fazhi.dashboards.selectors import (
 )
 from fazhi.filing.report_templates import fill, template_content, template_problem
 from fazhi.frameworks.models import Aggregation
-from fazhi.reviews.models import RETURN_VERDICTS, Comment, Side
+from fazhi.reviews.models import RETURN_VERDICTS, Assessment, Comment, Side
 from fazhi.reviews.scoring import AreaTotal, Totals, cents
 from fazhi.reviews.selectors import campaign_totals, score_sheet
 
@@ -63,7 +70,8 @@ def report_context(*, campaign: Campaign, today: date) -> dict:
     totals = campaign_totals(campaign)
     by_area = completion_by_area(facts)
     by_unit = completion_by_unit(facts)
-    areas = _areas(facts, totals, by_area)
+    written = _Written.read(campaign, facts)
+    areas = _areas(facts, totals, by_area, written)
     drafter = _Drafter(campaign=campaign, facts=facts, target=_target_date(campaign, today))
     overdue = [drafter.overdue_row(item, days) for item, days in overdue_items(facts)]
     deductions = drafter.deductions()
@@ -76,7 +84,7 @@ def report_context(*, campaign: Campaign, today: date) -> dict:
     return {
         "campaign": _campaign(campaign),
         "today": chinese_date(today),
-        "summary": _summary(facts),
+        "summary": _summary(facts, written.explained),
         "areas": areas,
         "scores": _scores(totals),
         "units": [_unit_row(unit, done) for unit, done in by_unit],
@@ -86,7 +94,26 @@ def report_context(*, campaign: Campaign, today: date) -> dict:
         "deductions": [_public(row) for row in deductions],
         "overdue": [_public(row) for row in overdue],
         "returned_repeatedly": [_public(row) for row in returned],
+        "self_items": [entry for area in areas for entry in area["self_items"]],
+        **written.lead_office_parts(),
     }
+
+
+CHINESE_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_ordinal(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三: the numbers of （一）-style headings."""
+    if number < 10:
+        return CHINESE_DIGITS[number]
+    tens, ones = divmod(number, 10)
+    head = "十" if tens == 1 else f"{CHINESE_DIGITS[tens]}十"
+    return head + (CHINESE_DIGITS[ones] if ones else "") if number < 100 else str(number)
+
+
+def paragraphs(text: str) -> list[str]:
+    """A text typed in a box as the report's paragraphs: one per non-blank line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def chinese_date(value: date | None) -> str:
@@ -146,14 +173,16 @@ def _score_fields(maximum, scores: dict, indicators: int, scored: dict) -> dict:
 NO_SCORES = {side: 0 for side in (*Side.values, "estimate")}
 
 
-def _areas(facts: Facts, totals: Totals, by_area: list[tuple[Area, Completion]]) -> list[dict]:
+def _areas(
+    facts: Facts, totals: Totals, by_area: list[tuple[Area, Completion]], written: _Written
+) -> list[dict]:
     scored: dict[str, AreaTotal] = {area.key: area for area in totals.areas}
     materials = {
         key: sum(item.evidence_count for item in items)
         for key, items in group_by(facts.items, lambda item: item.area).items()
     }
     rows = []
-    for area, done in by_area:
+    for number, (area, done) in enumerate(by_area, start=1):
         total = scored.get(area.key)
         code = total.code if total else ""
         scores = (
@@ -168,18 +197,21 @@ def _areas(facts: Facts, totals: Totals, by_area: list[tuple[Area, Completion]])
                 **_progress(done),
                 "materials": materials.get(area.key, 0),
                 **scores,
+                "ordinal": chinese_ordinal(number),
+                "self_items": written.entries(area.key),
             }
         )
     return rows
 
 
-def _summary(facts: Facts) -> dict:
+def _summary(facts: Facts, explained: set[int]) -> dict:
     head = headline(facts)
     return {
         **_progress(Completion(counts=status_counts(facts.items), overdue=head.overdue)),
         "materials": head.materials,
         "areas": len(facts.areas),
         "lead_units": sum(1 for unit in lead_units(facts) if unit is not None),
+        "explained": sum(1 for item in facts.items if item.pk in explained),
     }
 
 
@@ -450,6 +482,96 @@ def _ordered_names(units) -> list[str]:
         seen.setdefault(unit, None)
     named = sorted((u for u in seen if u is not None), key=lambda u: u.order)
     return [u.name for u in named] + ([NO_LEAD] if None in seen else [])
+
+
+# -- the written self-assessment ---------------------------------------------------------------
+
+
+NO_EXPLANATION = "（尚未填写自评说明）"
+
+
+@dataclass
+class _Written:
+    """The 自评说明 of each leaf item with its self-score, and the lead office's 亮点, 不足 and
+    下一步 (`campaigns.self_assessment`), as the report's 分项自评 and its last three parts."""
+
+    facts: Facts
+    texts: dict[int, str]
+    points: dict[int, tuple]  # item pk → (points, parent pk, parent code, refined)
+    self_scores: dict[int, Decimal]
+    record: SelfAssessment | None
+
+    @classmethod
+    def read(cls, campaign: Campaign, facts: Facts) -> _Written:
+        pks = [item.pk for item in facts.items]
+        rows = Item.objects.filter(pk__in=pks).values_list(
+            "pk", "points", "parent_id", "parent__code", "is_refined", "explanation__text"
+        )
+        points, texts = {}, {}
+        for pk, item_points, parent_id, parent_code, refined, text in rows:
+            points[pk] = (item_points, parent_id, parent_code, refined)
+            if text:
+                texts[pk] = text
+        scored = set(pks) | {row[1] for row in points.values() if row[1]}
+        self_scores = dict(
+            Assessment.objects.filter(item_id__in=scored, side=Side.SELF).values_list(
+                "item_id", "score"
+            )
+        )
+        record = SelfAssessment.objects.filter(campaign=campaign).first()
+        return cls(facts, texts, points, self_scores, record)
+
+    @property
+    def explained(self) -> set[int]:
+        return set(self.texts)
+
+    def entries(self, area_key: str) -> list[dict]:
+        return [self.entry(item) for item in self.facts.items if item.area == area_key]
+
+    def entry(self, item: ItemFact) -> dict:
+        points, parent_id, parent_code, refined = self.points.get(item.pk, (None, None, "", False))
+        score = self.self_scores.get(item.pk)
+        text = self.texts.get(item.pk, "")
+        return {
+            "code": item.code,
+            "title": item.title,
+            "area": self.facts.area_title(item.area),
+            "unit": _unit_name(item.lead),
+            "points": "" if points is None else plain_number(points),
+            "self_score": "" if score is None else plain_number(score),
+            "score_text": _score_text(points, score, parent_code if refined else ""),
+            "explained": bool(text),
+            "explanation": text or NO_EXPLANATION,
+            "paragraphs": paragraphs(text) or [NO_EXPLANATION],
+            "materials": item.evidence_count,
+        }
+
+    def lead_office_parts(self) -> dict:
+        record = self.record
+        by_pk = {item.pk: item for item in self.facts.items}
+        chosen = [by_pk[pk] for pk in (record.highlight_item_ids if record else []) if pk in by_pk]
+        highlights = record.highlights_text if record else ""
+        shortfalls = record.shortfalls if record else ""
+        next_steps = record.next_steps if record else ""
+        return {
+            "highlight_items": [self.entry(item) for item in chosen],
+            "highlights_text": highlights,
+            "highlights_paragraphs": paragraphs(highlights),
+            "shortfalls_text": shortfalls,
+            "shortfalls_paragraphs": paragraphs(shortfalls),
+            "next_steps_text": next_steps,
+            "next_steps_paragraphs": paragraphs(next_steps),
+        }
+
+
+def _score_text(points, score, parent_code: str) -> str:
+    if parent_code:
+        return f"计入上级指标 {parent_code} 的自评得分"
+    if points is None:
+        return "不计分"
+    if score is None:
+        return f"尚未自评，分值 {plain_number(points)} 分"
+    return f"自评得分 {plain_number(score)} 分，分值 {plain_number(points)} 分"
 
 
 def render_report(*, campaign: Campaign, out: IO[bytes], today: date | None = None) -> None:

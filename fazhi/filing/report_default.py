@@ -37,6 +37,7 @@ TITLE_STYLE = "报告标题"
 NOTE_STYLE = "报告说明"
 TABLE_STYLE = "表格文字"
 SIGNATURE_STYLE = "落款"
+INDICATOR_STYLE = "指标标题"
 
 THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
@@ -143,10 +144,16 @@ def _styles(document) -> None:
     _fonts(table, BODY_FONT, XIAOSI)
     _spacing(table, pitch=None, align=WD_ALIGN_PARAGRAPH.CENTER, before=2, after=2)
 
+    indicator = _paragraph_style(document, INDICATOR_STYLE)
+    _fonts(indicator, BODY_FONT, SANHAO, bold=True)
+    _spacing(indicator, indent=Pt(32), align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    indicator.paragraph_format.keep_with_next = True
+
     signature = _paragraph_style(document, SIGNATURE_STYLE)
     _fonts(signature, BODY_FONT, SANHAO)
     _spacing(signature, align=WD_ALIGN_PARAGRAPH.RIGHT)
     signature.paragraph_format.right_indent = Pt(32)
+    signature.paragraph_format.keep_with_next = True  # the signer and the date on one page
 
 
 # -- the content ---------------------------------------------------------------------------------
@@ -157,22 +164,67 @@ def _content(document) -> None:
     document.add_paragraph(
         "（初稿：由平台根据截至{{ today }}的数据生成，请核实、补充后定稿）", style=NOTE_STYLE
     )
+    document.add_paragraph(
+        "根据{{ campaign.level }}创建工作安排，{{ campaign.region }}对照{{ campaign.framework }}"
+        "逐项开展了自查自评，现将有关情况报告如下。"
+    )
+    _overall(document)
+    _itemised(document)
+    _lead_office_part(
+        document,
+        "三、工作亮点",
+        written="highlights_paragraphs",
+        fallback="highlights",
+        empty="（请补充本地区创建工作的特色做法和成效。）",
+        chosen=True,
+    )
+    _lead_office_part(
+        document,
+        "四、存在的不足",
+        written="shortfalls_paragraphs",
+        fallback="shortcomings",
+        empty="（根据平台数据未发现明显不足，请结合实际补充。）",
+    )
+    _lead_office_part(
+        document,
+        "五、下一步工作打算",
+        written="next_steps_paragraphs",
+        fallback="next_steps",
+        empty="（请补充下一步工作安排。）",
+        lead_in="针对以上不足，下一步将重点做好以下工作：",
+    )
 
-    document.add_heading("一、基本情况", level=1)
+    document.add_paragraph("")
+    document.add_paragraph("{{ campaign.region }}人民政府", style=SIGNATURE_STYLE)
+    document.add_paragraph("{{ today }}", style=SIGNATURE_STYLE)
+
+
+def _overall(document) -> None:
+    """一、总体情况: the figures of the campaign, its progress and its scores."""
+    document.add_heading("一、总体情况", level=1)
     document.add_paragraph(
         "{{ campaign.region }}对照{{ campaign.framework }}开展法治政府建设示范创建工作，"
         "评估期为{{ campaign.period }}。指标体系共 {{ summary.areas }} 个一级指标，"
         "细化分解为 {{ summary.total }} 项任务，由 {{ summary.lead_units }} 个单位牵头落实，"
-        "共收集佐证材料 {{ summary.materials }} 份。"
+        "共收集佐证材料 {{ summary.materials }} 份，{{ summary.explained }} 项指标已形成自评说明。"
     )
     document.add_paragraph(
         "截至{{ today }}，已通过审核 {{ summary.approved }} 项，完成率 "
         "{{ summary.completion_text }}；待审核 {{ summary.submitted }} 项，退回整改 "
         "{{ summary.returned }} 项，逾期未完成 {{ summary.overdue }} 项。"
     )
+    document.add_paragraph(
+        "按“{{ campaign.aggregation }}”方式计分，满分 {{ scores.max_points }} 分，"
+        "自评得分 {{ scores.self_score }} 分，审核评分 {{ scores.review_score }} 分，"
+        "预估得分 {{ scores.estimate }} 分（已评分指标 {{ scores.scored }} 项，"
+        "共 {{ scores.indicators }} 项）。预估得分取审核评分，尚未审核的取自评得分；"
+        "未评分的指标按 0 分计。"
+    )
+    document.add_paragraph("{%p if scores.vetoed %}")
+    document.add_paragraph("有指标触发否决项，已按指标体系的规定计分。")
+    document.add_paragraph("{%p endif %}")
 
-    document.add_heading("二、各领域完成情况", level=1)
-    document.add_heading("（一）按一级指标", level=2)
+    document.add_heading("（一）各一级指标完成情况", level=2)
     _loop_table(
         document,
         ("一级指标", "任务项", "已通过", "待审核", "已退回", "逾期", "完成率", "佐证材料"),
@@ -188,7 +240,7 @@ def _content(document) -> None:
             "{{ a.materials }}",
         ),
     )
-    document.add_heading("（二）按牵头单位", level=2)
+    document.add_heading("（二）各牵头单位完成情况", level=2)
     _loop_table(
         document,
         ("牵头单位", "任务项", "已通过", "逾期", "完成率"),
@@ -201,18 +253,7 @@ def _content(document) -> None:
             "{{ u.completion_text }}",
         ),
     )
-
-    document.add_heading("三、自评得分", level=1)
-    document.add_paragraph(
-        "按“{{ campaign.aggregation }}”方式计分，满分 {{ scores.max_points }} 分，"
-        "自评得分 {{ scores.self_score }} 分，审核评分 {{ scores.review_score }} 分，"
-        "预估得分 {{ scores.estimate }} 分（已评分指标 {{ scores.scored }} 项，"
-        "共 {{ scores.indicators }} 项）。预估得分取审核评分，尚未审核的取自评得分；"
-        "未评分的指标按 0 分计。"
-    )
-    document.add_paragraph("{%p if scores.vetoed %}")
-    document.add_paragraph("有指标触发否决项，已按指标体系的规定计分。")
-    document.add_paragraph("{%p endif %}")
+    document.add_heading("（三）自评得分", level=2)
     table = _loop_table(
         document,
         ("一级指标", "{{ scores.max_label }}", "自评得分", "审核评分", "预估得分"),
@@ -237,25 +278,63 @@ def _content(document) -> None:
         bold=True,
     )
 
-    _numbered(
-        document,
-        "四、主要亮点",
-        "highlights",
-        "（请补充本地区创建工作的特色做法和成效。）",
-    )
-    _numbered(
-        document,
-        "五、存在的不足",
-        "shortcomings",
-        "（根据平台数据未发现明显不足，请结合实际补充。）",
-    )
-    document.add_heading("六、下一步工作", level=1)
-    document.add_paragraph("针对以上不足，下一步将重点做好以下工作：")
-    _numbered(document, None, "next_steps", "（请补充下一步工作安排。）")
 
-    document.add_paragraph("")
-    document.add_paragraph("{{ campaign.region }}人民政府", style=SIGNATURE_STYLE)
-    document.add_paragraph("{{ today }}", style=SIGNATURE_STYLE)
+def _itemised(document) -> None:
+    """二、分项自评: per area a heading with its self-score, per indicator its code, title and
+    score, then its 自评说明 paragraph by paragraph."""
+    document.add_heading("二、分项自评", level=1)
+    document.add_paragraph("{%p for a in areas %}")
+    document.add_heading(
+        "（{{ a.ordinal }}）{{ a.title }}（自评得分 {{ a.self_score }} 分，"
+        "{{ scores.max_label }} {{ a.max_points }} 分）",
+        level=2,
+    )
+    document.add_paragraph("{%p for i in a.self_items %}")
+    document.add_paragraph(
+        "{{ i.code }} {{ i.title }}（{{ i.score_text }}）", style=INDICATOR_STYLE
+    )
+    document.add_paragraph("{%p for line in i.paragraphs %}")
+    document.add_paragraph("{{ line }}")
+    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{%p endfor %}")
+
+
+def _lead_office_part(
+    document,
+    heading: str,
+    *,
+    written: str,
+    fallback: str,
+    empty: str,
+    lead_in: str = "",
+    chosen: bool = False,
+) -> None:
+    """One of the last three parts: what the lead office wrote (and, for the highlights, the
+    indicators it chose with their explanations); failing that, the platform's draft list;
+    failing that, a reminder."""
+    document.add_heading(heading, level=1)
+    condition = f"{written} or highlight_items" if chosen else written
+    document.add_paragraph(f"{{%p if {condition} %}}")
+    document.add_paragraph(f"{{%p for line in {written} %}}")
+    document.add_paragraph("{{ line }}")
+    document.add_paragraph("{%p endfor %}")
+    if chosen:
+        document.add_paragraph("{%p for h in highlight_items %}")
+        document.add_paragraph("{{ loop.index }}. {{ h.title }}", style=INDICATOR_STYLE)
+        document.add_paragraph("{%p for line in h.paragraphs %}")
+        document.add_paragraph("{{ line }}")
+        document.add_paragraph("{%p endfor %}")
+        document.add_paragraph("{%p endfor %}")
+    document.add_paragraph(f"{{%p elif {fallback} %}}")
+    if lead_in:
+        document.add_paragraph(lead_in)
+    document.add_paragraph(f"{{%p for entry in {fallback} %}}")
+    document.add_paragraph("{{ loop.index }}. {{ entry.text }}")
+    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{%p else %}")
+    document.add_paragraph(empty)
+    document.add_paragraph("{%p endif %}")
 
 
 def _loop_table(document, header: tuple[str, ...], loop: str, cells: tuple[str, ...]):
@@ -294,15 +373,3 @@ def _row(table, texts: tuple[str, ...], *, bold: bool = False, repeat: bool = Fa
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
         if number < len(texts):
             paragraph.add_run(texts[number]).bold = bold or None
-
-
-def _numbered(document, heading: str | None, name: str, empty: str) -> None:
-    """A numbered list of `name`'s entries, one paragraph each, or a reminder when empty."""
-    if heading:
-        document.add_heading(heading, level=1)
-    document.add_paragraph(f"{{%p for entry in {name} %}}")
-    document.add_paragraph("{{ loop.index }}. {{ entry.text }}")
-    document.add_paragraph("{%p endfor %}")
-    document.add_paragraph(f"{{%p if not {name} %}}")
-    document.add_paragraph(empty)
-    document.add_paragraph("{%p endif %}")

@@ -50,6 +50,33 @@ SCORE_FIELDS = (
     ("scored", "已评分指标数（预估）", 4),
 )
 
+SELF_ITEM_FIELDS = (
+    ("code", "指标编号", "1.1.1"),
+    ("title", "指标名称", "行政复议案件依法办理"),
+    ("area", "所属一级指标", "依法全面履行政府职能"),
+    ("unit", "牵头单位", "某区司法局"),
+    ("points", "分值（不计分时为空）", 4),
+    ("self_score", "自评得分（尚未自评时为空）", 3.5),
+    (
+        "score_text",
+        "得分文字：自评得分和分值，或“尚未自评”“计入上级指标……的自评得分”",
+        "自评得分 3.5 分，分值 4 分",
+    ),
+    ("explained", "是否已填写自评说明（真/假）", True),
+    (
+        "explanation",
+        "自评说明全文（未填写时为“（尚未填写自评说明）”）",
+        "2025年，区司法局共办理行政复议案件56件，按期办结率100%。",
+    ),
+    (
+        "paragraphs",
+        "自评说明的各段（列表，逐段写入报告：{%p for line in i.paragraphs %}）",
+        ["2025年，区司法局共办理行政复议案件56件，按期办结率100%。"],
+    ),
+    ("materials", "佐证材料份数", 5),
+)
+SELF_ITEM_SAMPLE = [{name: example for name, _, example in SELF_ITEM_FIELDS}] * 2
+
 VOCABULARY: tuple[Term, ...] = (
     Term(
         "campaign",
@@ -77,6 +104,7 @@ VOCABULARY: tuple[Term, ...] = (
             ("materials", "佐证材料份数", 30),
             ("areas", "一级指标数", 2),
             ("lead_units", "牵头单位数", 3),
+            ("explained", "已填写自评说明的指标数", 10),
         ),
     ),
     Term(
@@ -88,6 +116,12 @@ VOCABULARY: tuple[Term, ...] = (
             *PROGRESS_FIELDS,
             ("materials", "佐证材料份数", 15),
             *SCORE_FIELDS,
+            ("ordinal", "中文序号，用于（一）（二）式标题", "一"),
+            (
+                "self_items",
+                "分项自评：本一级指标下各指标的自评得分和自评说明（列表，字段同 self_items）",
+                SELF_ITEM_SAMPLE,
+            ),
         ),
         loop="a",
     ),
@@ -188,6 +222,52 @@ VOCABULARY: tuple[Term, ...] = (
             ("reason", "最近一次退回原因", "缺少审查意见书"),
         ),
         loop="r",
+    ),
+)
+
+
+VOCABULARY += (
+    Term(
+        "self_items",
+        "分项自评：全部指标的自评得分和自评说明，按指标顺序（列表）",
+        _fields(*SELF_ITEM_FIELDS),
+        loop="i",
+    ),
+    Term(
+        "highlight_items",
+        "牵头科室选定的亮点指标，按选定顺序（列表，字段同 self_items）",
+        _fields(*SELF_ITEM_FIELDS),
+        loop="h",
+    ),
+    Term(
+        "highlights_text",
+        "牵头科室填写的工作亮点概述（全文，未填写时为空）",
+        example="创建工作坚持高位推动，区委区政府主要负责同志亲自部署。",
+    ),
+    Term(
+        "highlights_paragraphs",
+        "工作亮点概述的各段（列表，每项为一段文字）",
+        example=["创建工作坚持高位推动，区委区政府主要负责同志亲自部署。"],
+    ),
+    Term(
+        "shortfalls_text",
+        "牵头科室填写的存在的不足（全文，未填写时为空；可改用平台列出的 shortcomings）",
+        example="基层行政执法人员法治培训覆盖面还不够广。",
+    ),
+    Term(
+        "shortfalls_paragraphs",
+        "存在的不足的各段（列表，每项为一段文字）",
+        example=["基层行政执法人员法治培训覆盖面还不够广。"],
+    ),
+    Term(
+        "next_steps_text",
+        "牵头科室填写的下一步工作打算（全文，未填写时为空；可改用平台列出的 next_steps）",
+        example="2026年6月底前完成全区执法人员轮训。",
+    ),
+    Term(
+        "next_steps_paragraphs",
+        "下一步工作打算的各段（列表，每项为一段文字）",
+        example=["2026年6月底前完成全区执法人员轮训。"],
     ),
 )
 

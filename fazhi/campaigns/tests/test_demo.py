@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from fazhi.accounts.models import AuditEntry, User
-from fazhi.campaigns.models import Campaign, Item, ItemStatus
+from fazhi.campaigns.models import Campaign, Explanation, Item, ItemStatus, SelfAssessment
 from fazhi.core.demo import Calendar, happening_at
 from fazhi.evidence import selectors
 from fazhi.evidence.models import Evidence
@@ -47,6 +47,7 @@ def deadlines_against(today, items) -> Counter:
 
 def counts() -> dict[str, int]:
     models = [User, Campaign, Item, Evidence, Round, Review, Comment, Assessment]
+    models += [Explanation, SelfAssessment]
     models += [Evaluation, Applicant, Plan]  # progress reports grow as quarters end
     return {model.__name__: model.objects.count() for model in models}
 
@@ -103,6 +104,13 @@ def assert_alive(output: str, client) -> None:
     assert Assessment.objects.filter(item__campaign=campaign, side="self").count() >= 50
     assert Assessment.objects.filter(item__campaign=campaign, side="review").count() >= 20
 
+    # The written self-assessment: explanations drafted, three highlights chosen before the
+    # filing, so the filed report carries them; the lead office's page lists what is missing.
+    explained = Explanation.objects.filter(item__campaign=campaign).exclude(text="")
+    assert explained.count() >= 10
+    assert len(SelfAssessment.objects.get(campaign=campaign).highlight_item_ids) == 3
+    assert "自评说明：" in output
+
     # The city's evaluation ranks at least three districts whose written reviews are complete.
     evaluation = Evaluation.objects.get()
     rows = ranking(evaluation)
@@ -131,6 +139,8 @@ def assert_alive(output: str, client) -> None:
     client.post("/accounts/login/", {"username": "szq_admin", "password": PASSWORD})
     ledger = client.get(f"/plans/{plan.pk}/").content.decode()
     assert "深化“一网通办”改革" in ledger and "滞后" in ledger
+    page = client.get(f"/campaigns/{campaign.pk}/self-assessment/").content.decode()
+    assert f"<strong>{explained.count()}</strong> / {len(leaves)} 项指标已填写自评说明" in page
 
 
 def test_the_demo_is_alive_today_and_loading_it_again_adds_nothing(db, client):

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fazhi.campaigns import selectors, services, stages
+from fazhi.campaigns import selectors, self_assessment, services, stages
 from fazhi.campaigns.deadlines import reminder_days
 from fazhi.campaigns.forms import ItemForm, ReturnForm
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
@@ -61,9 +61,10 @@ def my_tasks(request):
 
 
 @login_required
-def item_detail(request, pk, *, decision_form=None):
+def item_detail(request, pk, *, decision_form=None, explanation_draft=None):
     """The item page. `decision_form` is a refused verdict, shown again on the review panel with
-    its error (reviews.views.review_decide renders the page with it)."""
+    its error (reviews.views.review_decide renders the page with it); `explanation_draft` a
+    refused 自评说明, shown again in its form."""
     item = _load(request, pk)
     campaign = item.campaign
     archived = item.archived_at is not None  # read-only: no upload, submit, edit or review
@@ -136,8 +137,26 @@ def item_detail(request, pk, *, decision_form=None):
             "plan_files": list(plan_links.offered_files(user=request.user, item=item))
             if not children and not archived
             else [],
+            "explanation": _explanation_panel(request.user, item, children, explanation_draft),
         },
     )
+
+
+def _explanation_panel(user, item: Item, children, draft: str | None) -> dict | None:
+    """The 自评说明 beside the materials: read by all who see the item (the reviewers too), a
+    form for the lead unit's liaison and the lead office while it is open."""
+    if children:
+        return None
+    current = self_assessment.explanation_of(item)
+    may = self_assessment.may_explain(user, item)
+    closed = self_assessment.explanation_closed(user, item) if may else ""
+    return {
+        "current": current,
+        "may_edit": may and not closed,
+        "closed": closed if may else "",
+        "text": current.text if current and draft is None else (draft or ""),
+        "version": current.version if current else "",
+    }
 
 
 def _can_upload(user, item, assignments, can_edit) -> bool:

@@ -303,6 +303,14 @@ def reopen(x: Ctx) -> dict:
     return {"reason": "省里要求补充材料"}
 
 
+def explanation(x: Ctx) -> dict:
+    return {"text": "2025年，本单位共办理矩阵案件12件。", "version": ""}
+
+
+def self_assessment(x: Ctx) -> dict:
+    return {"highlights_text": "矩阵亮点", "shortfalls": "矩阵不足", "next_steps": "矩阵下一步"}
+
+
 def item_edit(x: Ctx) -> dict:
     return {"title": "改过的任务项内容", "points": "12", "deadline": "2025-10-31"}
 

@@ -270,6 +270,13 @@ PAGES: dict[str, Route] = {
         *CAMPAIGNS, args=CAMPAIGN, post=campaign_owner, data=pay.migrate
     ),
     "campaigns/<int:pk>/archived/": r(*CAMPAIGNS, args=CAMPAIGN, get=reads_campaign),
+    "campaigns/<int:pk>/self-assessment/": r(
+        *CAMPAIGNS,
+        args=CAMPAIGN,
+        get=campaign_owner,
+        post=campaign_owner,
+        data=pay.self_assessment,
+    ),
     "campaigns/items/<int:pk>/": r(*ITEMS, args={"pk": "item.{t}"}, get=rule(seen(sees_item))),
     "campaigns/items/<int:pk>/reopen/": r(
         "sfj.szq",
@@ -318,6 +325,14 @@ PAGES: dict[str, Route] = {
         "sfj.xc",
         args={"pk": "item.{t}"},
         post=rule(seen(sees_item), soft(may_submit)),
+    ),
+    "campaigns/items/<int:pk>/explanation/": r(
+        "sfj.szq",
+        "scjg.szq",
+        "sfj.xc",
+        args={"pk": "item.{t}"},
+        post=rule(seen(sees_item), soft(may_submit)),
+        data=pay.explanation,
     ),
     "campaigns/items/<int:pk>/return/": r(
         "shared.szq",

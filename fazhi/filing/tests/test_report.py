@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from docx import Document
 from docx.oxml.ns import qn
 
+from fazhi.campaigns import self_assessment
 from fazhi.campaigns import services as campaign_services
 from fazhi.campaigns.models import Item, Stage, StageKind
 from fazhi.evidence import services as evidence_services
@@ -95,6 +96,35 @@ def worked(campaign, people, submit):
     score(reviewer, items["2.1.4"], Side.REVIEW, D("", "备案审查报告未按时报送", "0.5"))
     Item.objects.filter(campaign=campaign, code="1.1.2").update(deadline=date(2025, 1, 31))
     return campaign
+
+
+@pytest.fixture
+def written(worked, people):
+    """`worked` with the written self-assessment: 2.1.3 explained in two paragraphs and chosen
+    as a highlight, 1.1.1 explained, the lead office's 不足 and 下一步 typed in."""
+    lead = people.szq_lead
+    items = {item.code: item for item in worked.items.all()}
+    explain(lead, items["2.1.3"], REVIEW_TEXT)
+    explain(lead, items["1.1.1"], "2024年，区司法局共办理行政复议案件56件，按期办结率100%。")
+    self_assessment.self_assessment_save(
+        acting_user=lead,
+        campaign=worked,
+        highlight_item_ids=[items["2.1.3"].pk],
+        highlights_text="创建工作坚持高位推动。\n区政府常务会议专题研究4次。",
+        shortfalls="基层执法人员培训覆盖面不够广。",
+        next_steps="2025年6月底前完成全区执法人员轮训。",
+    )
+    return worked
+
+
+REVIEW_TEXT = (
+    "2024年，区司法局对区政府及其部门制定的规范性文件全部进行合法性审查，共审查38件，"
+    "提出修改意见112条。\n（见材料《合法性审查意见书》）"
+)
+
+
+def explain(user, item, text):
+    return self_assessment.explanation_save(acting_user=user, item=item, text=text, version=None)
 
 
 def draft(campaign, today=TODAY) -> Document:
@@ -227,8 +257,8 @@ def test_a_campaign_with_nothing_done_still_gets_a_draft(campaign):
     assert row_starting(document.tables[2], "合计")[1:] == ["40", "0", "0", "0"]
 
 
-def test_the_context_holds_exactly_the_vocabulary(worked):
-    context = report_context(campaign=worked, today=TODAY)
+def test_the_context_holds_exactly_the_vocabulary(written):
+    context = report_context(campaign=written, today=TODAY)
     sample = sample_context()
     assert list(context) == list(sample) == [term.name for term in VOCABULARY]
     for term in VOCABULARY:
@@ -248,7 +278,7 @@ def test_no_field_name_is_hidden_by_a_dict_method():
 
 
 def test_the_context_reads_a_fixed_number_of_queries(worked, django_assert_max_num_queries):
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(14):
         report_context(campaign=worked, today=TODAY)
 
 
@@ -257,12 +287,11 @@ def test_the_built_in_template_passes_the_upload_check_and_uses_chinese_fonts():
     document = Document(BytesIO(default_template_bytes()))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == [
-        "一、基本情况",
-        "二、各领域完成情况",
-        "三、自评得分",
-        "四、主要亮点",
-        "五、存在的不足",
-        "六、下一步工作",
+        "一、总体情况",
+        "二、分项自评",
+        "三、工作亮点",
+        "四、存在的不足",
+        "五、下一步工作打算",
     ]
     fonts = document.styles["Normal"].element.rPr.rFonts
     assert fonts.get(qn("w:eastAsia")) == "仿宋"
@@ -297,3 +326,100 @@ def test_the_lead_office_downloads_the_draft(worked, people, login):
 def test_who_may_download_the_draft(worked, people, login, persona, status):
     response = login(getattr(people, persona)).get(f"/filing/campaigns/{worked.pk}/report.docx")
     assert response.status_code == status
+
+
+# -- the written self-assessment -----------------------------------------------------------------
+
+
+def paragraphs_between(document, start: str, end: str | None) -> list[str]:
+    texts = [p.text for p in document.paragraphs]
+    first = texts.index(start) + 1
+    last = texts.index(end) if end else len(texts)
+    return texts[first:last]
+
+
+def test_the_report_has_the_five_parts_with_each_indicators_explanation(written):
+    document = draft(written)
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [
+        "一、总体情况",
+        "二、分项自评",
+        "三、工作亮点",
+        "四、存在的不足",
+        "五、下一步工作打算",
+    ]
+    itemised = paragraphs_between(document, "二、分项自评", "三、工作亮点")
+    assert itemised[0] == "（一）依法全面履行政府职能（自评得分 9 分，满分 20 分）"
+    assert "1.1.1 行政复议案件依法办理（自评得分 9 分，分值 10 分）" in itemised
+    assert "2024年，区司法局共办理行政复议案件56件，按期办结率100%。" in itemised
+    assert "1.1.2 行政执法公示制度全面推行（尚未自评，分值 10 分）" in itemised
+    assert itemised[
+        itemised.index("1.1.2 行政执法公示制度全面推行（尚未自评，分值 10 分）") + 1
+    ] == ("（尚未填写自评说明）")
+    assert "（二）健全依法行政制度体系（自评得分 20 分，满分 20 分）" in itemised
+    # a two-line explanation is two paragraphs of the report
+    at = itemised.index("2.1.3 规范性文件合法性审查（自评得分 12 分，分值 12 分）")
+    assert itemised[at + 1].startswith("2024年，区司法局对区政府及其部门")
+    assert itemised[at + 2] == "（见材料《合法性审查意见书》）"
+
+
+def test_the_lead_offices_highlights_shortfalls_and_next_steps_replace_the_drafted_ones(written):
+    document = draft(written)
+    highlights = paragraphs_between(document, "三、工作亮点", "四、存在的不足")
+    assert highlights[:3] == [
+        "创建工作坚持高位推动。",
+        "区政府常务会议专题研究4次。",
+        "1. 规范性文件合法性审查",
+    ]
+    assert highlights[3].startswith("2024年，区司法局对区政府及其部门")
+    assert not any("全部通过审核" in text for text in highlights)
+    assert paragraphs_between(document, "四、存在的不足", "五、下一步工作打算") == [
+        "基层执法人员培训覆盖面不够广。"
+    ]
+    steps = paragraphs_between(document, "五、下一步工作打算", "")[:1]
+    assert steps == ["2025年6月底前完成全区执法人员轮训。"]
+
+
+def test_without_the_lead_offices_text_the_drafted_lists_stay(worked):
+    text = text_of(draft(worked))
+    assert "针对以上不足，下一步将重点做好以下工作：" in text
+    assert "（尚未填写自评说明）" in text
+
+
+def test_the_context_gives_the_explanations_and_the_chosen_highlights(written):
+    context = report_context(campaign=written, today=TODAY)
+    first = context["areas"][0]
+    assert first["ordinal"] == "一"
+    entry = first["self_items"][0]
+    assert entry["code"] == "1.1.1"
+    assert entry["explained"] is True
+    assert entry["self_score"] == 9
+    assert entry["points"] == 10
+    assert [h["code"] for h in context["highlight_items"]] == ["2.1.3"]
+    assert context["shortfalls_paragraphs"] == ["基层执法人员培训覆盖面不够广。"]
+    assert context["summary"]["explained"] == 2
+    assert [i["code"] for i in context["self_items"]] == ["1.1.1", "1.1.2", "2.1.3", "2.1.4"]
+
+
+def test_a_template_of_the_old_vocabulary_still_fills(written):
+    """An uploaded template written before the written self-assessment keeps working."""
+    from fazhi.filing.report_templates import fill
+
+    out = BytesIO()
+    fill(old_template(), report_context(campaign=written, today=TODAY), out)
+    text = text_of(Document(BytesIO(out.getvalue())))
+    assert "市中区：健全依法行政制度体系：2 项任务全部通过审核" in text
+
+
+def old_template() -> bytes:
+    document = Document()
+    document.add_paragraph("{{ campaign.region }}自评")
+    document.add_paragraph("{%p for entry in highlights %}")
+    document.add_paragraph("{{ campaign.region }}：{{ entry.text }}")
+    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{%p for s in shortcomings %}")
+    document.add_paragraph("{{ s.text }}（{{ s.unit }}）")
+    document.add_paragraph("{%p endfor %}")
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

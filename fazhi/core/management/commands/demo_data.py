@@ -3,7 +3,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from fazhi.campaigns.demo import load_demo_campaign, load_demo_revision
+from fazhi.campaigns.demo_self_assessment import load_demo_self_assessment
 from fazhi.campaigns.models import Campaign, ItemStatus
+from fazhi.campaigns.self_assessment import explanation_progress
 from fazhi.casereviews.demo import load_demo_casereview
 from fazhi.core.demo import Calendar
 from fazhi.evidence.models import Evidence
@@ -55,6 +57,7 @@ class Command(BaseCommand):
             campaign = load_demo_campaign(framework, cal)
             load_demo_revision(framework)  # a revised edition to move the campaign to
             load_demo_reviews(campaign, cal)
+            load_demo_self_assessment(campaign, cal)  # before the filing, whose report has it
             filing = load_demo_filing(campaign, cal)
             evaluation = load_demo_evaluation(framework, cal)
             survey = load_demo_surveys(cal)
@@ -76,6 +79,7 @@ class Command(BaseCommand):
             for round_ in campaign.rounds.order_by("number")
         )
         write(f"  审核轮次：{rounds}。")
+        write(f"  {self._self_assessment_line(campaign)}")
         write(
             f"  申报：第{filing.number}版已提交（{len(filing.manifest)} 份材料），"
             f"{'仍然有效' if filing.is_open else '已重新打开：' + filing.reopen_reason}。"
@@ -128,6 +132,15 @@ class Command(BaseCommand):
         return (
             f"满意度测评“{wave}”：{wave.strata.count()} 个镇街，{overall.respondents} 名受访者，"
             f"满意率 {overall.rate.rate * 100:.2f}%（±{overall.rate.moe * 100:.2f}）。"
+        )
+
+    def _self_assessment_line(self, campaign: Campaign) -> str:
+        progress = explanation_progress(campaign)
+        record = getattr(campaign, "self_assessment", None)
+        chosen = len(record.highlight_item_ids) if record else 0
+        return (
+            f"自评说明：{progress['done']}/{progress['total']} 项指标已填写；"
+            f"牵头科室已选定 {chosen} 项亮点，写明不足和下一步工作打算。"
         )
 
     def _campaign_line(self, campaign: Campaign) -> str:
