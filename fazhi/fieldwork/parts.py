@@ -15,11 +15,15 @@ from django.utils import timezone
 
 from fazhi.accounts.audit import audit_record
 from fazhi.fieldwork.models import Applicant, Evaluation, FieldPart, FieldPartScore
-from fazhi.fieldwork.services import _check_owner, applicant_scores_save, parse_score
+from fazhi.fieldwork.services import (
+    CENT,
+    HUNDRED,
+    _check_owner,
+    applicant_scores_save,
+    parse_score,
+)
 
 MAX_PARTS = 8
-CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
 
 
 def _checked_parts(parts: list[tuple[str, object]]) -> list[tuple[str, int]]:

@@ -10,7 +10,7 @@ from typing import IO
 from django.utils.timezone import localtime
 
 from fazhi.core.xlsx import write_table
-from fazhi.monitoring.computing import MetricLine
+from fazhi.monitoring.computing import MetricLine, rate_of
 from fazhi.monitoring.models import Figure
 from fazhi.monitoring.selectors import Ranked, RegionFigures, RegionReport
 
@@ -75,7 +75,7 @@ def write_region_report(
 
 def _figure_rows(figures: Iterable[Figure], names: dict[str, str]) -> Iterator[list]:
     for figure in figures:
-        rate = round(figure.numerator * 100 / figure.denominator, 2) if figure.denominator else None
+        rate = rate_of(figure.numerator, figure.denominator)  # the pages' rounding
         yield [
             figure.period,
             figure.region.name,
@@ -84,7 +84,7 @@ def _figure_rows(figures: Iterable[Figure], names: dict[str, str]) -> Iterator[l
             names.get(figure.metric_code, figure.metric_code),
             figure.numerator,
             figure.denominator,
-            rate,
+            float(rate) if rate is not None else None,
             figure.get_status_display(),
             figure.get_source_display(),
             str(figure.reported_by) if figure.reported_by_id else "",
