@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import resource
 import sys
 import time
@@ -30,7 +31,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Figure, Samples, database, machine, report, setup_django  # noqa: E402
+from harness import (  # noqa: E402
+    Figure,
+    Samples,
+    database,
+    machine,
+    percentile,
+    report,
+    setup_django,
+)
 from loadclient import (  # noqa: E402
     Server,
     api_token,
@@ -72,7 +81,11 @@ def main() -> None:
     before = effects_now(cast)
     stats = Stats()
     try:
-        with Server(workers=args.workers, task_worker=not args.no_task_worker) as server:
+        with Server(
+            workers=args.workers,
+            task_worker=not args.no_task_worker,
+            env={"FAZHI_SERVER_TIMING": "1"},
+        ) as server:
             print(
                 f"# server: gunicorn {args.workers} workers × 4 threads on :{server.port}, "
                 f"{'no' if args.no_task_worker else 'one'} task worker; "
@@ -343,6 +356,9 @@ class Stats:
     measure_from: float = 0.0  # requests started before are not timed (warm-up); errors count
     machine_busy: float = 0.0  # CPU seconds of every process on the machine while timed
     errors: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    # The server's own account of each timed request (its Server-Timing header), per endpoint:
+    # [(CPU ms, database ms)].
+    costs: dict[str, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
     uploaded: int = 0
     submitted: int = 0
     decided: int = 0
@@ -354,6 +370,11 @@ class Stats:
             self.timeline.append((time.perf_counter(), seconds))
         if problem:
             self.fail(kind, problem)
+
+    def record_cost(self, endpoint: str, header: str) -> None:
+        found = dict(re.findall(r"(cpu|db);dur=([0-9.]+)", header))
+        if "cpu" in found:
+            self.costs[endpoint].append((float(found["cpu"]), float(found.get("db", 0))))
 
     def fail(self, kind: str, problem: str) -> None:
         self.errors[kind][problem.split(":")[0]] += 1
@@ -371,10 +392,17 @@ async def run_clients(port: int, cast: Cast, files, stats: Stats, args, server) 
         for client in cast.clients
     ]
     await asyncio.sleep(max(0.0, stats.measure_from - time.perf_counter()))
-    cpu = cpu_seconds(server.all_pids()), _own_cpu(), machine_busy_seconds()
+    cpu = server_cpu(server), _own_cpu(), machine_busy_seconds()
     await asyncio.gather(*runners)
     stats.machine_busy = machine_busy_seconds() - cpu[2]
-    return cpu_seconds(server.all_pids()) - cpu[0], _own_cpu() - cpu[1]
+    web, tasks = server_cpu(server)
+    return (web - cpu[0][0], tasks - cpu[0][1]), _own_cpu() - cpu[1]
+
+
+def server_cpu(server) -> tuple[float, float]:
+    """CPU seconds so far of the web processes and of the task worker."""
+    web = cpu_seconds(server.web_pids())
+    return web, cpu_seconds(server.all_pids()) - web
 
 
 def machine_busy_seconds() -> float:
@@ -419,12 +447,19 @@ async def call(
         stats.record(kind, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
         return None
     seconds = time.perf_counter() - started
+    if started >= stats.measure_from:
+        stats.record_cost(endpoint_of(method, path), response.headers.get("server-timing", ""))
     if response.status != expect:
         text = response.body[:200].decode(errors="replace").replace("\n", " ")
         stats.record(kind, seconds, f"HTTP {response.status}: {method} {path} {text}")
         return None
     stats.record(kind, seconds)
     return response
+
+
+def endpoint_of(method: str, path: str) -> str:
+    """The route a request took, numbers as {id}: `GET /campaigns/{id}/?page=2`."""
+    return f"{method} {re.sub(r'/[0-9]+', '/{id}', path)}"
 
 
 def page_headers(client: Client) -> dict[str, str]:
@@ -595,8 +630,10 @@ async def lead_step(client, port, stats, args, rng) -> None:
 # -- results -----------------------------------------------------------------------------------
 
 
-def print_results(stats: Stats, wall, client_cpu, server_cpu, log: str, args) -> None:
+def print_results(stats: Stats, wall, client_cpu, server_split, log: str, args) -> None:
     cores = len(os.sched_getaffinity(0))
+    web_cpu, task_cpu = server_split
+    server_cpu = web_cpu + task_cpu
     total = sum(len(v) for v in stats.seconds.values())
     errors = sum(sum(c.values()) for c in stats.errors.values())
     print(
@@ -615,6 +652,7 @@ def print_results(stats: Stats, wall, client_cpu, server_cpu, log: str, args) ->
         f"these clients ask ≈ {offered:.0f}/s when answered at once",
         flush=True,
     )
+    print_costs(stats, total, web_cpu, task_cpu)
     print_timeline(stats)
     locked = log.count("database is locked")
     tracebacks = log.count("Traceback (most recent call last)")
@@ -636,6 +674,51 @@ def print_results(stats: Stats, wall, client_cpu, server_cpu, log: str, args) ->
                 note=f"{count} requests, {count / wall:.1f}/s, {failed} errors"
                 + (f" (p95 {samples.p95_ms:.0f} ms)" if failed else ""),
             )
+        )
+
+
+GOAL_CPU_MS = 10
+
+
+def print_costs(stats: Stats, total: int, web_cpu: float, task_cpu: float) -> None:
+    """Server CPU per request from the OS's accounting (the goal), and per endpoint as each
+    web worker thread measured it (its Server-Timing header), the costliest first."""
+    print(
+        f"# server CPU (OS accounting): web {web_cpu:.1f} s + task worker {task_cpu:.1f} s "
+        f"over {total} requests",
+        flush=True,
+    )
+    per_request = (web_cpu + task_cpu) / total * 1000 if total else float("inf")
+    report(
+        Figure(
+            bench="rush",
+            name="server CPU per request (web + task worker)",
+            median_ms=per_request,
+            p95_ms=per_request,
+            goal_p95_ms=GOAL_CPU_MS,
+            note=f"from the OS's accounting over {total} requests; "
+            f"task worker {task_cpu / total * 1000 if total else 0:.1f} ms of it",
+        )
+    )
+    measured = [cpu for costs in stats.costs.values() for cpu, _ in costs]
+    if not measured:
+        print("# no Server-Timing headers: per-endpoint CPU unknown", flush=True)
+        return
+    print(
+        f"# web CPU per request as the workers measured it: median "
+        f"{percentile(measured, 0.5):.1f} ms, p95 {percentile(measured, 0.95):.1f} ms",
+        flush=True,
+    )
+    print("# | endpoint | requests | CPU median ms | CPU p95 ms | DB median ms | share of CPU |")
+    everything = sum(measured)
+    rows = sorted(stats.costs.items(), key=lambda row: -sum(cpu for cpu, _ in row[1]))
+    for endpoint, costs in rows:
+        cpus, dbs = [cpu for cpu, _ in costs], [db for _, db in costs]
+        print(
+            f"# | {endpoint} | {len(costs)} | {percentile(cpus, 0.5):.1f} "
+            f"| {percentile(cpus, 0.95):.1f} | {percentile(dbs, 0.5):.1f} "
+            f"| {sum(cpus) / everything:.0%} |",
+            flush=True,
         )
 
 

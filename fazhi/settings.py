@@ -39,6 +39,8 @@ CSRF_FAILURE_VIEW = "fazhi.core.errors.csrf_failure"  # "页面已过期" in the
 # The header a trusted reverse proxy puts the client's address in (X-Real-IP, X-Forwarded-For);
 # unset, the connection's own address is taken, as anyone could send the header.
 FAZHI_CLIENT_IP_HEADER = env_str("FAZHI_CLIENT_IP_HEADER")
+# A Server-Timing header on every answer (CPU and database time): for benchmarks and profiling.
+FAZHI_SERVER_TIMING = env_bool("FAZHI_SERVER_TIMING", False)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "fazhi.core.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
