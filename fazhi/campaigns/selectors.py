@@ -87,6 +87,31 @@ def campaign_items(
     leaves_only: bool = False,
     unresolved: bool = False,
 ) -> QuerySet[Item]:
+    items = filtered_items(
+        campaign=campaign,
+        user=user,
+        status=status,
+        unit_id=unit_id,
+        query=query,
+        leaves_only=leaves_only,
+        unresolved=unresolved,
+    )
+    return items.select_related("node__parent__parent", "parent").prefetch_related(
+        assignments_prefetch()
+    )
+
+
+def filtered_items(
+    *,
+    campaign: Campaign,
+    user,
+    status: str = "",
+    unit_id: int | None = None,
+    query: str = "",
+    leaves_only: bool = False,
+    unresolved: bool = False,
+) -> QuerySet[Item]:
+    """The campaign's items the user may see that pass the page's filters, in the tree's order."""
     items = campaign.items.visible_to(user)
     if unresolved:
         items = items.exclude(unresolved_units=[])
@@ -98,9 +123,76 @@ def campaign_items(
         items = items.filter(Q(code__startswith=query) | Q(title__icontains=query))
     if leaves_only:
         items = items.filter(children__isnull=True)
-    return items.select_related("node__parent__parent", "parent").prefetch_related(
-        assignments_prefetch()
+    return items
+
+
+@dataclass(slots=True)
+class ItemLine:
+    """An item as a line of the campaign's table shows it: plain values, no model instances (a
+    page of 50 items built ~650 of them, with their indicators and units)."""
+
+    pk: int
+    campaign_id: int
+    sort_key: str
+    code: str
+    title: str
+    points: object
+    status: str
+    deadline: date | None
+    is_refined: bool
+    unresolved_units: list
+    recheck_note: str
+    area: str  # the indicator's 一级指标 title
+    group: str  # and its 二级指标 title ("" in a two-level framework)
+    lead: str = ""
+    responsible: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return ItemStatus(self.status).label
+
+
+LINE_VALUES = (
+    "pk",
+    "campaign_id",
+    "sort_key",
+    "code",
+    "title",
+    "points",
+    "status",
+    "deadline",
+    "is_refined",
+    "unresolved_units",
+    "recheck_note",
+    "node__parent__title",
+    "node__parent__parent__title",
+)
+
+
+def item_line_values(items: QuerySet[Item]) -> QuerySet:
+    """`items` as the plain values an ItemLine is made of; paginate this, then `item_lines`."""
+    return items.values_list(*LINE_VALUES)
+
+
+def item_lines(rows) -> list[ItemLine]:
+    """Lines of these rows of `item_line_values`, with their units' names (one more query)."""
+    lines = []
+    for *values, parent, grandparent in rows:
+        area, group = (grandparent, parent) if grandparent is not None else (parent or "", "")
+        lines.append(ItemLine(*values, area=area, group=group))
+    by_pk = {line.pk: line for line in lines}
+    assignments = (
+        Assignment.objects.filter(item_id__in=by_pk)
+        .order_by("role", "unit__sort_order", "unit__name")
+        .values_list("item_id", "role", "unit__short_name", "unit__name")
     )
+    for item_id, role, short_name, name in assignments:
+        line = by_pk[item_id]
+        if role == AssignmentRole.LEAD:
+            line.lead = line.lead or short_name or name
+        elif role == AssignmentRole.RESPONSIBLE:
+            line.responsible.append(short_name or name)
+    return lines
 
 
 def status_counts(items: QuerySet[Item]) -> dict[str, int]:
@@ -112,7 +204,10 @@ def status_counts(items: QuerySet[Item]) -> dict[str, int]:
 
 
 def status_summary(items: QuerySet[Item]) -> list[dict]:
-    counts = status_counts(items)
+    return summary_of(status_counts(items))
+
+
+def summary_of(counts: dict[str, int]) -> list[dict]:
     total = sum(counts.values()) or 1
     return [
         {
@@ -138,6 +233,13 @@ def assignable_units(*, campaign: Campaign) -> QuerySet[Unit]:
     return Unit.objects.filter(region__path__startswith=campaign.region.path, is_active=True)
 
 
+def unit_choices(*, campaign: Campaign) -> list[tuple[int, str]]:
+    """(id, the name a page shows) of the assignable units, in the tree's order: one query of
+    plain values for every unit select of a page."""
+    rows = assignable_units(campaign=campaign).values_list("pk", "short_name", "name")
+    return [(pk, short or name) for pk, short, name in rows]
+
+
 def my_tasks(*, user, status: str = "") -> QuerySet[Item]:
     """The items given to the user's unit, in every campaign, soonest deadline first."""
     scope = Scope.for_user(user)
@@ -160,6 +262,33 @@ def my_tasks(*, user, status: str = "") -> QuerySet[Item]:
     if status:
         items = items.filter(status=status)
     return items
+
+
+def campaign_page_counts(items: QuerySet[Item], *, today: date | None = None) -> dict:
+    """What the campaign page counts over all its items, in one query: the leaves in each state
+    (as `status_summary`), those without material overdue and due soon (`deadline_counts`),
+    and the items whose units are unresolved or whose score awaits a re-check."""
+    today = today or timezone.localdate()
+    leaf = Q(children__isnull=True)
+    no_material = leaf & Q(evidence_count=0)
+    counted = {
+        f"status:{status}": Count("pk", filter=leaf & Q(status=status), distinct=True)
+        for status in ItemStatus.values
+    }
+    counted |= {
+        "overdue": Count("pk", filter=no_material & overdue_q(today), distinct=True),
+        "due_soon": Count("pk", filter=no_material & due_soon_q(today), distinct=True),
+        "unresolved": Count("pk", filter=~Q(unresolved_units=[]), distinct=True),
+        "recheck": Count("pk", filter=~Q(recheck_note=""), distinct=True),
+    }
+    counts = {key: value or 0 for key, value in items.aggregate(**counted).items()}
+    by_status = {status: counts[f"status:{status}"] for status in ItemStatus.values}
+    return {
+        "summary": summary_of(by_status),
+        "no_material": {"overdue": counts["overdue"], "due_soon": counts["due_soon"]},
+        "unresolved": counts["unresolved"],
+        "recheck": counts["recheck"],
+    }
 
 
 def deadline_counts(items: QuerySet[Item], *, today: date | None = None) -> dict[str, int]:

@@ -11,6 +11,8 @@ from typing import Annotated
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from pydantic import Field
 
 DEFAULT_PAGE_SIZE = 25
@@ -110,3 +112,18 @@ def paginate(request, queryset, *, per_page: int = DEFAULT_PAGE_SIZE):
     params.pop("page", None)
     page.query_without_page = params.urlencode()
     return page
+
+
+def options_html(choices, *, selected=None) -> SafeString:
+    """`<option>`s of (value, label) pairs, one string built once: a list page shows the same
+    long list of units in several selects, and the form widget's template per option cost
+    more than the rest of the page."""
+    chosen = str(selected) if selected is not None else None
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == chosen else "", label)  # noqa: S308
+            for value, label in choices
+        ),
+    )

@@ -25,7 +25,7 @@ def set_status(campaign, code, status):
 def page_codes(client, campaign, params) -> list[str]:
     response = client.get(reverse("campaigns:detail", args=[campaign.pk]), params)
     assert response.status_code == 200
-    return [row["item"].code for row in response.context["rows"]]
+    return [row["code"] for row in response.context["rows"]]
 
 
 def download(client, name, campaign, params=None):

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from fazhi.campaigns import selectors, services, stages
@@ -14,11 +15,12 @@ from fazhi.campaigns.forms import AssignForm, CampaignEditForm, CampaignForm
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.core.actions import perform
 from fazhi.core.forms import add_service_error
-from fazhi.core.listing import paginate, read_search, show_notes
+from fazhi.core.listing import options_html, paginate, read_search, show_notes
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.evidence import selectors as evidence_selectors
 from fazhi.filing.selectors import may_read_filings
+from fazhi.frameworks.tree import points_label
 from fazhi.reviews.selectors import may_see_score_sheet
 
 ITEMS_PER_PAGE = 50
@@ -48,54 +50,69 @@ def campaign_create(request):
 @login_required
 def campaign_detail(request, pk):
     campaign = get_visible_or_404(
-        Campaign.objects.select_related("region", "framework"), request.user, pk=pk
+        Campaign.objects.select_related("region", "framework").prefetch_related("stages"),
+        request.user,
+        pk=pk,
     )
     filters = selectors.ItemFilters.from_params(request.GET)
     show_notes(request, filters.notes)
     all_items = campaign.items.visible_to(request.user)
-    items = selectors.campaign_items(campaign=campaign, user=request.user, **filters.as_kwargs())
-    page = paginate(request, items, per_page=ITEMS_PER_PAGE)
+    items = selectors.filtered_items(campaign=campaign, user=request.user, **filters.as_kwargs())
+    page = paginate(request, selectors.item_line_values(items), per_page=ITEMS_PER_PAGE)
+    lines = selectors.item_lines(page)
     # The stored evidence_count counts every unit's materials, other units' drafts too.
-    materials = evidence_selectors.visible_evidence_counts(items=list(page), user=request.user)
+    materials = evidence_selectors.visible_evidence_counts(items=lines, user=request.user)
     can_edit = is_editable(request.user, Campaign, campaign.pk)
-    units = selectors.assignable_units(campaign=campaign)
+    units = selectors.unit_choices(campaign=campaign)
+    counts = selectors.campaign_page_counts(all_items)
     return render(
         request,
         "campaigns/campaign_detail.html",
         {
             "campaign": campaign,
             "page": page,
-            "rows": [_row(item, materials=materials[item.pk]) for item in page],
+            "rows": [_row(line, materials=materials[line.pk], can_edit=can_edit) for line in lines],
             "filters": filters,
             "statuses": ItemStatus.choices,
-            "units": units,
-            "summary": selectors.status_summary(all_items),
-            "no_material": selectors.deadline_counts(all_items.filter(evidence_count=0)),
-            "unresolved": all_items.exclude(unresolved_units=[]).count() if can_edit else 0,
+            "unit_filter_options": options_html(units, selected=filters.unit_id),
+            # The bulk-assignment selects (validated by AssignForm when posted).
+            "unit_options": options_html(units) if can_edit else "",
+            "summary": counts["summary"],
+            "no_material": counts["no_material"],
+            "unresolved": counts["unresolved"] if can_edit else 0,
             "stages": campaign.stages.all(),
             "current_stage": stages.current_stage(campaign),
             "windows": stages.action_windows(campaign),
-            "recheck": all_items.exclude(recheck_note="").count(),
+            "recheck": counts["recheck"],
             "archived": Item.with_archived.filter(campaign=campaign, archived_at__isnull=False)
             .visible_to(request.user)
             .count(),
             "can_edit": can_edit,
             "can_see_scores": may_see_score_sheet(request.user),
             "can_read_filing": may_read_filings(request.user),
-            "assign_form": AssignForm(items=all_items, units=units) if can_edit else None,
         },
     )
 
 
-def _row(item, *, materials: int) -> dict:
-    area, group = selectors.area_heading(item)
+def _row(line, *, materials: int, can_edit: bool) -> dict:
+    """One line of the item table as the strings it shows: the page renders 50 of them, and
+    template lookups, filters and tags per row were most of its time."""
     return {
-        "item": item,
+        "pk": line.pk,
+        "code": line.code,
+        "url": reverse("campaigns:item", args=[line.pk]),
+        "title": Truncator(line.title).chars(90),
+        "heading": f"{line.area} › {line.group}" if line.group else line.area,
+        "refined": line.is_refined,
+        "unresolved": bool(line.unresolved_units) and can_edit,
+        "recheck_note": line.recheck_note,
+        "points": points_label(line.points),
+        "lead": line.lead or "—",
+        "responsible": "、".join(line.responsible) or "—",
+        "deadline": f"{line.deadline:%Y-%m-%d}" if line.deadline else "—",
+        "status": line.status,
+        "status_label": line.status_label,
         "materials": materials,
-        "area": area,
-        "group": group,
-        "lead": selectors.lead_of(item),
-        "responsible": selectors.responsible_of(item),
     }
 
 
