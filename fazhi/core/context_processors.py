@@ -1,3 +1,9 @@
+import functools
+
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+
 from fazhi.core.scoping import Scope
 
 # (label, url name, roles that see it; None = every signed-in user)
@@ -54,16 +60,26 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     scope = Scope.for_user(user)
-    items = [
-        (label, name)
-        for label, name, roles in NAVIGATION
-        if roles is None or scope.has_role(*roles)
-    ]
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
-    current_app = current.split(":")[0] if current else ""
     return {
-        "nav_items": items,
-        "nav_current": current,
-        "nav_current_app": current_app,
+        # The menu as ready HTML: built by the template, its links and loop were a tenth of
+        # the time of a small page, on every page.
+        "nav_menu": menu_html(tuple(sorted(scope.roles)), scope.is_everything, current),
         "scope": scope,
     }
+
+
+@functools.lru_cache(maxsize=512)
+def menu_html(roles: tuple[str, ...], everything: bool, current: str) -> SafeString:
+    """The menu's links for these roles, the current page's marked: the same few combinations
+    recur on every request, so each is built once per process."""
+    has_role = set(roles).intersection
+    return format_html_join(
+        "\n",
+        '<a href="{}" class="{}">{}</a>',
+        (
+            (reverse(name), "active" if name == current else "", label)
+            for label, name, allowed in NAVIGATION
+            if allowed is None or everything or has_role(allowed)
+        ),
+    )

@@ -86,10 +86,30 @@ def round_reviews(
     areas a reviewer judges (the 只看我的 filter). The round page and its export both read it.
     `verdict` is a place in the queue (Queue: 待审核 means submitted and waiting), or
     "pending" for every item without a verdict yet."""
+    reviews = round_review_query(
+        round_=round_,
+        user=user,
+        verdict=verdict,
+        area=area,
+        query=query,
+        areas_of_user=areas_of_user,
+    )
+    return list(reviews.select_related("item", "reviewer"))
+
+
+def round_review_query(
+    *,
+    round_: Round,
+    user,
+    verdict: str = "",
+    area: str = "",
+    query: str = "",
+    areas_of_user: set[str] | None = None,
+) -> QuerySet[Review]:
+    """`round_reviews` as a query, for the page to count and take one page of in the database."""
     reviews = (
         round_.reviews.visible_to(user)
         .filter(item__archived_at__isnull=True)  # withdrawn by a revised edition
-        .select_related("item", "reviewer")
         .order_by("item__sort_key")
     )
     if verdict in Queue.values:
@@ -101,10 +121,27 @@ def round_reviews(
     keep = {area} if area else None
     if areas_of_user is not None:
         keep = areas_of_user if keep is None else keep & areas_of_user
-    rows = list(reviews)
     if keep is not None:
-        rows = [review for review in rows if area_key(review.item.sort_key) in keep]
-    return rows
+        reviews = reviews.filter(_in_areas_q(keep))
+    return reviews
+
+
+def _in_areas_q(areas: set[str]) -> Q:
+    """Reviews of items under these areas (an item's sort key starts with its area's key)."""
+    found = Q(pk__in=[])
+    for key in areas:
+        found |= Q(item__sort_key=key) | Q(item__sort_key__startswith=f"{key}.")
+    return found
+
+
+def visible_queue_counts(*, round_: Round, user) -> dict[str, int]:
+    """How many of the round's items that `user` may see stand at each place of its queue, in
+    one query (the round page's cards)."""
+    reviews = round_.reviews.visible_to(user).filter(item__archived_at__isnull=True)
+    counts = reviews.aggregate(
+        **{queue: Count("pk", filter=queue_q(queue)) for queue in Queue.values}
+    )
+    return {queue: counts[queue] or 0 for queue in Queue.values}
 
 
 def campaign_review_log(*, campaign: Campaign, user) -> list[Review]:

@@ -79,7 +79,7 @@ def ledger_page(client, campaign, params=None):
 
 
 def page_titles(client, campaign, params=None) -> list[str]:
-    return [e.title for e, _ in ledger_page(client, campaign, params).context["rows"]]
+    return [row["title"] for row in ledger_page(client, campaign, params).context["rows"]]
 
 
 def export(client, campaign, params=None):
