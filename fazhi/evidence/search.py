@@ -2,7 +2,7 @@
 
 Neither database finds two-character Chinese words on its own (FTS5's trigram tokenizer needs
 three characters; to_tsvector('simple') keeps a whole run of Chinese as one word), so the text is
-cut into words by jieba before either sees it: at index time with `cut_for_search`, which also
+cut into words by jieba (its Rust port, rjieba) before either sees it: at index time with `cut_for_search`, which also
 emits the shorter words inside long ones ("行政复议" → 行政, 复议, 行政复议), and at query time
 with the precise cut. Both cuts use the dictionary only (HMM off) so that a word the dictionary
 does not know falls apart into the same single characters on both sides. A query word is found
@@ -20,12 +20,9 @@ asks for it together with the query's words: the index itself then answers for o
 
 from __future__ import annotations
 
-import logging
 import re
 from functools import cache, lru_cache
-from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
@@ -37,17 +34,13 @@ _WORD = re.compile(r"\w", re.UNICODE)
 
 @cache
 def _jieba():
-    import jieba  # imported late: it builds its dictionary (~0.5 s) on first use
+    # jieba's dictionary and algorithm in Rust (jieba-rs), the same words as jieba itself for the
+    # same text, about 15 times faster and with its dictionary in ~10 MB rather than the ~80 MB
+    # of Python objects jieba builds in every process that cuts words. Its dictionary is built
+    # in; nothing is read or written at run time.
+    import rjieba  # imported late: processes that never cut words (most web requests) skip it
 
-    jieba.setLogLevel(logging.WARNING)
-    # Its dictionary cache is kept, not temporary: in the data folder, where every process reads
-    # the one built first, rather than in the process's own temp folder (fazhi/core/tempfiles.py),
-    # where each would build it again and the sweep would remove it.
-    cache_dir = Path(settings.DATA_DIR) / "cache"
-    cache_dir.mkdir(exist_ok=True)
-    jieba.dt.tmp_dir = str(cache_dir)
-    jieba.initialize()
-    return jieba
+    return rjieba
 
 
 def campaign_word(campaign_id: int) -> str:
@@ -63,7 +56,7 @@ def index_words(*texts: str) -> str:
     for text in texts:
         if text:
             words.extend(
-                w.lower() for w in jieba.cut_for_search(text, HMM=False) if _WORD.search(w)
+                w.lower() for w in jieba.cut_for_search(text, False) if _WORD.search(w)
             )
     return " ".join(words)
 
@@ -73,12 +66,12 @@ def query_terms(query: str) -> list[tuple[str, tuple[str, ...]]]:
     jieba = _jieba()
     terms: dict[str, tuple[str, ...]] = {}
     for part in query.split():
-        for word in jieba.cut(part, HMM=False):
+        for word in jieba.cut(part, False):
             word = word.strip().lower()
             if not _WORD.search(word) or word in terms:
                 continue
             parts = tuple(
-                w.lower() for w in jieba.cut_for_search(word, HMM=False) if w != word and len(w) > 1
+                w.lower() for w in jieba.cut_for_search(word, False) if w != word and len(w) > 1
             )
             terms[word] = parts
     return list(terms.items())[:MAX_QUERY_WORDS]
