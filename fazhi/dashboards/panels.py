@@ -24,6 +24,9 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from fazhi.campaigns.models import AssignmentRole, ItemStatus
 from fazhi.dashboards import selectors
@@ -104,6 +107,32 @@ class Panel:
             }
             for row, href in zip(self.rows, links, strict=True)
         ]
+
+    @property
+    def body_html(self) -> SafeString:
+        """The table's rows as HTML (what `table` describes), built here rather than by the
+        template: a campaign's dashboard has over a thousand cells, and the template's loops
+        per cell were half its time. Every value is escaped."""
+        return mark_safe("\n".join(_row_html(row) for row in self.table))  # noqa: S308
+
+
+def _row_html(row: dict) -> str:
+    first, *rest = row["cells"]
+    label = escape(_shown(first["value"]))
+    if row["href"]:
+        label = f'<a href="{escape(row["href"])}">{label}</a>'
+    cells = "".join(
+        f"<td{NUM if cell['num'] else ''}>{escape(_shown(cell['value'], ''))}</td>" for cell in rest
+    )
+    return f'<tr><th scope="row">{label}</th>{cells}</tr>'
+
+
+NUM = ' class="num"'
+
+
+def _shown(value, none: str = "None") -> str:
+    """A cell as `{{ value }}` shows it: localized, None as the template would."""
+    return none if value is None else str(localize(value))
 
 
 def _is_number(value) -> bool:
