@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from fazhi.campaigns import selectors, self_assessment, services, stages
@@ -32,7 +34,7 @@ def _load(request, pk) -> Item:
     """Withdrawn (archived) items too: the item page is where their materials stay readable."""
     queryset = Item.with_archived.select_related(
         "campaign__region", "node__parent__parent", "parent"
-    )
+    ).prefetch_related("campaign__stages")  # read by every stage check of the page
     return get_visible_or_404(queryset, request.user, pk=pk)
 
 
@@ -47,7 +49,7 @@ def my_tasks(request):
         {
             "page": page,
             "rows": [
-                (item, selectors.lead_of(item), state)
+                _task_row(item, state, unit_id=request.user.unit_id)
                 for item, state in selectors.with_deadline_states(page)
             ],
             "due_days": reminder_days(),
@@ -58,6 +60,30 @@ def my_tasks(request):
             "measures": plan_selectors.my_measures(user=request.user, today=timezone.localdate()),
         },
     )
+
+
+def _task_row(item: Item, state: str, *, unit_id: int | None) -> dict:
+    """A line of the liaison's task list as the strings it shows, made here rather than by
+    template tags and includes per cell."""
+    lead = selectors.lead_of(item)
+    missing = ""  # what the unit has still to upload, when it has nothing yet
+    if item.status != ItemStatus.RETURNED and not item.own_evidence:
+        needed = Truncator(item.required_evidence).chars(60)
+        missing = f"尚未上传材料：{needed}" if needed else "尚未上传材料"
+    return {
+        "campaign": item.campaign.name,
+        "code": item.code,
+        "url": reverse("campaigns:item", args=[item.pk]),
+        "title": Truncator(item.title).chars(70),
+        "is_lead": lead is not None and lead.pk == unit_id,
+        "deadline": f"{item.deadline:%Y-%m-%d}" if item.deadline else "—",
+        "state": state,
+        "status": item.status,
+        "status_label": item.get_status_display(),
+        "own_evidence": item.own_evidence,
+        "return_reason": item.return_reason if item.status == ItemStatus.RETURNED else "",
+        "missing": missing,
+    }
 
 
 @login_required
@@ -83,6 +109,7 @@ def item_detail(request, pk, *, decision_form=None, explanation_draft=None):
     # The stored evidence_count counts every unit's materials, other units' drafts too.
     materials = evidence_selectors.visible_evidence_counts(items=children, user=request.user)
     review_panel = item_panel(item=item, user=request.user, decision_form=decision_form)
+    may_submit = services.may_submit(request.user, item)  # who may also write the 自评说明
     # The uploader asks htmx for the material list alone once its uploads are done.
     fragment = request.htmx and request.htmx.target == "item-evidence"
     return render(
@@ -119,7 +146,7 @@ def item_detail(request, pk, *, decision_form=None, explanation_draft=None):
             and _can_upload(request.user, item, assignments, can_edit),
             "can_submit": not archived
             and not stage_closed
-            and services.may_submit(request.user, item)
+            and may_submit
             and item.status in {*services.OPEN_STATES, ItemStatus.RETURNED}
             and not item.children.exists(),
             # While a round covers the item, verdicts go through the round's form instead.
@@ -137,18 +164,20 @@ def item_detail(request, pk, *, decision_form=None, explanation_draft=None):
             "plan_files": list(plan_links.offered_files(user=request.user, item=item))
             if not children and not archived
             else [],
-            "explanation": _explanation_panel(request.user, item, children, explanation_draft),
+            "explanation": _explanation_panel(
+                request.user, item, children, explanation_draft, may=may_submit
+            ),
         },
     )
 
 
-def _explanation_panel(user, item: Item, children, draft: str | None) -> dict | None:
+def _explanation_panel(user, item: Item, children, draft: str | None, *, may: bool) -> dict | None:
     """The 自评说明 beside the materials: read by all who see the item (the reviewers too), a
-    form for the lead unit's liaison and the lead office while it is open."""
+    form for the lead unit's liaison and the lead office (`may`: self_assessment.may_explain)
+    while it is open."""
     if children:
         return None
     current = self_assessment.explanation_of(item)
-    may = self_assessment.may_explain(user, item)
     closed = self_assessment.explanation_closed(user, item) if may else ""
     return {
         "current": current,
