@@ -6,11 +6,14 @@ Odd values come from old bookmarks, hand-edited addresses, pasted text and scann
 64 bits overflows SQLite's integer (OverflowError) and PostgreSQL's bigint (DataError), and
 `"²".isdigit()` is true while `int("²")` fails: ids are read here, once, for everyone."""
 
+from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Annotated
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from pydantic import Field
@@ -127,3 +130,19 @@ def options_html(choices, *, selected=None) -> SafeString:
             for value, label in choices
         ),
     )
+
+
+_PK_MARK = 2_147_483_647
+
+
+def pk_url(name: str) -> Callable[[int], str]:
+    """`reverse(name, args=[pk])` for the rows of a list, at the cost of one `reverse` per
+    process: reversing costs ~25 µs (the resolver, the script prefix, quoting), a hundred rows'
+    links a few milliseconds. For routes whose only argument is an `<int:…>` id."""
+    return _pk_url(name, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=256)
+def _pk_url(name: str, prefix: str, urlconf) -> Callable[[int], str]:
+    before, after = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
+    return lambda pk: f"{before}{int(pk)}{after}"

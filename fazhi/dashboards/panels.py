@@ -29,6 +29,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from fazhi.campaigns.models import AssignmentRole, ItemStatus
+from fazhi.core.listing import pk_url
 from fazhi.dashboards import selectors
 from fazhi.dashboards.selectors import NO_LEAD, Board, Facts
 
@@ -243,7 +244,7 @@ def _unit_link(facts: Facts, unit) -> str | None:
 
 
 def _item_link(item) -> str:
-    return reverse("campaigns:item", args=[item.pk])
+    return pk_url("campaigns:item")(item.pk)
 
 
 # -- the panels, in page order ---------------------------------------------------------------

@@ -55,9 +55,7 @@ def index_words(*texts: str) -> str:
     words = []
     for text in texts:
         if text:
-            words.extend(
-                w.lower() for w in jieba.cut_for_search(text, False) if _WORD.search(w)
-            )
+            words.extend(w.lower() for w in jieba.cut_for_search(text, False) if _WORD.search(w))
     return " ".join(words)
 
 

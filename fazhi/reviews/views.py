@@ -17,7 +17,7 @@ from fazhi.campaigns.views.items import item_detail
 from fazhi.core.actions import error_text, perform
 from fazhi.core.downloads import xlsx_attachment
 from fazhi.core.forms import add_service_error
-from fazhi.core.listing import QueryFilters, paginate, parse_id, show_notes
+from fazhi.core.listing import QueryFilters, paginate, parse_id, pk_url, show_notes
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_visible_or_404, is_editable
 from fazhi.frameworks.models import Node
@@ -112,6 +112,7 @@ def round_detail(request, pk):
         round_=round_, user=request.user, **_round_filters(request, round_, show=True)
     )
     page = paginate(request, reviews.select_related("item", "reviewer"), per_page=50)
+    item_url = pk_url("campaigns:item")
     areas = campaign_areas(campaign)
     return render(
         request,
@@ -120,7 +121,7 @@ def round_detail(request, pk):
             "round": round_,
             "campaign": campaign,
             "page": page,
-            "rows": [_queue_row(review) for review in page],
+            "rows": [_queue_row(review, url=item_url) for review in page],
             "cards": _queue_cards(round_, request.user),
             "verdicts": Queue.choices,
             "areas": [(area_key(area.sort_key), area) for area in areas],
@@ -169,13 +170,13 @@ def campaign_log_export(request, pk):
     return response
 
 
-def _queue_row(review) -> dict:
+def _queue_row(review, *, url) -> dict:
     """A line of the round's table as the values it shows (no template filters per cell)."""
     item, queue = review.item, review.queue
     resubmitted = review.resubmitted_at if queue == Queue.WAITING else None
     return {
         "code": item.code,
-        "url": reverse("campaigns:item", args=[item.pk]) + "#review",
+        "url": url(item.pk) + "#review",
         "title": Truncator(item.title).chars(60),
         "status": item.status,
         "status_label": item.get_status_display(),

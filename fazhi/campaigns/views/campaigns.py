@@ -15,7 +15,7 @@ from fazhi.campaigns.forms import AssignForm, CampaignEditForm, CampaignForm
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.core.actions import perform
 from fazhi.core.forms import add_service_error
-from fazhi.core.listing import options_html, paginate, read_search, show_notes
+from fazhi.core.listing import options_html, paginate, pk_url, read_search, show_notes
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.evidence import selectors as evidence_selectors
@@ -65,13 +65,17 @@ def campaign_detail(request, pk):
     can_edit = is_editable(request.user, Campaign, campaign.pk)
     units = selectors.unit_choices(campaign=campaign)
     counts = selectors.campaign_page_counts(all_items)
+    item_url = pk_url("campaigns:item")
     return render(
         request,
         "campaigns/campaign_detail.html",
         {
             "campaign": campaign,
             "page": page,
-            "rows": [_row(line, materials=materials[line.pk], can_edit=can_edit) for line in lines],
+            "rows": [
+                _row(line, materials=materials[line.pk], can_edit=can_edit, url=item_url)
+                for line in lines
+            ],
             "filters": filters,
             "statuses": ItemStatus.choices,
             "unit_filter_options": options_html(units, selected=filters.unit_id),
@@ -94,13 +98,13 @@ def campaign_detail(request, pk):
     )
 
 
-def _row(line, *, materials: int, can_edit: bool) -> dict:
+def _row(line, *, materials: int, can_edit: bool, url) -> dict:
     """One line of the item table as the strings it shows: the page renders 50 of them, and
     template lookups, filters and tags per row were most of its time."""
     return {
         "pk": line.pk,
         "code": line.code,
-        "url": reverse("campaigns:item", args=[line.pk]),
+        "url": url(line.pk),
         "title": Truncator(line.title).chars(90),
         "heading": f"{line.area} › {line.group}" if line.group else line.area,
         "refined": line.is_refined,

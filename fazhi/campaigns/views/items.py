@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
@@ -17,7 +16,7 @@ from fazhi.campaigns.forms import ItemForm, ReturnForm
 from fazhi.campaigns.models import Campaign, Item, ItemStatus
 from fazhi.core.actions import perform
 from fazhi.core.forms import add_service_error
-from fazhi.core.listing import paginate, parse_id
+from fazhi.core.listing import paginate, parse_id, pk_url
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.evidence import selectors as evidence_selectors
@@ -43,13 +42,14 @@ def my_tasks(request):
     status = request.GET.get("status", "")
     items = selectors.my_tasks(user=request.user, status=status)
     page = paginate(request, items, per_page=50)
+    item_url = pk_url("campaigns:item")
     return render(
         request,
         "campaigns/my_tasks.html",
         {
             "page": page,
             "rows": [
-                _task_row(item, state, unit_id=request.user.unit_id)
+                _task_row(item, state, unit_id=request.user.unit_id, url=item_url)
                 for item, state in selectors.with_deadline_states(page)
             ],
             "due_days": reminder_days(),
@@ -62,7 +62,7 @@ def my_tasks(request):
     )
 
 
-def _task_row(item: Item, state: str, *, unit_id: int | None) -> dict:
+def _task_row(item: Item, state: str, *, unit_id: int | None, url) -> dict:
     """A line of the liaison's task list as the strings it shows, made here rather than by
     template tags and includes per cell."""
     lead = selectors.lead_of(item)
@@ -73,7 +73,7 @@ def _task_row(item: Item, state: str, *, unit_id: int | None) -> dict:
     return {
         "campaign": item.campaign.name,
         "code": item.code,
-        "url": reverse("campaigns:item", args=[item.pk]),
+        "url": url(item.pk),
         "title": Truncator(item.title).chars(70),
         "is_lead": lead is not None and lead.pk == unit_id,
         "deadline": f"{item.deadline:%Y-%m-%d}" if item.deadline else "—",
