@@ -17,6 +17,7 @@ from fazhi.conftest import PASSWORD
 from fazhi.core.tests.authz_policy import county, variant
 from fazhi.core.tests.authz_world import World
 from fazhi.fieldwork.models import Applicant
+from fazhi.filing.models import FilingSubmission
 from fazhi.orgs.models import Region, Unit
 from fazhi.reviews.models import Assessment, Review
 from fazhi.surveys.models import Stratum
@@ -375,6 +376,14 @@ def _assessment_version(x: Ctx) -> int | None:
     side, item = x.target.split("-", 1)
     found = Assessment.objects.filter(item_id=x.id(f"item.{item}"), side=side).first()
     return found.version if found else None
+
+
+def filing_in_force(x: Ctx) -> None:
+    """The written review reads the submitted filing, and the world's version 1 is reopened
+    (so that the campaign is not frozen for everything else): a written score is asked while
+    it is in force again, within the request's savepoint."""
+    if x.target.startswith("written-"):
+        FilingSubmission.objects.filter(pk=x.id(f"submission.{x.c}")).update(reopened_at=None)
 
 
 def assess_form(x: Ctx) -> dict:

@@ -103,6 +103,7 @@ class Route:
     get: Rule | None = None  # None: the address serves POST only
     post: Rule | None = None  # None: no state-changing method
     data: Callable | None = None
+    arrange: Callable | None = None  # the state the request needs, set in its savepoint
     query: Callable | None = None
     writes: bool = True  # an allowed POST changes rows; False where it may rightly change none
     public: bool = False
@@ -434,6 +435,7 @@ PAGES: dict[str, Route] = {
         args={"item_pk": "item.{rest}", "side": "={side}"},
         post=rule(seen(lambda p, t: sees_item(p, t.split("-", 1)[1])), soft(may_assess)),
         data=pay.assess_form,
+        arrange=pay.filing_in_force,
     ),
     # -- dashboards ------------------------------------------------------------------------------
     "dashboards/": r(get=ANYONE),
@@ -1231,6 +1233,7 @@ OPERATIONS: dict[str, Route] = {
         args={"item_id": "item.{rest}", "side": "={side}"},
         post=rule(seen(lambda p, t: sees_item(p, t.split("-", 1)[1])), allowed(may_assess)),
         data=pay.api_assess,
+        arrange=pay.filing_in_force,
         body="json",
     ),
 }

@@ -15,6 +15,7 @@ import re
 import uuid
 import zipfile
 from collections import Counter
+from functools import partial
 from urllib.parse import unquote
 
 import pytest
@@ -160,10 +161,12 @@ class RowWrites:
         return result
 
 
-def _call(client: Client, method: str, url: str, data, *, body: str, headers: dict):
+def _call(client: Client, method: str, url: str, data, *, body: str, headers: dict, arrange=None):
     writes = RowWrites()
     savepoint = transaction.savepoint()
     try:
+        if arrange is not None:
+            arrange()
         with connection.execute_wrapper(writes):
             if method == "GET":
                 response = client.get(url, **headers)
@@ -334,6 +337,7 @@ def test_every_persona_gets_the_answer_the_rules_give(world, db, quiet_refusals,
             route.data(x) if route.data and method == "POST" else None,
             body=route.body,
             headers=bearer if " /" in key and not route.session else {},
+            arrange=partial(route.arrange, x) if route.arrange else None,
         )
         where = f"{method} {key} [{target}]"
         if problem := _judge(expected, response, writes, method, route):
