@@ -1132,6 +1132,21 @@ OPERATIONS: dict[str, Route] = {
         args={"item_id": "item.{t}"},
         post=rule(seen(sees_item), allowed(may_submit)),
     ),
+    "GET /api/campaigns/{campaign_id}/explanations": r(
+        *CAMPAIGNS, args=api_campaign, get=reads_campaign
+    ),
+    "GET /api/campaigns/items/{item_id}/explanation": r(
+        *ITEMS, args={"item_id": "item.{t}"}, get=rule(seen(sees_item))
+    ),
+    "PUT /api/campaigns/items/{item_id}/explanation": r(
+        "sfj.szq",
+        "scjg.szq",
+        "sfj.xc",
+        args={"item_id": "item.{t}"},
+        post=rule(seen(sees_item), allowed(may_submit)),
+        data=pay.api_explanation,
+        body="json",
+    ),
     # Each file's refusal is in the answer (400, nothing stored), not a 403.
     "POST /api/evidence/items/{item_id}/files": r(
         "sfj.szq",
@@ -1212,6 +1227,37 @@ OPERATIONS: dict[str, Route] = {
         args=api_campaign,
         post=rule(role(*READERS), see_campaign, allowed(owns)),
         data=pay.api_build,
+        body="json",
+    ),
+    "GET /api/filing/campaigns/{campaign_id}/choices": r(
+        *CAMPAIGNS, args=api_campaign, get=api_readers
+    ),
+    "GET /api/filing/items/{item_id}/choices": r(
+        *ITEMS, args={"item_id": "item.{t}"}, get=rule(role(*READERS), seen(sees_item))
+    ),
+    "PATCH /api/filing/materials/{evidence_id}/choice": r(
+        *OPEN_EVIDENCE,
+        args={"evidence_id": "evidence.{t}"},
+        post=rule(OWNER, seen(sees_evidence), allowed(owns)),
+        data=pay.api_choice,
+        body="json",
+    ),
+    "GET /api/filing/campaigns/{campaign_id}/submissions": r(
+        *CAMPAIGNS, args=api_campaign, get=api_readers
+    ),
+    "POST /api/filing/campaigns/{campaign_id}/submissions": r(
+        *CAMPAIGNS,
+        args=api_campaign,
+        post=rule(OWNER, see_campaign, allowed(owns)),
+        data=pay.api_filing_submit,
+        body="json",
+    ),
+    "POST /api/filing/campaigns/{campaign_id}/submissions/reopen": r(
+        *CAMPAIGNS,
+        args=api_campaign,
+        post=rule(OWNER, see_campaign, allowed(owns)),
+        data=pay.api_filing_reopen,
+        arrange=pay.submission_in_force,
         body="json",
     ),
     "GET /api/filing/files/{file_id}": r(

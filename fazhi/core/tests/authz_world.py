@@ -22,8 +22,8 @@ from django.utils import timezone
 from fazhi.accounts.models import ApiToken
 from fazhi.accounts.services import api_token_create
 from fazhi.accounts.system import SYSTEM
+from fazhi.campaigns import self_assessment, tasklists_export, tasklists_import
 from fazhi.campaigns import services as campaign_services
-from fazhi.campaigns import tasklists_export, tasklists_import
 from fazhi.campaigns.models import Item
 from fazhi.campaigns.selectors import ItemFilters
 from fazhi.conftest import campaign_rows, make_region, make_user
@@ -277,6 +277,9 @@ def _campaign(w: World, t, people, framework, county: str):
     # As after a move to a revised edition: its scores wait for the lead office's re-check.
     Item.objects.filter(pk=sfj_item.pk).update(recheck_note="分值由“10”改为“12”")
     # The city's written score comes with the filing it reads (`_filing`).
+    self_assessment.explanation_save(
+        acting_user=lead, item=sfj_item, text=f"司法局的自评说明 {m_sfj}", version=None
+    )
     # 市场监管局's own item comes back from its review: a return an inspection can raise.
     campaign_services.item_submit(acting_user=lead, item=scjg_item)
     campaign_services.item_return(
