@@ -145,7 +145,7 @@ def written(user, item, *deductions):
 
 
 def test_the_written_review_reads_the_submitted_filing_and_pauses_while_it_is_reopened(
-    campaign, people, login
+    campaign, people, login, bearer
 ):
     item = campaign.items.get(code="1.1.1")
     item_url = reverse("campaigns:item", args=[item.pk])
@@ -178,6 +178,13 @@ def test_the_written_review_reads_the_submitted_filing_and_pauses_while_it_is_re
     text = refused.content.decode()
     assert "待重新提交后继续书面评审" in text and "保存书面评审" not in text
     assert "书面评审：10 分" in text.replace("<strong>", "").replace("</strong>", "")
+    api = city.post(
+        f"/api/reviews/items/{item.pk}/scores/written",
+        {"deductions": [], "version": 0},
+        content_type="application/json",
+        **bearer(people.city_lead),
+    )
+    assert api.status_code == 400 and "待重新提交后继续书面评审" in api.json()["detail"]
 
     second = submit_filing(campaign, people.szq_lead)
     assert second.number == 2
