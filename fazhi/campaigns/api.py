@@ -1,12 +1,14 @@
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import Field
 
 from fazhi.campaigns import selectors, services
-from fazhi.campaigns.models import Campaign, Item
+from fazhi.campaigns import self_assessment as sa
+from fazhi.campaigns.models import Campaign, Explanation, Item
 from fazhi.core.listing import Id, SearchText
 from fazhi.core.scoping import get_visible_or_404
 from fazhi.dashboards.report import campaign_report as campaign_report_of
@@ -158,3 +160,87 @@ def submit_item(request, item_id: Id):
         pk=item.pk
     )
     return _items_out(submitted, request.user)[0]
+
+
+# -- the written self-assessment: each indicator's 自评说明 ---------------------------------------
+
+
+class ExplanationOut(Schema):
+    item_id: int
+    code: str
+    title: str
+    text: str
+    version: int | None  # None: nobody has written one yet; send it back with a change
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+class ExplanationDetailOut(ExplanationOut):
+    may_edit: bool
+    closed: str  # why the user, who may write it, cannot now ("" when they can)
+
+
+class ExplanationIn(Schema):
+    text: str = Field(max_length=sa.MAX_TEXT)
+    version: int | None = Field(
+        None, description="读取时的版本号；还没有自评说明时不填。期间他人修改过则拒绝保存"
+    )
+
+
+def _explanation_out(item: Item) -> dict:
+    try:
+        current = item.explanation
+    except Explanation.DoesNotExist:
+        current = None
+    return {
+        "item_id": item.pk,
+        "code": item.code,
+        "title": item.title,
+        "text": current.text if current else "",
+        "version": current.version if current else None,
+        "updated_by": str(current.updated_by) if current and current.updated_by else None,
+        "updated_at": current.updated_at if current else None,
+    }
+
+
+def _explanation_detail(item: Item, user) -> dict:
+    may = sa.may_explain(user, item)
+    closed = sa.explanation_closed(user, item) if may else ""
+    return {**_explanation_out(item), "may_edit": may and not closed, "closed": closed}
+
+
+def _explained_item(request, item_id: int) -> Item:
+    items = Item.objects.select_related("campaign__region", "explanation__updated_by")
+    return get_visible_or_404(items, request.user, pk=item_id)
+
+
+@router.get(
+    "/{campaign_id}/explanations",
+    response=list[ExplanationOut],
+    summary="自评说明：可查看的各指标（未细化的任务项）的自评说明",
+)
+def list_explanations(request, campaign_id: Id):
+    campaign = get_visible_or_404(Campaign, request.user, pk=campaign_id)
+    return [_explanation_out(item) for item in sa.visible_explanations(campaign, request.user)]
+
+
+@router.get(
+    "/items/{item_id}/explanation",
+    response=ExplanationDetailOut,
+    summary="一个指标的自评说明，以及当前用户能否修改",
+)
+def get_explanation(request, item_id: Id):
+    return _explanation_detail(_explained_item(request, item_id), request.user)
+
+
+@router.put(
+    "/items/{item_id}/explanation",
+    response=ExplanationDetailOut,
+    summary="填写或修改自评说明（牵头单位联络员起草，牵头科室修改；带读取时的版本号）",
+)
+def save_explanation(request, item_id: Id, payload: ExplanationIn):
+    item = _explained_item(request, item_id)
+    sa.explanation_save(
+        acting_user=request.user, item=item, text=payload.text, version=payload.version
+    )
+    return _explanation_detail(_explained_item(request, item_id), request.user)

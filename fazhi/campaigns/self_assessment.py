@@ -201,6 +201,13 @@ def _text_of(item: Item) -> str:
         return ""
 
 
+def visible_explanations(campaign: Campaign, user) -> list[Item]:
+    """The leaf items the user sees, in the framework's order, each with its explanation (or
+    none yet): what the campaign's explanations read like to this user (a unit's liaison: its
+    own items'), for the API."""
+    return list(leaf_items(campaign).visible_to(user).select_related("explanation__updated_by"))
+
+
 def explanation_of(item: Item) -> Explanation | None:
     return Explanation.objects.select_related("updated_by").filter(item=item).first()
 

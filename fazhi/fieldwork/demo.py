@@ -1,7 +1,8 @@
 """The demo's city evaluation (市级评估): 枣庄市's lead office evaluates the districts that applied
-for the city-level title. 薛城区, 峄城区 and 台儿庄区 have filed and been reviewed in writing
-(书面评审) by the third-party evaluator the city took on, and their field and survey scores are
-in, so the composite ranking shows; 山亭区's written review is still under way.
+for the city-level title. Each submitted its filing at the end of 申报; 薛城区, 峄城区 and 台儿庄区
+have been reviewed in writing (书面评审) by the third-party evaluator the city took on, and their
+field and survey scores are in, so the composite ranking shows; 山亭区's written review is still
+under way.
 
 The applicants' own campaigns are lighter than 市中区's: materials on a few dozen items, passed.
 They were set up by the system (their offices have no demo accounts),
@@ -22,6 +23,7 @@ from fazhi.core.demo import Calendar, happening_at, rng
 from fazhi.evidence import demo as files
 from fazhi.fieldwork import parts, services
 from fazhi.fieldwork.models import Evaluation
+from fazhi.filing import demo as filing
 from fazhi.frameworks.models import Framework
 from fazhi.orgs.models import Region
 from fazhi.reviews import services as reviews
@@ -184,6 +186,8 @@ def _applicant_campaign(framework: Framework, spec: Applicant, cal: Calendar) ->
             campaigns.item_submit(acting_user=acting_user, item=item)
         with happening_at(cal.moment(-125 + serial % 5, 15)):
             campaigns.item_approve(acting_user=SYSTEM, item=item)
+    with happening_at(cal.moment(-62, 16)):  # the last days of 申报: what the review reads
+        filing.submit_as_built(campaign, SYSTEM, note="报送市依法治市办参加市级评估")
     return campaign
 
 

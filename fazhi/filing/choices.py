@@ -253,3 +253,34 @@ def _save_order(acting_user, item: Item, ordered: list[Evidence], *, summary: st
             summary=f"{item.code}：{summary}",
             after={"order": [e.pk for e in ordered]},
         )
+
+
+# -- one material ----------------------------------------------------------------------------------
+
+
+def choice_set(
+    *,
+    acting_user,
+    evidence: Evidence,
+    decision: str | None = None,
+    reason: str = "",
+    place: int | None = None,
+) -> ChoiceRow:
+    """Decide one material and/or give it a place among its item's materials, all or nothing
+    (the API's one-material edit: the same rules as the page's buttons). Returns its row."""
+    if decision is None and place is None:
+        raise ValidationError("请给出是否纳入申报（decision）或序号（place），未做任何改动。")
+    item = evidence.item
+    with transaction.atomic():
+        if decision is not None:
+            choice_decide(
+                acting_user=acting_user,
+                item=item,
+                evidence_ids=[evidence.pk],
+                decision=decision,
+                reason=reason,
+            )
+        if place is not None:
+            choice_renumber(acting_user=acting_user, item=item, places={evidence.pk: place})
+    rows = choice_rows(item, _live_materials(acting_user, item))
+    return next(row for row in rows if row.evidence.pk == evidence.pk)

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from fazhi.accounts.models import User
+from fazhi.accounts.system import stored_user
 from fazhi.campaigns.models import Campaign, ItemStatus
 from fazhi.core.demo import Calendar, happening_at
 from fazhi.core.tempfiles import temp_dir
@@ -45,6 +46,13 @@ def load_demo_filing(campaign: Campaign, cal: Calendar | None = None) -> FilingS
         return submissions.submission_reopen(acting_user=lead, campaign=campaign, reason=REOPENED)
 
 
+def submit_as_built(campaign: Campaign, acting_user, *, note: str) -> FilingSubmission:
+    """Build the filing by default choice (no volumes) and submit it at once: the demo's other
+    campaigns, whose filing the written review reads."""
+    _build(campaign, acting_user)
+    return submissions.submission_create(acting_user=acting_user, campaign=campaign, note=note)
+
+
 def _choose(campaign: Campaign, lead) -> None:
     """On the first three approved items with several materials: the last one out, and the
     one before it moved to the top."""
@@ -69,7 +77,10 @@ def _choose(campaign: Campaign, lead) -> None:
 
 def _build(campaign: Campaign, lead) -> FilingBuild:
     build = FilingBuild.objects.create(
-        campaign=campaign, status=BuildStatus.RUNNING, requested_by=lead, started_at=timezone.now()
+        campaign=campaign,
+        status=BuildStatus.RUNNING,
+        requested_by=stored_user(lead),
+        started_at=timezone.now(),
     )
     indicators = filing_contents(campaign=campaign)
     base = safe_name(campaign.name, 60)

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
+from fazhi.campaigns import stages
 from fazhi.campaigns.models import Campaign, Item
 from fazhi.campaigns.selectors import area_heading, area_key
 from fazhi.core.scoping import Scope, get_visible_or_404
@@ -351,7 +352,17 @@ def item_panel(*, item: Item, user, decision_form=None) -> dict:
         if side == Side.WRITTEN and not may_see_written(user, item.campaign):
             continue
         may = may_assess(user, item, side)
-        sides.append({"side": side, "label": label, "may": may, "a": assessment_of(item, side)})
+        # The written review waits for its stage and the submitted filing: say so in its place.
+        closed = stages.refusal(item.campaign, "written") if may and side == Side.WRITTEN else None
+        sides.append(
+            {
+                "side": side,
+                "label": label,
+                "may": may and not closed,
+                "closed": closed,
+                "a": assessment_of(item, side),
+            }
+        )
     deciding = review is not None and may_decide(user, review)
     if deciding and decision_form is None:
         decision_form = DecisionForm(initial={"version": review.version})

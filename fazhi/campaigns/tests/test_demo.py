@@ -117,6 +117,12 @@ def assert_alive(output: str, client) -> None:
     ranked = [row for row in rows if row.rank is not None]
     assert len(ranked) >= 3 and all(row.written is not None for row in ranked)
     assert len(rows) > len(ranked)  # one district's written review is still under way
+    # Each district's filing went in before its written review, which reads it.
+    for row in rows:
+        filed = row.campaign.filing_submissions.get()
+        assert filed.is_open and filed.manifest
+        first = Assessment.objects.filter(item__campaign=row.campaign, side="written")
+        assert filed.submitted_at < first.earliest("assessed_at").assessed_at
 
     # Every account is printed with what to try; the evaluator logs in and sees the ranking.
     for username in User.objects.values_list("username", flat=True):

@@ -16,8 +16,10 @@ from fazhi.campaigns import services, stages
 from fazhi.campaigns.models import Stage, StageKind
 from fazhi.conftest import make_user
 from fazhi.evidence.services import evidence_upload
+from fazhi.filing import submissions
+from fazhi.filing.tests.conftest import submit_filing
 from fazhi.reviews.models import RoundScope, Side
-from fazhi.reviews.services import ReviewerSeat, assessment_save, round_open
+from fazhi.reviews.services import DeductionEntry, ReviewerSeat, assessment_save, round_open
 
 
 def set_stage(campaign, current: str):
@@ -118,6 +120,7 @@ def test_rounds_open_only_in_self_check(campaign, people):
 def test_the_written_review_waits_for_evaluation(campaign, people, tree):
     province_lead = make_user("province_lead", "lead_admin", region=tree.province)
     item = campaign.items.get(code="1.1.1")
+    submit_filing(campaign, people.szq_lead)
     set_stage(campaign, StageKind.FILING)
     with pytest.raises(ValidationError, match="不能书面评审"):
         assessment_save(
@@ -130,12 +133,82 @@ def test_the_written_review_waits_for_evaluation(campaign, people, tree):
     assert score.score == Decimal(10)
 
 
+def written(user, item, *deductions):
+    current = item.assessments.filter(side=Side.WRITTEN).first()
+    return assessment_save(
+        acting_user=user,
+        item=item,
+        side=Side.WRITTEN,
+        deductions=list(deductions),
+        version=current.version if current else None,
+    )
+
+
+def test_the_written_review_reads_the_submitted_filing_and_pauses_while_it_is_reopened(
+    campaign, people, login, bearer
+):
+    item = campaign.items.get(code="1.1.1")
+    item_url = reverse("campaigns:item", args=[item.pk])
+    city = login(people.city_lead)
+    set_stage(campaign, StageKind.EVALUATION)
+
+    with pytest.raises(ValidationError, match="本活动尚未提交申报，书面评审在牵头部门提交申报后"):
+        written(people.city_lead, item)
+    page = city.get(item_url).content.decode()
+    assert 'id="written-closed"' in page and "尚未提交申报" in page
+    assert "保存书面评审" not in page
+    campaign_page = city.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert "书面评审：已关闭" in campaign_page
+
+    submit_filing(campaign, people.szq_lead)
+    assert written(people.city_lead, item).score == 10
+    page = city.get(item_url).content.decode()
+    assert "保存书面评审" in page and 'id="written-closed"' not in page
+    campaign_page = city.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert "书面评审：开放" in campaign_page
+
+    submissions.submission_reopen(
+        acting_user=people.szq_lead, campaign=campaign, reason="补充复议案卷"
+    )
+    with pytest.raises(
+        ValidationError, match="已由牵头部门于 .* 重新打开（原因：补充复议案卷），待重新提交后"
+    ):
+        written(people.city_lead, item)
+    refused = city.post(reverse("reviews:assess", args=[item.pk, Side.WRITTEN]), follow=True)
+    text = refused.content.decode()
+    assert "待重新提交后继续书面评审" in text and "保存书面评审" not in text
+    assert "书面评审：10 分" in text.replace("<strong>", "").replace("</strong>", "")
+    api = city.post(
+        f"/api/reviews/items/{item.pk}/scores/written",
+        {"deductions": [], "version": 0},
+        content_type="application/json",
+        **bearer(people.city_lead),
+    )
+    assert api.status_code == 400 and "待重新提交后继续书面评审" in api.json()["detail"]
+
+    second = submit_filing(campaign, people.szq_lead)
+    assert second.number == 2
+    again = written(people.city_lead, item, DeductionEntry("", "复议案卷不全", "1"))
+    assert again.score == 9
+
+
+def test_without_dates_the_written_review_still_waits_for_the_filing(campaign, people):
+    assert stages.current_stage(campaign) is None
+    item = campaign.items.get(code="1.1.1")
+    with pytest.raises(ValidationError, match="尚未提交申报"):
+        written(people.city_lead, item)
+    submit_filing(campaign, people.szq_lead)
+    assert written(people.city_lead, item).score == 10
+
+
 def test_the_pages_show_the_stage_and_reopen_with_a_reason(login, campaign, people):
     set_stage(campaign, StageKind.EVALUATION)
     item = campaign.items.get(code="1.1.1")
     client = login(people.szq_lead)
     page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
-    assert 'aria-current="step"' in page and "上传材料：已关闭" in page and "书面评审：开放" in page
+    assert (
+        'aria-current="step"' in page and "上传材料：已关闭" in page and "书面评审：已关闭" in page
+    )
     item_page = client.get(reverse("campaigns:item", args=[item.pk])).content.decode()
     assert 'id="reopen-form"' in item_page
     refused = client.post(

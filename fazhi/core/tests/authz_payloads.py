@@ -13,10 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from fazhi.accounts.models import User
+from fazhi.campaigns.models import Explanation
 from fazhi.conftest import PASSWORD
 from fazhi.core.tests.authz_policy import county, variant
 from fazhi.core.tests.authz_world import World
 from fazhi.fieldwork.models import Applicant
+from fazhi.filing.models import FilingSubmission
 from fazhi.orgs.models import Region, Unit
 from fazhi.reviews.models import Assessment, Review
 from fazhi.surveys.models import Stratum
@@ -303,8 +305,21 @@ def reopen(x: Ctx) -> dict:
     return {"reason": "省里要求补充材料"}
 
 
+def _explanation_version(x: Ctx) -> int | None:
+    found = Explanation.objects.filter(item_id=x.id(f"item.{x.target}")).first()
+    return found.version if found else None
+
+
 def explanation(x: Ctx) -> dict:
-    return {"text": "2025年，本单位共办理矩阵案件12件。", "version": ""}
+    version = _explanation_version(x)
+    return {
+        "text": "2025年，本单位共办理矩阵案件12件。",
+        "version": "" if version is None else version,
+    }
+
+
+def api_explanation(x: Ctx) -> dict:
+    return {"text": "2025年，本单位共办理矩阵案件12件。", "version": _explanation_version(x)}
 
 
 def self_assessment(x: Ctx) -> dict:
@@ -375,6 +390,19 @@ def _assessment_version(x: Ctx) -> int | None:
     side, item = x.target.split("-", 1)
     found = Assessment.objects.filter(item_id=x.id(f"item.{item}"), side=side).first()
     return found.version if found else None
+
+
+def submission_in_force(x: Ctx) -> None:
+    """The world's version 1 is reopened (so that the campaign is not frozen for everything
+    else); what needs a submission in force asks with it in force again, within the request's
+    savepoint."""
+    FilingSubmission.objects.filter(pk=x.id(f"submission.{x.c}")).update(reopened_at=None)
+
+
+def filing_in_force(x: Ctx) -> None:
+    """The written review reads the submitted filing."""
+    if x.target.startswith("written-"):
+        submission_in_force(x)
 
 
 def assess_form(x: Ctx) -> dict:
@@ -471,6 +499,18 @@ def filing_submit(x: Ctx) -> dict:
 
 
 def filing_reopen(x: Ctx) -> dict:
+    return {"reason": "矩阵重新打开"}
+
+
+def api_choice(x: Ctx) -> dict:
+    return {"decision": "exclude", "reason": "矩阵", "place": 1}
+
+
+def api_filing_submit(x: Ctx) -> dict:
+    return {"note": "矩阵提交"}
+
+
+def api_filing_reopen(x: Ctx) -> dict:
     return {"reason": "矩阵重新打开"}
 
 

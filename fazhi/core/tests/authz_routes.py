@@ -103,6 +103,7 @@ class Route:
     get: Rule | None = None  # None: the address serves POST only
     post: Rule | None = None  # None: no state-changing method
     data: Callable | None = None
+    arrange: Callable | None = None  # the state the request needs, set in its savepoint
     query: Callable | None = None
     writes: bool = True  # an allowed POST changes rows; False where it may rightly change none
     public: bool = False
@@ -434,6 +435,7 @@ PAGES: dict[str, Route] = {
         args={"item_pk": "item.{rest}", "side": "={side}"},
         post=rule(seen(lambda p, t: sees_item(p, t.split("-", 1)[1])), soft(may_assess)),
         data=pay.assess_form,
+        arrange=pay.filing_in_force,
     ),
     # -- dashboards ------------------------------------------------------------------------------
     "dashboards/": r(get=ANYONE),
@@ -1130,6 +1132,21 @@ OPERATIONS: dict[str, Route] = {
         args={"item_id": "item.{t}"},
         post=rule(seen(sees_item), allowed(may_submit)),
     ),
+    "GET /api/campaigns/{campaign_id}/explanations": r(
+        *CAMPAIGNS, args=api_campaign, get=reads_campaign
+    ),
+    "GET /api/campaigns/items/{item_id}/explanation": r(
+        *ITEMS, args={"item_id": "item.{t}"}, get=rule(seen(sees_item))
+    ),
+    "PUT /api/campaigns/items/{item_id}/explanation": r(
+        "sfj.szq",
+        "scjg.szq",
+        "sfj.xc",
+        args={"item_id": "item.{t}"},
+        post=rule(seen(sees_item), allowed(may_submit)),
+        data=pay.api_explanation,
+        body="json",
+    ),
     # Each file's refusal is in the answer (400, nothing stored), not a 403.
     "POST /api/evidence/items/{item_id}/files": r(
         "sfj.szq",
@@ -1212,6 +1229,37 @@ OPERATIONS: dict[str, Route] = {
         data=pay.api_build,
         body="json",
     ),
+    "GET /api/filing/campaigns/{campaign_id}/choices": r(
+        *CAMPAIGNS, args=api_campaign, get=api_readers
+    ),
+    "GET /api/filing/items/{item_id}/choices": r(
+        *ITEMS, args={"item_id": "item.{t}"}, get=rule(role(*READERS), seen(sees_item))
+    ),
+    "PATCH /api/filing/materials/{evidence_id}/choice": r(
+        *OPEN_EVIDENCE,
+        args={"evidence_id": "evidence.{t}"},
+        post=rule(OWNER, seen(sees_evidence), allowed(owns)),
+        data=pay.api_choice,
+        body="json",
+    ),
+    "GET /api/filing/campaigns/{campaign_id}/submissions": r(
+        *CAMPAIGNS, args=api_campaign, get=api_readers
+    ),
+    "POST /api/filing/campaigns/{campaign_id}/submissions": r(
+        *CAMPAIGNS,
+        args=api_campaign,
+        post=rule(OWNER, see_campaign, allowed(owns)),
+        data=pay.api_filing_submit,
+        body="json",
+    ),
+    "POST /api/filing/campaigns/{campaign_id}/submissions/reopen": r(
+        *CAMPAIGNS,
+        args=api_campaign,
+        post=rule(OWNER, see_campaign, allowed(owns)),
+        data=pay.api_filing_reopen,
+        arrange=pay.submission_in_force,
+        body="json",
+    ),
     "GET /api/filing/files/{file_id}": r(
         *CAMPAIGNS, args={"file_id": "filing_file.{c}"}, get=rule(role(*READERS), seen(sees_build))
     ),
@@ -1231,6 +1279,7 @@ OPERATIONS: dict[str, Route] = {
         args={"item_id": "item.{rest}", "side": "={side}"},
         post=rule(seen(lambda p, t: sees_item(p, t.split("-", 1)[1])), allowed(may_assess)),
         data=pay.api_assess,
+        arrange=pay.filing_in_force,
         body="json",
     ),
 }

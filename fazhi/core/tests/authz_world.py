@@ -22,8 +22,8 @@ from django.utils import timezone
 from fazhi.accounts.models import ApiToken
 from fazhi.accounts.services import api_token_create
 from fazhi.accounts.system import SYSTEM
+from fazhi.campaigns import self_assessment, tasklists_export, tasklists_import
 from fazhi.campaigns import services as campaign_services
-from fazhi.campaigns import tasklists_export, tasklists_import
 from fazhi.campaigns.models import Item
 from fazhi.campaigns.selectors import ItemFilters
 from fazhi.conftest import campaign_rows, make_region, make_user
@@ -276,12 +276,9 @@ def _campaign(w: World, t, people, framework, county: str):
     sfj_item.refresh_from_db()
     # As after a move to a revised edition: its scores wait for the lead office's re-check.
     Item.objects.filter(pk=sfj_item.pk).update(recheck_note="分值由“10”改为“12”")
-    review_services.assessment_save(
-        acting_user=people["city_lead"],
-        item=sfj_item,
-        side=Side.WRITTEN,
-        deductions=[review_services.DeductionEntry("", "材料不全", WRITTEN_DEDUCTION[county])],
-        version=None,
+    # The city's written score comes with the filing it reads (`_filing`).
+    self_assessment.explanation_save(
+        acting_user=lead, item=sfj_item, text=f"司法局的自评说明 {m_sfj}", version=None
     )
     # 市场监管局's own item comes back from its review: a return an inspection can raise.
     campaign_services.item_submit(acting_user=lead, item=scjg_item)
@@ -428,7 +425,8 @@ def _filing(w: World, people, county: str, campaign) -> None:
         sha256=hashlib.sha256(b"report").hexdigest(),
     )
     # 司法局's material chosen, and the build laid out from it: a submission of it goes
-    # through. Version 1 was submitted and reopened, so nothing is frozen.
+    # through. Version 1 was submitted, read by the city's written review, and reopened, so
+    # nothing is frozen.
     FilingChoice.objects.create(evidence_id=w.ids[f"evidence.sfj.{county}"], included=True)
     build.summary = {"manifest": current_manifest(campaign)}
     build.save(update_fields=["summary"])
@@ -441,9 +439,16 @@ def _filing(w: World, people, county: str, campaign) -> None:
         manifest=build.summary["manifest"],
         changes={"first": True},
         submitted_by=people[f"{county}_lead"],
-        reopened_at=timezone.now(),
-        reopen_reason="补充材料",
     )
+    review_services.assessment_save(
+        acting_user=people["city_lead"],
+        item=Item.objects.get(pk=w.ids[f"item.sfj.{county}"]),
+        side=Side.WRITTEN,
+        deductions=[review_services.DeductionEntry("", "材料不全", WRITTEN_DEDUCTION[county])],
+        version=None,
+    )
+    submission.reopened_at, submission.reopen_reason = timezone.now(), "补充材料"
+    submission.save(update_fields=["reopened_at", "reopen_reason"])
     w.ids[f"build.{county}"] = build.pk
     w.ids[f"filing_file.{county}"] = file.pk
     w.ids[f"submission.{county}"] = submission.pk

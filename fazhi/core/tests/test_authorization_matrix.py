@@ -15,6 +15,7 @@ import re
 import uuid
 import zipfile
 from collections import Counter
+from functools import partial
 from urllib.parse import unquote
 
 import pytest
@@ -160,16 +161,18 @@ class RowWrites:
         return result
 
 
-def _call(client: Client, method: str, url: str, data, *, body: str, headers: dict):
+def _call(client: Client, method: str, url: str, data, *, body: str, headers: dict, arrange=None):
     writes = RowWrites()
     savepoint = transaction.savepoint()
     try:
+        if arrange is not None:
+            arrange()
         with connection.execute_wrapper(writes):
             if method == "GET":
                 response = client.get(url, **headers)
-            elif body == "json":
-                response = client.post(
-                    url, json.dumps(data or {}), content_type="application/json", **headers
+            elif body == "json":  # POST, PUT or PATCH
+                response = client.generic(
+                    method, url, json.dumps(data or {}), content_type="application/json", **headers
                 )
             else:
                 response = client.post(url, data or {}, **headers)
@@ -213,7 +216,7 @@ def _judge(expected: str, response, writes: RowWrites, method: str, route: Route
     if expected == OK:
         if not 200 <= status < 400 or (to_login and not route.public):
             return f"应允许，实际 {status} {location}"
-        if method == "POST" and route.writes and not writes.rows:
+        if method != "GET" and route.writes and not writes.rows:
             return f"应允许并改动数据，实际 {status} 未改动任何行"
         return None
     if expected == LOGIN:
@@ -331,9 +334,10 @@ def test_every_persona_gets_the_answer_the_rules_give(world, db, quiet_refusals,
             client,
             method,
             _url(key, route, x),
-            route.data(x) if route.data and method == "POST" else None,
+            route.data(x) if route.data and method != "GET" else None,
             body=route.body,
             headers=bearer if " /" in key and not route.session else {},
+            arrange=partial(route.arrange, x) if route.arrange else None,
         )
         where = f"{method} {key} [{target}]"
         if problem := _judge(expected, response, writes, method, route):

@@ -9,9 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from fazhi.accounts.models import User
 from fazhi.campaigns.services import campaign_create
 from fazhi.conftest import make_region, make_user
 from fazhi.fieldwork import services
+from fazhi.filing.freeze import submission_in_force
+from fazhi.filing.tests.conftest import submit_filing
 from fazhi.reviews import services as review_services
 from fazhi.reviews.models import Side
 
@@ -69,8 +72,17 @@ def another_province(db):
 
 def give_written(user, campaign, deductions: dict[str, str] | None = None) -> None:
     """The written review of every indicator of the campaign: full points less the deduction
-    given for its code."""
+    given for its code. The written review reads the submitted filing: the nearest lead office
+    over the campaign submits it first if it has not."""
     deductions = deductions or {}
+    if submission_in_force(campaign.pk) is None:
+        path = campaign.region.path
+        leads = User.objects.filter(roles__code="lead_admin").select_related("region")
+        lead = max(
+            (u for u in leads if u.region and path.startswith(u.region.path)),
+            key=lambda u: len(u.region.path),
+        )
+        submit_filing(campaign, lead)
     for item in campaign.items.filter(is_refined=False, points__isnull=False):
         taken = deductions.get(item.code)
         entries = [review_services.DeductionEntry("", "材料不全", taken)] if taken else []

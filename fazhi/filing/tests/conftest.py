@@ -8,7 +8,8 @@ from django.core.files.base import ContentFile
 from fpdf import FPDF
 
 from fazhi.evidence import services as evidence_services
-from fazhi.filing.models import FilingChoice
+from fazhi.filing import services, submissions
+from fazhi.filing.models import BuildStatus, FilingChoice, FilingSubmission
 
 
 def pdf_bytes(pages: int, label: str = "材料") -> bytes:
@@ -20,6 +21,15 @@ def pdf_bytes(pages: int, label: str = "材料") -> bytes:
     buffer = io.BytesIO()
     document.output(buffer)
     return buffer.getvalue()
+
+
+def submit_filing(campaign, lead, *, note: str = "") -> FilingSubmission:
+    """The lead office builds the filing and submits it, as on the filing page: what the
+    province's written review reads."""
+    build = services.build_request(acting_user=lead, campaign=campaign)
+    build.refresh_from_db()
+    assert build.status == BuildStatus.READY, build.error
+    return submissions.submission_create(acting_user=lead, campaign=campaign, note=note)
 
 
 @pytest.fixture

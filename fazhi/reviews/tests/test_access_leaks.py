@@ -22,6 +22,7 @@ from fazhi.campaigns import services as campaign_services
 from fazhi.campaigns.services import item_refine
 from fazhi.conftest import make_user
 from fazhi.evidence import services as evidence_services
+from fazhi.filing.tests.conftest import submit_filing
 from fazhi.frameworks.models import Node
 from fazhi.reviews import services
 from fazhi.reviews.models import Assessment, GrantPurpose, Side, Verdict
@@ -42,6 +43,7 @@ def written(campaign, people):
     item = campaign.items.get(code="1.1.1")
     give(people.szq_lead, item, Side.SELF, "2")
     give(people.szq_reviewer, item, Side.REVIEW, "3")
+    submit_filing(campaign, people.szq_lead)
     give(people.city_lead, item, Side.WRITTEN, "4")
     return campaign
 

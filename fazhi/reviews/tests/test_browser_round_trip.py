@@ -1,7 +1,8 @@
 """A review round trip in a real browser: the liaison submits, the lead office opens a round,
 the reviewer asks for more material with a note on a file, the liaison answers and resubmits,
 the reviewer passes and scores, the leader's dashboard shows the approved item and the
-estimated score, and the city's evaluation shows the written score its expert gives."""
+estimated score, and, once the filing is submitted, the city's evaluation shows the written score
+its expert gives."""
 
 import re
 
@@ -13,6 +14,7 @@ from fazhi.core.demo import Calendar
 from fazhi.core.tests import browser
 from fazhi.core.tests.browser import ARTIFACTS, BROWSER, log_out
 from fazhi.fieldwork import services as fieldwork
+from fazhi.filing import demo as filing_demo
 from fazhi.frameworks.demo import load_demo_framework
 from fazhi.orgs.demo import load_demo_orgs
 from fazhi.orgs.models import Region
@@ -143,13 +145,23 @@ def test_review_return_resubmit_pass_score_dashboard_and_ranking(page, live_serv
     page.screenshot(path=str(ARTIFACTS / "review-dashboard.png"), full_page=True)
     log_out(page)
 
-    # Time passes: the filing goes in and the province's evaluation stage (评估) begins, which is
-    # when the written review opens.
+    # Time passes: the province's evaluation stage (评估) begins. The written review still
+    # waits for the filing, and the expert is told so in its place on the item page.
     evaluation_stage_begins(campaign)
-
-    # The city's expert gives the written score; the city's ranking table shows it.
     log_in(page, base, "zz_expert")
     page.goto(item_url)
+    closed = page.locator("#written-closed")
+    assert "尚未提交申报" in closed.inner_text()
+    assert page.locator("form.score-form").filter(has_text="保存书面评审").count() == 0
+
+    # The lead office submits the filing (built without the bound volumes, as the demo's).
+    filing_demo.submit_as_built(
+        campaign, User.objects.get(username="szq_admin"), note="报送市依法治市办"
+    )
+
+    # The city's expert gives the written score; the city's ranking table shows it.
+    page.reload()
+    assert page.locator("#written-closed").count() == 0
     form = page.locator("form.score-form").filter(has_text="保存书面评审")
     form.locator("input[name=reason]").first.fill("年度报告未按时公开")
     form.locator("input[name=points]").first.fill("2")

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from fazhi.filing.tests.conftest import submit_filing
 from fazhi.frameworks.models import Aggregation, Node, VetoEffect
 from fazhi.reviews import services
 from fazhi.reviews.models import Assessment, Side
@@ -114,6 +115,7 @@ def test_who_scores_which_side(campaign, people, expert):
     score(people.szq_reviewer, item, Side.REVIEW)
     with pytest.raises(PermissionDenied):  # the county itself does not do the written review
         score(people.szq_lead, item, Side.WRITTEN)
+    submit_filing(campaign, people.szq_lead)  # which the written review reads
     score(people.city_lead, item, Side.WRITTEN)
     with pytest.raises(PermissionDenied):
         score(expert, item, Side.WRITTEN)

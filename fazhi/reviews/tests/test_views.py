@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from fazhi.campaigns.models import ItemStatus
 from fazhi.campaigns.services import item_refine
+from fazhi.filing.tests.conftest import submit_filing
 from fazhi.frameworks.models import Node
 from fazhi.reviews import services
 from fazhi.reviews.models import Assessment, Review, Round, Side, Verdict
@@ -197,6 +198,7 @@ def test_a_liaison_gets_no_score_sheet_and_another_county_gets_404(campaign, peo
 
 def test_the_province_written_score_is_not_shown_to_the_county(campaign, people, login):
     item = campaign.items.get(code="1.1.1")
+    submit_filing(campaign, people.szq_lead)
     services.assessment_save(
         acting_user=people.city_lead, item=item, side=Side.WRITTEN, deductions=[], version=None
     )
