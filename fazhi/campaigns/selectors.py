@@ -203,11 +203,8 @@ def status_counts(items: QuerySet[Item]) -> dict[str, int]:
     return counts
 
 
-def status_summary(items: QuerySet[Item]) -> list[dict]:
-    return summary_of(status_counts(items))
-
-
 def summary_of(counts: dict[str, int]) -> list[dict]:
+    """Each state with its count and share of `counts` (the cards and bar of the page)."""
     total = sum(counts.values()) or 1
     return [
         {
@@ -265,9 +262,10 @@ def my_tasks(*, user, status: str = "") -> QuerySet[Item]:
 
 
 def campaign_page_counts(items: QuerySet[Item], *, today: date | None = None) -> dict:
-    """What the campaign page counts over all its items, in one query: the leaves in each state
-    (as `status_summary`), those without material overdue and due soon (`deadline_counts`),
-    and the items whose units are unresolved or whose score awaits a re-check."""
+    """What the campaign page counts over all its items, in one query: the leaves in each state,
+    the leaves without material that are overdue and due soon (the rule of
+    `campaigns.deadlines`), and the items whose units are unresolved or whose score awaits a
+    re-check."""
     today = today or timezone.localdate()
     leaf = Q(children__isnull=True)
     no_material = leaf & Q(evidence_count=0)
@@ -289,17 +287,6 @@ def campaign_page_counts(items: QuerySet[Item], *, today: date | None = None) ->
         "unresolved": counts["unresolved"],
         "recheck": counts["recheck"],
     }
-
-
-def deadline_counts(items: QuerySet[Item], *, today: date | None = None) -> dict[str, int]:
-    """How many of these leaf items are overdue and how many due soon (the one rule of
-    `campaigns.deadlines`), in one query."""
-    today = today or timezone.localdate()
-    counts = items.filter(children__isnull=True).aggregate(
-        overdue=Count("pk", filter=overdue_q(today), distinct=True),
-        due_soon=Count("pk", filter=due_soon_q(today), distinct=True),
-    )
-    return {"overdue": counts["overdue"] or 0, "due_soon": counts["due_soon"] or 0}
 
 
 def missing_material(items: QuerySet[Item], *, today: date | None = None) -> QuerySet[Item]:
