@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from fazhi.campaigns.models import Campaign, Item
-from fazhi.campaigns.selectors import area_key, assignable_units, campaign_areas
+from fazhi.campaigns.selectors import area_key, campaign_areas, unit_choices
 from fazhi.core.actions import error_text, perform
 from fazhi.core.downloads import stored_file_response, xlsx_attachment
 from fazhi.core.forms import add_service_error
@@ -129,7 +129,7 @@ def evidence_ledger(request, pk):
             "page": page,
             "rows": [_ledger_row(line, url=detail_url) for line in page],
             "filters": filters,
-            "unit_options": options_html(_ledger_units(campaign), selected=filters.unit_id),
+            "unit_options": options_html(unit_choices(campaign=campaign), selected=filters.unit_id),
             "areas": [(area_key(area.sort_key), area) for area in campaign_areas(campaign)],
             "kinds": [
                 (kind, ledger.kind_label(kind))
@@ -139,13 +139,6 @@ def evidence_ledger(request, pk):
             "may_see_deleted": selectors.may_see_deleted(request.user),
         },
     )
-
-
-def _ledger_units(campaign) -> list[tuple[int, str]]:
-    units = assignable_units(campaign=campaign).order_by("sort_order", "name")
-    return [
-        (pk, short or name) for pk, short, name in units.values_list("pk", "short_name", "name")
-    ]
 
 
 def _ledger_row(line: dict, *, url) -> dict:
