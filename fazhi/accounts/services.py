@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,12 +11,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from fazhi.accounts.audit import audit_record, changed_only, client_ip, snapshot
 from fazhi.accounts.models import ApiToken, LoginThrottle, Role, RoleCode, User
 from fazhi.core.scoping import Scope, can_write_at
+
+logger = logging.getLogger(__name__)
 
 USER_AUDIT_FIELDS = [
     "username",
@@ -389,5 +392,14 @@ def api_token_user(key: str) -> User | None:
     now = timezone.now()
     # Recorded to the minute: a write on every API call would queue behind uploads on SQLite.
     if token.last_used_at is None or now - token.last_used_at >= timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        _stamp_last_use(token, now)
     return token.user
+
+
+def _stamp_last_use(token: ApiToken, now) -> None:
+    """Bookkeeping, not a reason to refuse the call: when the database stays busy past its
+    timeout (SQLite's one write lock at a deadline rush), the stamp waits for a later call."""
+    try:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    except OperationalError:
+        logger.warning("API 令牌 %s 的最近使用时间未能记录：数据库繁忙", token.pk)
