@@ -11,17 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import IO
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from typing import IO, TYPE_CHECKING
 
 from fazhi.campaigns import selectors
 from fazhi.campaigns.models import Assignment, AssignmentRole, Campaign
+from fazhi.core.spreadsheets import column_letter
 from fazhi.core.xlsx import safe_cell
 from fazhi.evidence.selectors import visible_evidence_counts
+
+if TYPE_CHECKING:
+    from openpyxl.styles import Alignment, Font
 
 UNIT_SEPARATOR = "、"
 
@@ -201,12 +200,16 @@ def _write_list(
 ) -> None:
     """A title row over the whole width, a frozen header row, then the rows, streamed in
     write-only mode. Every text cell goes through safe_cell (formula injection)."""
+    # imported here: a web worker needs openpyxl only while it writes a list
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title)
     for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.column_dimensions[column_letter(index)].width = width
     sheet.freeze_panes = "A3"
-    sheet.merged_cells.add(f"A1:{get_column_letter(len(headers))}1")
+    sheet.merged_cells.add(f"A1:{column_letter(len(headers))}1")
     sheet.append([_styled(sheet, safe_cell(title), font=Font(bold=True, size=14))])
     sheet.append([_styled(sheet, header, font=Font(bold=True)) for header in headers])
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -223,6 +226,8 @@ def _write_list(
 
 
 def _styled(sheet, value, *, font: Font | None = None, alignment: Alignment | None = None):
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=value)
     if font is not None:
         cell.font = font

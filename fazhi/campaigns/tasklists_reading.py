@@ -11,14 +11,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from openpyxl.utils import get_column_letter
-
 from fazhi.core.spreadsheets import (
     HEADER_SCAN_ROWS,
     GridWorkbook,
     ImportFailure,
     IssueLog,
     SheetGrid,
+    column_letter,
     normalise_header,
 )
 from fazhi.core.xlsx import FORMULA_TRIGGERS
@@ -102,7 +101,7 @@ class SheetReading:
 
     def letter(self, field_name: str) -> str:
         column = self.columns.get(field_name)
-        return get_column_letter(column) if column else ""
+        return column_letter(column) if column else ""
 
 
 def read_task_sheet(book: GridWorkbook, *, heading_codes: set[str], max_rows: int) -> SheetReading:

@@ -8,10 +8,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from openpyxl.utils import get_column_letter
-
 from fazhi.campaigns.tasklists_reading import best_column, text_of
-from fazhi.core.spreadsheets import HEADER_SCAN_ROWS, GridWorkbook, SheetGrid, normalise_header
+from fazhi.core.spreadsheets import (
+    HEADER_SCAN_ROWS,
+    GridWorkbook,
+    SheetGrid,
+    column_letter,
+    normalise_header,
+)
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "number": ("案件编号", "案卷编号", "案号", "决定书文号", "文书编号", "编号"),
@@ -103,7 +107,7 @@ def _find_header(sheet: SheetGrid):
 
 
 def _read_rows(sheet: SheetGrid, header_row: int, columns: dict[str, int], reading) -> None:
-    letters = {name: get_column_letter(col) for name, col in columns.items()}
+    letters = {name: column_letter(col) for name, col in columns.items()}
     for row in range(header_row + 1, sheet.row_count + 1):
         values = {name: sheet.value(row, col) for name, col in columns.items()}
         texts = {name: text_of(value) for name, value in values.items()}

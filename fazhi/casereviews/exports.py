@@ -1,12 +1,10 @@
 """Excel out: a standard as the table it was imported from (sections merged down, one row per
-item, 否决 in its own column — it reads back in), the sample list, and the 评查结果通报."""
+item, 否决 in its own column — it reads back in), the sample list, and the 评查结果通报. openpyxl is
+imported by the writers: a web worker needs it only while it writes one."""
 
 from __future__ import annotations
 
 from typing import IO
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from fazhi.casereviews.models import Standard
 from fazhi.casereviews.rules import number_out
@@ -16,10 +14,13 @@ from fazhi.core.xlsx import safe_cell, write_table
 
 STANDARD_HEADERS = ["评查项目", "编号", "评查内容", "分值", "扣分标准", "否决项"]
 STANDARD_WIDTHS = [18, 8, 50, 8, 36, 8]
-WRAP = Alignment(wrap_text=True, vertical="center")
 
 
 def write_standard(stream: IO[bytes], standard: Standard) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wrap = Alignment(wrap_text=True, vertical="center")
     book = Workbook()
     sheet = book.active
     sheet.title = "评查标准"
@@ -47,7 +48,7 @@ def write_standard(stream: IO[bytes], standard: Standard) -> None:
             sheet.merge_cells(start_row=first, start_column=1, end_row=last, end_column=1)
         for row in sheet.iter_rows(min_row=first, max_row=last):
             for cell in row:
-                cell.alignment = WRAP
+                cell.alignment = wrap
     book.save(stream)
 
 
@@ -86,6 +87,8 @@ def _summary_row(name: str, entry: dict) -> list:
 
 
 def write_report(stream: IO[bytes], report: dict) -> None:
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     sheet.title = "评查结果"

@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from openpyxl.utils import get_column_letter
-
 from fazhi.campaigns.tasklists_reading import best_column, merged_value, text_of
 from fazhi.casereviews.rules import (
     Rule,
@@ -23,7 +21,13 @@ from fazhi.casereviews.rules import (
     parse_rule,
     rule_problems,
 )
-from fazhi.core.spreadsheets import HEADER_SCAN_ROWS, GridWorkbook, SheetGrid, normalise_header
+from fazhi.core.spreadsheets import (
+    HEADER_SCAN_ROWS,
+    GridWorkbook,
+    SheetGrid,
+    column_letter,
+    normalise_header,
+)
 
 FULL_MARKS = Decimal(100)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -178,7 +182,7 @@ def _cell(sheet: SheetGrid, row: int, col: int | None, *, merged: bool = False) 
 
 
 def _where(row: int, col: int | None) -> str:
-    return f"第 {row} 行 {get_column_letter(col)} 列" if col else f"第 {row} 行"
+    return f"第 {row} 行 {column_letter(col)} 列" if col else f"第 {row} 行"
 
 
 def _section_points(text: str) -> Decimal | None:

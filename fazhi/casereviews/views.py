@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from fazhi.accounts.models import User
-from fazhi.casereviews import exports, reports, selectors, services, standards
+from fazhi.casereviews import exports, selectors, services, standards
 from fazhi.casereviews.forms import (
     CaseListForm,
     NoteForm,
@@ -359,6 +359,8 @@ def report_xlsx(request, pk):
 
 @login_required
 def report_docx(request, pk):
+    from fazhi.casereviews import reports  # python-docx, loaded for the Word downloads only
+
     review = selectors.review_by_ref(user=request.user, ref=pk)
     data = reports.report_docx(selectors.review_report(user=request.user, review=review))
     return _download(data, DOCX, f"{review.name}评查结果通报.docx")
@@ -366,6 +368,8 @@ def report_docx(request, pk):
 
 @require_roles(*LEADS)
 def notice_docx(request, pk, unit):
+    from fazhi.casereviews import reports
+
     review = _managed(request, pk)
     entry = next((e for e in selectors.unit_problems(review) if e["unit"].pk == unit), None)
     if entry is None:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import IO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from fazhi.core.spreadsheets import column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CELL_LIMIT = 32_767  # Excel refuses longer cells
+# The control characters openpyxl refuses in a cell (its ILLEGAL_CHARACTERS_RE), here so that
+# a page which only neutralises values does not import openpyxl.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def safe_cell(value):
@@ -36,10 +36,15 @@ def write_table(
     widths: list[int] | None = None,
 ) -> None:
     """A one-sheet workbook, written in write-only mode so long lists stream row by row."""
+    # imported here: a web worker needs openpyxl only while it writes an export
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     for index, width in enumerate(widths or [], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.column_dimensions[column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     header_cells = []
     for header in headers:

@@ -8,11 +8,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import IO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from fazhi.core.xlsx import safe_cell
 from fazhi.dashboards.panels import Panel
 
@@ -34,6 +29,12 @@ def sheet_name(title: str, taken: set[str]) -> str:
 
 def write_panels(stream: IO[bytes], *, heading: str, as_of: date, panels: Iterable[Panel]) -> None:
     """A workbook with one sheet per panel: a title row, the header row, the rows."""
+    # imported here: a web worker needs openpyxl only while it writes this export
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook(write_only=True)
     taken: set[str] = set()
     for panel in panels:

@@ -13,7 +13,7 @@ from fazhi.campaigns.models import Campaign, Item
 from fazhi.core.listing import QueryFilters
 from fazhi.core.scoping import Scope
 from fazhi.evidence import search
-from fazhi.evidence.extraction.pdf import UNBINDABLE_PREFIX
+from fazhi.evidence.extraction.result import UNBINDABLE_PREFIX
 from fazhi.evidence.models import Evidence, EvidenceVersion, ExtractStatus
 
 UNREADABLE = (ExtractStatus.EMPTY, ExtractStatus.FAILED)

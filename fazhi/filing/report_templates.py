@@ -6,7 +6,10 @@ renders with a sample of every name the report provides (`fazhi.filing.report_vo
 broken template is refused with what is wrong in it, in words its author can act on: the Jinja
 error with the tag it stopped at, or the names no report provides. A replacement stores the new
 file first, switches the row in a transaction, and deletes the old file only once that committed,
-so at every moment the row names a file that exists."""
+so at every moment the row names a file that exists.
+
+python-docx and docxtpl are imported in the functions that render or check a template: a web
+worker needs them only while it drafts a report or checks an upload."""
 
 from __future__ import annotations
 
@@ -23,8 +26,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from docx import Document
-from docxtpl import DocxTemplate
 from jinja2 import (
     ChainableUndefined,
     StrictUndefined,
@@ -39,7 +40,6 @@ from fazhi.accounts.audit import audit_record
 from fazhi.core.officezip import OfficeZipRefused, check_office_zip
 from fazhi.core.scoping import can_write_at, is_editable
 from fazhi.filing.models import ReportTemplate
-from fazhi.filing.report_default import default_template_bytes
 from fazhi.filing.report_vocabulary import sample_context
 from fazhi.orgs.models import Region
 
@@ -67,6 +67,8 @@ def template_environment(*, strict: bool = False) -> SandboxedEnvironment:
 
 def fill(template: bytes, context: dict, out: IO[bytes], *, strict: bool = False) -> None:
     """Render a docxtpl template with `context` into `out`."""
+    from docxtpl import DocxTemplate
+
     document = DocxTemplate(BytesIO(template))
     document.render(context, template_environment(strict=strict), autoescape=True)
     document.save(out)
@@ -91,6 +93,8 @@ def template_for(region: Region | None) -> ReportTemplate | None:
 def template_content(region: Region | None) -> bytes:
     """The bytes of the template in force for `region`. A stored file that has gone missing
     falls back to the built-in template, so that a report can still be drafted."""
+    from fazhi.filing.report_default import default_template_bytes
+
     template = template_for(region)
     if template is None:
         return default_template_bytes()
@@ -206,6 +210,9 @@ def _read(uploaded_file, name: str) -> bytes:
 def check_template(content: bytes, *, name: str = "模板") -> None:
     """Refuse, with the reason, a file that is not a Word document or that does not render
     with the sample context."""
+    from docx import Document
+    from docxtpl import DocxTemplate
+
     _check_docx(content, name)
     document = DocxTemplate(BytesIO(content))
     environment = template_environment(strict=True)
@@ -246,6 +253,8 @@ def check_template(content: bytes, *, name: str = "模板") -> None:
 
 
 def _check_docx(content: bytes, name: str) -> None:
+    from docx import Document
+
     not_word = f"“{name}”不是有效的 Word 文档（.docx），可能已损坏，或只是改了扩展名"
     try:
         check_office_zip(content)  # the same limits as every Office file, before docx opens it

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,7 +42,9 @@ from fazhi.filing.package import write_package
 from fazhi.filing.report import render_report
 from fazhi.filing.selectors import build_interruption
 from fazhi.filing.submissions import manifest_of
-from fazhi.filing.volumes import Placeholder, build_volumes
+
+if TYPE_CHECKING:
+    from fazhi.filing.volumes import Placeholder
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +221,10 @@ def filing_produce(
     """Write the package, the volumes and the report into `out_dir`; shared by the web build and
     `fazhi filing build`. `manifest`, when given, receives the materials laid out (what a
     submission of this build freezes)."""
+    # imported here: binding volumes needs pypdf, fpdf and Pillow, which only the task worker
+    # (and `fazhi filing build`) should carry, not every web worker that asks for a build
+    from fazhi.filing.volumes import build_volumes
+
     progress = progress or BuildProgress(None)
     indicators = filing_contents(campaign=campaign, approved_only=approved_only)
     if manifest is not None:

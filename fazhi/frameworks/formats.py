@@ -1,5 +1,6 @@
 """Framework documents: the lossless YAML/JSON format, the Excel export, and the JSON-safe
-form of an import preview. Pure functions over node rows (see tree.py)."""
+form of an import preview. Pure functions over node rows (see tree.py). PyYAML and openpyxl are
+imported by the functions that use them: a web worker needs them only for an export or import."""
 
 from __future__ import annotations
 
@@ -8,11 +9,7 @@ import json
 import logging
 from typing import IO
 
-import yaml
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
+from fazhi.core.spreadsheets import column_letter
 from fazhi.core.xlsx import safe_cell
 from fazhi.frameworks.tree import NODE_FIELDS, TreeError, flatten, format_points, nest, points_value
 
@@ -44,6 +41,8 @@ def framework_document(framework, rows: list[dict]) -> dict:
 
 
 def dump_yaml(document: dict) -> str:
+    import yaml
+
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1000)
 
 
@@ -72,6 +71,8 @@ def _depth_exceeds(data, limit: int) -> bool:
 
 def load_document(text: str) -> dict:
     """YAML is a superset of JSON, so one loader reads both."""
+    import yaml
+
     try:
         data = yaml.safe_load(text)
     except RecursionError as exc:  # 100,000 nested brackets: the parser recurses per level
@@ -148,6 +149,9 @@ CN_DIGITS = "零一二三四五六七八九"
 def write_xlsx(framework, rows: list[dict], stream: IO[bytes]) -> None:
     """The layout governments circulate: a title row, one column per level with merged cells
     for the upper levels (their points written as "（100分）"), one row per leaf."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     depth = max((row["level"] for row in rows), default=1)
     depth = min(depth, len(LEVEL_HEADERS))
     book = Workbook()
@@ -219,9 +223,11 @@ def _leaf_value(row: dict, field: str):
 
 
 def _format_sheet(sheet, depth: int) -> None:
+    from openpyxl.styles import Alignment
+
     widths = [28] * depth + [width for _, _, width in LEAF_COLUMNS]
     for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.column_dimensions[column_letter(index)].width = width
     wrap = Alignment(wrap_text=True, vertical="center")
     for row in sheet.iter_rows(min_row=2):
         for cell in row:

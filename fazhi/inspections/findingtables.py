@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from openpyxl.utils import get_column_letter
-
 from fazhi.campaigns.deadlines import parse_deadline
 from fazhi.campaigns.tasklists_reading import (
     CHINESE_NUMBERING,
@@ -25,7 +23,13 @@ from fazhi.campaigns.tasklists_reading import (
     normalise_code,
     text_of,
 )
-from fazhi.core.spreadsheets import HEADER_SCAN_ROWS, GridWorkbook, SheetGrid, normalise_header
+from fazhi.core.spreadsheets import (
+    HEADER_SCAN_ROWS,
+    GridWorkbook,
+    SheetGrid,
+    column_letter,
+    normalise_header,
+)
 from fazhi.plans.planreading import Problem
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -155,7 +159,7 @@ def _map(texts: dict[int, str], known: dict[str, int], *, exact: bool) -> dict[s
 def _read_rows(
     sheet: SheetGrid, header_row: int, columns: dict[str, int], reading: FindingsReading, year
 ) -> None:
-    letters = {name: get_column_letter(col) for name, col in columns.items()}
+    letters = {name: column_letter(col) for name, col in columns.items()}
     by_number: dict[str, int] = {}
     current: FindingRow | None = None
     heading_category = ""

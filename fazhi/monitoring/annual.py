@@ -10,17 +10,7 @@ from functools import cache
 from io import BytesIO
 from typing import IO
 
-from docx import Document
-
 from fazhi.campaigns.models import Campaign
-from fazhi.filing.report_default import (
-    NOTE_STYLE,
-    SIGNATURE_STYLE,
-    TITLE_STYLE,
-    _loop_table,
-    _page_setup,
-    _styles,
-)
 from fazhi.filing.report_templates import fill
 from fazhi.inspections.models import Finding, FindingStatus
 from fazhi.monitoring.computing import format_rate
@@ -128,6 +118,11 @@ def _shortfalls(metrics: list[dict], measures: dict, findings: dict) -> list[dic
 
 @cache
 def default_template_bytes() -> bytes:
+    # imported here, as in _content: the report pages need python-docx only to build the template
+    from docx import Document
+
+    from fazhi.filing.report_default import _page_setup, _styles
+
     document = Document()
     _page_setup(document)
     _styles(document)
@@ -139,6 +134,8 @@ def default_template_bytes() -> bytes:
 
 
 def _content(document) -> None:
+    from fazhi.filing.report_default import NOTE_STYLE, SIGNATURE_STYLE, TITLE_STYLE, _loop_table
+
     document.add_paragraph("{{ region }}{{ year }}年度法治政府建设情况报告", style=TITLE_STYLE)
     document.add_paragraph(
         "（初稿：由平台根据截至{{ today }}的数据生成，请核实、补充，经保密审查后公开）",

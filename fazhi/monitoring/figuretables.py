@@ -15,10 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from openpyxl.utils import get_column_letter
 
 from fazhi.campaigns.tasklists_reading import best_column, merged_value, text_of
-from fazhi.core.spreadsheets import HEADER_SCAN_ROWS, GridWorkbook, SheetGrid, normalise_header
+from fazhi.core.spreadsheets import (
+    HEADER_SCAN_ROWS,
+    GridWorkbook,
+    SheetGrid,
+    column_letter,
+    normalise_header,
+)
 from fazhi.monitoring.periods import parse_period, period_in_title
 
 TARGET_ALIASES = (
@@ -264,7 +269,7 @@ def _metric_pairs(sheet, row, width, used, lookup) -> tuple[dict, list[str]]:
         )
         if heading_metric is None:
             if part and heading not in NUMERATOR_ALIASES + DENOMINATOR_ALIASES:
-                letter = get_column_letter(heading_col)
+                letter = column_letter(heading_col)
                 unknown.append(
                     f"工作表“{sheet.name}”第 {row} 行 {letter} 列：指标“{heading}”不在指标库中，"
                     "请使用指标库中的指标名称或代码"
@@ -280,7 +285,7 @@ def _metric_pairs(sheet, row, width, used, lookup) -> tuple[dict, list[str]]:
     complete = {code: p for code, p in pairs.items() if "n" in p and "d" in p}
     for code, p in pairs.items():
         if code not in complete:
-            letter = get_column_letter(p.get("n") or p.get("d") or spans[code][0][0])
+            letter = column_letter(p.get("n") or p.get("d") or spans[code][0][0])
             missing = "分母" if "n" in p else "分子"
             unknown.append(
                 f"工作表“{sheet.name}”第 {row} 行 {letter} 列：指标“{code}”缺少{missing}列"
@@ -355,7 +360,7 @@ def _row_period(sheet, row, header, sheet_period, given, reading) -> str | None:
     if header.period:
         text = text_of(merged_value(sheet, row, header.period))
         if text:
-            letter = get_column_letter(header.period)
+            letter = column_letter(header.period)
             try:
                 found = parse_period(text)
             except ValidationError as exc:
@@ -377,7 +382,7 @@ def _row_period(sheet, row, header, sheet_period, given, reading) -> str | None:
 
 
 def _long_row(sheet, row, header, lookup, target, code, period, reading) -> None:
-    letter = get_column_letter(header.metric)
+    letter = column_letter(header.metric)
     text = text_of(merged_value(sheet, row, header.metric))
     metric = lookup.find(text)
     if metric is None:
@@ -393,8 +398,8 @@ def _long_row(sheet, row, header, lookup, target, code, period, reading) -> None
 def _add(sheet, row, header, target, code, metric, period, pair, reading, metric_col="") -> None:
     place = f"工作表“{sheet.name}”第 {row} 行"
     letters = {
-        "numerator": get_column_letter(pair["n"]),
-        "denominator": get_column_letter(pair["d"]),
+        "numerator": column_letter(pair["n"]),
+        "denominator": column_letter(pair["d"]),
     }
     raw_n, raw_d = sheet.value(row, pair["n"]), sheet.value(row, pair["d"])
     if text_of(raw_n) in BLANKS and text_of(raw_d) in BLANKS:
@@ -417,7 +422,7 @@ def _add(sheet, row, header, target, code, metric, period, pair, reading, metric
 
 
 def _letter(col: int | None) -> str:
-    return get_column_letter(col) if col else ""
+    return column_letter(col) if col else ""
 
 
 def _count(value, place: str, name: str, reading) -> int | None:

@@ -6,9 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
-
-from fazhi.core.spreadsheets import ImportFailure, normalise_header, read_workbook
+from fazhi.core.spreadsheets import ImportFailure, column_letter, normalise_header, read_workbook
 from fazhi.core.tempfiles import temp_dir
 from fazhi.orgs.models import UnitKind
 from fazhi.orgs.selectors import regions_overseen
@@ -102,7 +100,7 @@ def _read_row(sheet, row, columns, regions, regions_by_name, report) -> None:
     region_text = _cell(sheet, row, columns["region"])
     region = regions.get(region_text) or regions_by_name.get(region_text)
     if region is None:
-        letter = get_column_letter(columns["region"])
+        letter = column_letter(columns["region"])
         report.errors.append(
             f"{where} {letter} 列：区划 “{region_text}” 不存在，或不在您的管理范围内。"
         )
@@ -114,7 +112,7 @@ def _read_row(sheet, row, columns, regions, regions_by_name, report) -> None:
         else UnitKind.DEPARTMENT
     )
     if kind is None:
-        letter = get_column_letter(columns["kind"])
+        letter = column_letter(columns["kind"])
         report.errors.append(
             f"{where} {letter} 列：类型 “{kind_text}” 无法识别，应为 部门、镇街、办公室 或 其他。"
         )
@@ -122,7 +120,7 @@ def _read_row(sheet, row, columns, regions, regions_by_name, report) -> None:
     sort_text = _cell(sheet, row, columns.get("sort_order"))
     if sort_text and not sort_text.isdigit():
         report.errors.append(
-            f"{where} {get_column_letter(columns['sort_order'])} 列：排序 “{sort_text}” 应为整数。"
+            f"{where} {column_letter(columns['sort_order'])} 列：排序 “{sort_text}” 应为整数。"
         )
         return
     if len(name) > 100:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from openpyxl.utils import get_column_letter
-
 from fazhi.campaigns.tasklists_reading import (
     CHINESE_NUMBERING,
     COLUMN_ALIASES,
@@ -21,7 +19,13 @@ from fazhi.campaigns.tasklists_reading import (
     merged_value,
     text_of,
 )
-from fazhi.core.spreadsheets import HEADER_SCAN_ROWS, GridWorkbook, SheetGrid, normalise_header
+from fazhi.core.spreadsheets import (
+    HEADER_SCAN_ROWS,
+    GridWorkbook,
+    SheetGrid,
+    column_letter,
+    normalise_header,
+)
 from fazhi.plans.planreading import (
     Area,
     Measure,
@@ -182,7 +186,7 @@ def _read_rows(
         )
         area.measures.append(measure)
         if not measure.title:
-            letter = get_column_letter(title_col)
+            letter = column_letter(title_col)
             reading.problems.append(Problem(f"{where} {letter} 列", "工作任务为空"))
         _add_units(measure, texts)
         _add_milestones(sheet, row, periods, measure)
@@ -250,7 +254,7 @@ def _add_deadline(measure: Measure, value, reading: PlanReading, where: str) -> 
 
 
 def _letter(columns: dict[str, int], name: str) -> str:
-    return get_column_letter(columns[name]) if name in columns else ""
+    return column_letter(columns[name]) if name in columns else ""
 
 
 def _check(reading: PlanReading, sheet: SheetGrid, header_row: int) -> None:

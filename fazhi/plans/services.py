@@ -4,7 +4,6 @@ returned items, and the one digest e-mail a liaison gets a day at most."""
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -205,6 +204,8 @@ def _dry_delivery(digest: Digest, today: date) -> Delivery:
 
 
 def _deliver(digest: Digest, *, today: date) -> Delivery:
+    import smtplib  # imported here: the digest is sent by the task worker, not the web worker
+
     if not digest.user.email:
         return Delivery(digest, Delivery.NO_EMAIL)
     log = _claim(digest, today)

@@ -13,26 +13,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import cache
 from itertools import groupby
+from types import SimpleNamespace
 from typing import IO
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
 from fazhi.campaigns.models import Campaign
 from fazhi.campaigns.selectors import area_key
+from fazhi.core.spreadsheets import column_letter
 from fazhi.core.xlsx import safe_cell, write_table
 from fazhi.frameworks.models import Aggregation
 from fazhi.reviews.models import Comment, Review
 from fazhi.reviews.scoring import Totals
 
-THIN = Side(style="thin", color="999999")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="center")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-BOLD = Font(bold=True)
+
+@cache
+def _styles() -> SimpleNamespace:
+    """The score sheet's cell styles, made on first use: a web worker imports openpyxl only
+    when someone downloads a sheet."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    thin = Side(style="thin", color="999999")
+    return SimpleNamespace(
+        box=Border(left=thin, right=thin, top=thin, bottom=thin),
+        wrap=Alignment(wrap_text=True, vertical="center"),
+        center=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        bold=Font(bold=True),
+        title=Font(bold=True, size=14),
+    )
 
 
 def _deduction_text(assessment) -> str:
@@ -58,20 +68,23 @@ def write_score_sheet(
 ) -> None:
     """`sides`: (side, label) pairs to print, in order; each gives a score and a deductions
     column."""
+    from openpyxl import Workbook
+
     headers = ["一级指标", "二级指标", "编码", "评价内容", "分值", "评分标准"]
     for _, label in sides:
         headers += [f"{label}得分", f"{label}扣分情况"]
     headers.append("备注")
+    style = _styles()
     book = Workbook()
     sheet = book.active
     sheet.title = "评分表"
     sheet.append([f"{campaign.name} 评分表"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    sheet.cell(1, 1).font = Font(bold=True, size=14)
-    sheet.cell(1, 1).alignment = CENTER
+    sheet.cell(1, 1).font = style.title
+    sheet.cell(1, 1).alignment = style.center
     sheet.append(headers)
     for cell in sheet[2]:
-        cell.font, cell.alignment, cell.border = BOLD, CENTER, BOX
+        cell.font, cell.alignment, cell.border = style.bold, style.center, style.box
     area_totals = {area.key: area for area in totals.areas}
     for key, area_rows in groupby(rows, key=lambda row: area_key(row["item"].sort_key)):
         area_rows = list(area_rows)
@@ -83,12 +96,13 @@ def write_score_sheet(
     _write_total(sheet, label, totals.maximum, totals.scores, sides, headers)
     widths = [16, 18, 9, 40, 7, 40] + [9, 30] * len(sides) + [14]
     for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.column_dimensions[column_letter(index)].width = width
     sheet.freeze_panes = "C3"
     book.save(stream)
 
 
 def _write_area(sheet, area_rows: list[dict], sides) -> None:
+    style = _styles()
     first = sheet.max_row + 1
     for row in area_rows:
         item = row["item"]
@@ -106,7 +120,7 @@ def _write_area(sheet, area_rows: list[dict], sides) -> None:
         values.append("否决项" if row["veto"] else "")
         sheet.append([safe_cell(value) for value in values])
         for cell in sheet[sheet.max_row]:
-            cell.alignment, cell.border = WRAP, BOX
+            cell.alignment, cell.border = style.wrap, style.box
     last = sheet.max_row
     _merge_runs(sheet, 1, first, last)
     _merge_runs(sheet, 2, first, last)
@@ -133,8 +147,9 @@ def _write_total(sheet, label: str, maximum, scores: dict, sides, headers) -> No
     sheet.append(values)
     row = sheet.max_row
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+    style = _styles()
     for cell in sheet[row][: len(headers)]:
-        cell.font, cell.border = BOLD, BOX
+        cell.font, cell.border = style.bold, style.box
 
 
 # -- the review log --------------------------------------------------------------------------

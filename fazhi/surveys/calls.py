@@ -10,11 +10,16 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
-from openpyxl.utils import get_column_letter
 
 from fazhi.accounts.audit import audit_record
 from fazhi.campaigns.tasklists_reading import best_column, text_of
-from fazhi.core.spreadsheets import HEADER_SCAN_ROWS, ImportFailure, normalise_header, read_workbook
+from fazhi.core.spreadsheets import (
+    HEADER_SCAN_ROWS,
+    ImportFailure,
+    column_letter,
+    normalise_header,
+    read_workbook,
+)
 from fazhi.surveys.models import CallAttempt, Outcome, Wave
 from fazhi.surveys.places import Places
 from fazhi.surveys.reading import MAX_PROBLEMS
@@ -58,7 +63,7 @@ class CallCheck:
 
     def problem(self, row: int, col: int, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(f"第 {row} 行 {get_column_letter(col)} 列：{message}")
+            self.problems.append(f"第 {row} 行 {column_letter(col)} 列：{message}")
 
 
 def _header(sheet) -> tuple[int, dict[str, int]] | None:

@@ -28,13 +28,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from openpyxl.utils import get_column_letter
-
 from fazhi.campaigns.tasklists_reading import NOTE_PREFIXES, merged_value, text_of
 from fazhi.core.spreadsheets import (
     HEADER_SCAN_ROWS,
     ImportFailure,
     SheetGrid,
+    column_letter,
     read_workbook,
 )
 from fazhi.core.spreadsheets.formats import detect_format, read_bytes
@@ -246,7 +245,7 @@ class _RowContext:
         return _cell(self.values, col)
 
     def letter(self, name: str) -> str:
-        return get_column_letter(self.header.columns[name])
+        return column_letter(self.header.columns[name])
 
     def place_and_type(self) -> tuple[Place | None, str]:
         columns = self.header.columns
@@ -272,7 +271,7 @@ class _RowContext:
         if place.name in self.places.split and not kind:
             self.check.problem(
                 self.number,
-                get_column_letter(columns.get("type", columns["stratum"])),
+                column_letter(columns.get("type", columns["stratum"])),
                 f"{place.name}按群众和企业分别抽样，请填写受访者类型",
             )
             return None, ""
@@ -333,7 +332,7 @@ def _count(context: _RowContext, col: int) -> int | None:
         number = -1
     if number < 0 or not number.is_integer():
         context.check.problem(
-            context.number, get_column_letter(col), f"人数应为非负整数，这里是“{text}”"
+            context.number, column_letter(col), f"人数应为非负整数，这里是“{text}”"
         )
         return None
     return int(number)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import secrets
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -110,9 +109,15 @@ def wave_codes(request, pk):
     codes = []
     for stratum in wave.strata.all():
         url = request.build_absolute_uri(reverse("surveys:start", args=[stratum.key]))
-        svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+        svg = _qr_svg(url, scale=4)
         codes.append((stratum, url, svg))
     return render(request, "surveys/wave_codes.html", {"wave": wave, "codes": codes})
+
+
+def _qr_svg(url: str, *, scale: int) -> str:
+    import segno  # imported here: only the pages of codes and invitations draw QR codes
+
+    return segno.make(url, error="m").svg_inline(scale=scale, border=2, omitsize=True)
 
 
 # -- printed invitations -------------------------------------------------------------------------
@@ -159,7 +164,7 @@ def wave_invitations_print(request, pk):
     cards = []
     for invitation in page.object_list:
         url = request.build_absolute_uri(reverse("surveys:answer", args=[invitation.token]))
-        svg = segno.make(url, error="m").svg_inline(scale=3, border=2, omitsize=True)
+        svg = _qr_svg(url, scale=3)
         cards.append((invitation, url, svg))
     context = {"wave": wave, "page": page, "cards": cards, "stratum_id": stratum_id}
     return render(request, "surveys/wave_invitations_print.html", context)

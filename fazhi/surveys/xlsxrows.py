@@ -1,6 +1,7 @@
 """The rows of one .xlsx sheet as fast as they can be read: the sheet's XML parsed as a stream
 (lxml) with its shared strings, about five times faster than openpyxl's read-only mode, which a
-100,000-respondent table needs. Values only (text, numbers, booleans); no styles, no dates."""
+100,000-respondent table needs. Values only (text, numbers, booleans); no styles, no dates.
+lxml is imported by the readers: the survey pages' web worker needs it only during an import."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ import io
 import posixpath
 import zipfile
 from collections.abc import Iterator
-
-from lxml import etree
+from functools import cache
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+@cache
+def _parser():
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 _DIGITS = "0123456789"
@@ -35,8 +41,10 @@ def _column(ref: str) -> int:
 
 
 def _sheet_path(archive: zipfile.ZipFile, name: str) -> str:
-    book = etree.fromstring(archive.read("xl/workbook.xml"), _PARSER)
-    rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"), _PARSER)
+    from lxml import etree
+
+    book = etree.fromstring(archive.read("xl/workbook.xml"), _parser())
+    rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"), _parser())
     targets = {rel.get("Id"): rel.get("Target") for rel in rels.iter(f"{PACKAGE_REL}Relationship")}
     for sheet in book.iter(f"{MAIN}sheet"):
         if sheet.get("name") == name:
@@ -46,6 +54,8 @@ def _sheet_path(archive: zipfile.ZipFile, name: str) -> str:
 
 
 def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    from lxml import etree
+
     try:
         data = archive.read("xl/sharedStrings.xml")
     except KeyError:
@@ -79,6 +89,8 @@ def _value(cell, strings: list[str]):
 
 def sheet_rows(data: bytes, sheet_name: str, first_row: int) -> Iterator[tuple[int, list]]:
     """(row number, values) from `first_row` on; values[0] is column A."""
+    from lxml import etree
+
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         strings = _shared_strings(archive)
         with archive.open(_sheet_path(archive, sheet_name)) as sheet:
@@ -103,8 +115,10 @@ def sheet_heads(data: bytes, rows: int) -> list[tuple[str, list[list]]]:
     stops there: a header found at once however long the sheet. openpyxl's read-only mode
     scans a whole sheet that names no dimension first (most generated workbooks), most of a
     100,000-row import's time."""
+    from lxml import etree
+
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        book = etree.fromstring(archive.read("xl/workbook.xml"), _PARSER)
+        book = etree.fromstring(archive.read("xl/workbook.xml"), _parser())
         names = [sheet.get("name") for sheet in book.iter(f"{MAIN}sheet")]
     heads = []
     for name in names:

@@ -4,7 +4,7 @@ reported per sheet, row and column. Framework import, unit import and later list
 build on it."""
 
 from .grid import HEADER_SCAN_ROWS, GridWorkbook, Merge, SheetGrid, read_workbook
-from .issues import ImportFailure, ImportIssue, IssueLog
+from .issues import ImportFailure, ImportIssue, IssueLog, column_letter
 from .text import normalise_header
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "IssueLog",
     "Merge",
     "SheetGrid",
+    "column_letter",
     "normalise_header",
     "read_workbook",
 ]

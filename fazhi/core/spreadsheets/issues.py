@@ -7,6 +7,16 @@ from dataclasses import dataclass
 MAX_ISSUES = 200
 
 
+def column_letter(number: int) -> str:
+    """A column's letters as Excel shows them, 1 → A, 28 → AB: openpyxl's get_column_letter,
+    without importing openpyxl into every process that reads a table's header."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 @dataclass
 class ImportIssue:
     level: str  # "error" | "warning"

@@ -9,21 +9,16 @@ LibreOffice when it is installed."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 from . import libreoffice
 from .kinds import BINARY_KINDS, LABELS, ZIP_KINDS, accepts, extension, file_kind
 from .libreoffice import libreoffice_available
 from .ocr import OcrLimits, ocr_available, recognise_image, recognise_pdf_pages
-from .ofd import read_ofd
-from .pdf import read_pdf
-from .plain import read_html, read_txt
 from .result import Extracted, ExtractionError
-from .sheets import read_xls, read_xlsx
-from .slides import read_pptx
 from .sniff import content_kind
 from .text import TextOutput, normalise_text
-from .word import read_docx
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -38,15 +33,18 @@ __all__ = [
 
 MAX_TEXT_CHARS = 2_000_000
 
+# Each format's reader (module, function). A reader's module imports its format's library
+# (pypdf, openpyxl, python-docx, ...): imported on first use, so that a web worker, which only
+# names file kinds, does not carry them (the task worker extracts the text).
 READERS = {
-    "pdf": read_pdf,
-    "ofd": read_ofd,
-    "docx": read_docx,
-    "xlsx": read_xlsx,
-    "xls": read_xls,
-    "pptx": read_pptx,
-    "txt": read_txt,
-    "html": read_html,
+    "pdf": ("pdf", "read_pdf"),
+    "ofd": ("ofd", "read_ofd"),
+    "docx": ("word", "read_docx"),
+    "xlsx": ("sheets", "read_xlsx"),
+    "xls": ("sheets", "read_xls"),
+    "pptx": ("slides", "read_pptx"),
+    "txt": ("plain", "read_txt"),
+    "html": ("plain", "read_html"),
 }
 TEXT_KINDS = {"txt", "html"}
 # For an OLE file whose streams were not recognised, what the extension says it holds.
@@ -146,7 +144,7 @@ def _unreadable(content: str | None, kind: str, suffix: str) -> str:
 def _read(path: Path, reading: str, suffix: str, out: TextOutput) -> int | None:
     if reading == "xls":
         try:
-            return read_xls(path, out)
+            return _reader("xls")(path, out)
         except ExtractionError:
             raise
         except Exception:
@@ -156,9 +154,14 @@ def _read(path: Path, reading: str, suffix: str, out: TextOutput) -> int | None:
                 raise
             out.clear_text()
     elif reading in READERS:
-        return READERS[reading](path, out)
+        return _reader(reading)(path, out)
     with libreoffice.converted(path, reading, shown_as=suffix) as modern:
-        return READERS[libreoffice.TARGETS[reading]](modern, out)
+        return _reader(libreoffice.TARGETS[reading])(modern, out)
+
+
+def _reader(reading: str):
+    module, function = READERS[reading]
+    return getattr(import_module(f"{__name__}.{module}"), function)
 
 
 def _short(reading: str) -> str:

@@ -21,14 +21,15 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from PIL import Image, ImageOps, ImageSequence
-from pypdf import PdfReader
+from typing import TYPE_CHECKING
 
 from fazhi.core.tempfiles import temp_dir
 
 from .result import ExtractionError
 from .text import TextOutput, page_numbers
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 LANGUAGE = "chi_sim"
 # PDF pages are drawn at 300 dpi, the resolution Tesseract is trained for, but no larger than
@@ -86,6 +87,8 @@ def recognise_image(path: Path, out: TextOutput, limits: OcrLimits) -> int:
     """Recognise a photo or scanned image (every page of a multi-page TIFF, up to the cap) into
     `out`; the number of pages it has. Raises ExtractionError for what is no readable image.
     Pillow's own guard refuses a "decompression bomb" (over about 179 million pixels)."""
+    from PIL import Image  # imported here, as pypdf below: only the task worker recognises text
+
     _check_installed()
     try:
         with Image.open(path) as image:
@@ -133,6 +136,8 @@ def _check_installed() -> None:
 def _image_pages(image: Image.Image, count: int) -> Iterator[tuple[int, Path]]:
     """Each frame, upright (phones record the turn in EXIF), grey and no larger than an A4 scan,
     written to a temporary PNG for tesseract, one at a time."""
+    from PIL import ImageOps, ImageSequence
+
     with temp_dir("ocr-") as work:
         for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
             if number > count:
@@ -166,6 +171,8 @@ def _pdf_pages(
 
 def _resolutions(path: Path, numbers: list[int]) -> dict[int, int]:
     """The dpi to draw each page at: PDF_DPI, less for a page larger than A4."""
+    from pypdf import PdfReader
+
     found = dict.fromkeys(numbers, PDF_DPI)
     try:
         with path.open("rb") as handle:

@@ -10,14 +10,12 @@ from pathlib import Path
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
-from .result import ExtractionError
+from .result import UNBINDABLE_PREFIX, ExtractionError
 from .text import TextOutput, page_numbers, visible_length
 
 ENCRYPTED = "PDF 文件已加密，无法读取文字，请上传未加密的版本。"
 UNSUPPORTED_CIPHER = "PDF 文件使用了 AES 加密，而服务器缺少解密组件（cryptography），无法读取文字；请上传未加密的版本或联系管理员。"
 DAMAGED = "PDF 文件已损坏，无法读取。"
-# Read by the campaign's materials check (evidence.selectors.unbindable) by this prefix.
-UNBINDABLE_PREFIX = "PDF 页面结构损坏"
 # A page with fewer visible characters than this is taken for a scan (its text may be
 # recognised by OCR): scanning apps stamp their name, and scans a page number, in a few.
 SCANNED_PAGE_CHARS = 20

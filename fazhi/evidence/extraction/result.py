@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# A PDF's warning that some pages cannot be bound, read by the campaign's materials check
+# (evidence.selectors.unbindable) by this prefix.
+UNBINDABLE_PREFIX = "PDF 页面结构损坏"
+
 
 @dataclass(frozen=True)
 class Extracted:

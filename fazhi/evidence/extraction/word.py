@@ -8,9 +8,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from docx.opc.package import OpcPackage
-from docx.oxml.parser import parse_xml
-
 from .text import TextOutput
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -21,6 +18,10 @@ _PAGES = re.compile(rb"<(?:\w+:)?Pages>\s*(\d+)\s*</")
 
 
 def read_docx(path: Path, out: TextOutput) -> int | None:
+    # imported here: work-plan imports call this reader too, and the web worker that serves
+    # their pages needs python-docx only while it reads a file
+    from docx.opc.package import OpcPackage
+
     package = OpcPackage.open(str(path))
     for line in _blocks(_element(package.main_document_part)):
         if not out.add(line):
@@ -38,6 +39,8 @@ def read_docx(path: Path, out: TextOutput) -> int | None:
 
 
 def _element(part):
+    from docx.oxml.parser import parse_xml
+
     element = getattr(part, "element", None)
     return element if element is not None else parse_xml(part.blob)
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fazhi.conftest import stored_names
-from fazhi.filing import services
+from fazhi.filing import services, volumes
 from fazhi.filing.models import BuildStatus, FileKind, FilingBuild, FilingFile
 
 
@@ -78,14 +78,14 @@ def test_one_build_at_a_time_and_an_interrupted_one_is_replaced(filed, people, s
 
 
 def test_a_build_taken_over_midway_keeps_nothing(filed, people, monkeypatch):
-    real_volumes = services.build_volumes
+    real_volumes = volumes.build_volumes
 
     def volumes_then_takeover(**kwargs):
         result = real_volumes(**kwargs)
         FilingBuild.objects.filter(status=BuildStatus.RUNNING).update(status=BuildStatus.FAILED)
         return result
 
-    monkeypatch.setattr(services, "build_volumes", volumes_then_takeover)
+    monkeypatch.setattr(volumes, "build_volumes", volumes_then_takeover)
     build = services.build_request(acting_user=people.szq_lead, campaign=filed)
     build.refresh_from_db()
     assert build.status == BuildStatus.FAILED

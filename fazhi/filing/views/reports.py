@@ -19,7 +19,6 @@ from fazhi.filing import report_templates
 from fazhi.filing.contents import safe_name
 from fazhi.filing.forms_reports import ReportTemplateForm
 from fazhi.filing.report import render_report
-from fazhi.filing.report_default import default_template_bytes
 from fazhi.filing.report_vocabulary import VOCABULARY
 from fazhi.reviews.selectors import may_see_score_sheet
 
@@ -91,6 +90,8 @@ def report_template_download(request):
 
 @require_roles(*TEMPLATE_ROLES)
 def report_template_default(request):
+    from fazhi.filing.report_default import default_template_bytes  # python-docx on use
+
     return _docx(default_template_bytes(), DEFAULT_NAME)
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from openpyxl.utils import get_column_letter
-
+from fazhi.core.spreadsheets import column_letter
 from fazhi.core.spreadsheets.grid import Merge, SheetGrid
 from fazhi.frameworks.tree import format_points
 
@@ -42,7 +41,7 @@ NEEDS_VALUE = {"points", "title", "code"}
 
 
 def describe_place(row: int, col: int, label: str) -> str:
-    return f"第 {row} 行 {get_column_letter(col)} 列（{label}）"
+    return f"第 {row} 行 {column_letter(col)} 列（{label}）"
 
 
 def short(text: str, limit: int = 30) -> str:
@@ -100,9 +99,9 @@ class FieldWriter:
             return
         self.reported_formulas.add(origin)
         row, col = origin
-        cell = f"{get_column_letter(col)}{row}"
+        cell = f"{column_letter(col)}{row}"
         formula = self.grid.formulas[origin]
-        place = {"row": row, "column": get_column_letter(col), "field": name}
+        place = {"row": row, "column": column_letter(col), "field": name}
         if name in NEEDS_VALUE:
             self.log.error(
                 f"单元格 {cell} 是公式 {formula}，文件中没有计算结果，请在 Excel 中打开并保存后再导入，或改为数值",
@@ -116,7 +115,7 @@ class FieldWriter:
 
     def _place(self, origin: tuple[int, int], name: str) -> tuple[str, dict]:
         row, col = origin
-        place = {"row": row, "column": get_column_letter(col), "field": name}
+        place = {"row": row, "column": column_letter(col), "field": name}
         return describe_place(row, col, self.header.label(name)), place
 
     # --- points --------------------------------------------------------------------------
@@ -163,11 +162,11 @@ class FieldWriter:
         if not covering:
             return None
         target = max(covering, key=lambda d: d.node.level)
-        cells = f"{get_column_letter(merge.min_col)}{merge.min_row}:{get_column_letter(merge.max_col)}{merge.max_row}"
+        cells = f"{column_letter(merge.min_col)}{merge.min_row}:{column_letter(merge.max_col)}{merge.max_row}"
         self.log.warning(
             f"合并单元格 {cells} 的分值跨越的行与任何一个指标的范围都不一致，已记在第 {target.node.row} 行“{target.node.title}”",
             row=merge.min_row,
-            column=get_column_letter(merge.min_col),
+            column=column_letter(merge.min_col),
             field="points",
         )
         return target

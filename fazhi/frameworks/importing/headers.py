@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from openpyxl.utils import get_column_letter
-
+from fazhi.core.spreadsheets import column_letter
 from fazhi.core.spreadsheets.grid import HEADER_SCAN_ROWS, SheetGrid
 from fazhi.core.spreadsheets.text import normalise_header
 
@@ -142,7 +141,7 @@ class HeaderMatch:
 
     def describe_columns(self) -> dict[str, str]:
         return {
-            name: f"{get_column_letter(col)}（{self.label(name)}）"
+            name: f"{column_letter(col)}（{self.label(name)}）"
             for name, col in self.columns.items()
         }
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from openpyxl.utils import get_column_letter
-
+from fazhi.core.spreadsheets import column_letter
 from fazhi.core.spreadsheets.grid import HEADER_SCAN_ROWS, GridWorkbook, SheetGrid, read_workbook
 from fazhi.frameworks.tree import format_points
 
@@ -124,7 +123,7 @@ def _is_bare_number(text: str) -> bool:
 def _read_tree(grid: SheetGrid, header: HeaderMatch, log: IssueLog, max_rows: int):
     table = TableReader(grid, header, log, max_rows).read()
     code_col = header.columns.get("code")
-    nodes = finish_tree(table.drafts, log, get_column_letter(code_col) if code_col else None)
+    nodes = finish_tree(table.drafts, log, column_letter(code_col) if code_col else None)
     if not nodes and not log.has_errors():
         log.error(f"表头（第 {'–'.join(map(str, header.rows))} 行）下面没有读到任何指标")
     if table.total is not None:

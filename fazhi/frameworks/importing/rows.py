@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from openpyxl.utils import get_column_letter
-
+from fazhi.core.spreadsheets import column_letter
 from fazhi.core.spreadsheets.grid import SheetGrid
 
 from .cells import cell_text, has_veto_mark, one_line, parse_points, strip_veto_mark
@@ -202,7 +201,7 @@ class TableReader:
             self.log.error(
                 f"{describe_place(row, col, '指标名称')}：内容过长（{len(text)} 字，上限 {TITLE_LIMIT} 字）",
                 row=row,
-                column=get_column_letter(col),
+                column=column_letter(col),
                 field="title",
             )
             text = text[:TITLE_LIMIT]
@@ -249,7 +248,7 @@ class TableReader:
             self.log.error(
                 f"{describe_place(row, col, self.header.label(self.structure[index][0]))}：“{short(text)}” 只有编号或分值，没有指标名称",
                 row=row,
-                column=get_column_letter(col),
+                column=column_letter(col),
                 field="title",
             )
         if parent:

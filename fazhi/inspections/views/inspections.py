@@ -18,7 +18,7 @@ from fazhi.core.listing import parse_id
 from fazhi.core.permissions import require_roles
 from fazhi.core.scoping import Scope, get_editable_or_404, get_visible_or_404, is_editable
 from fazhi.evidence.attachments import attachment_response
-from fazhi.inspections import importing, rechecks, reports, selectors, services
+from fazhi.inspections import importing, rechecks, selectors, services
 from fazhi.inspections.forms import DocumentForm, DrawForm, FindingForm, InspectionForm, UploadForm
 from fazhi.inspections.models import FindingImport, Inspection, InspectionDocument
 
@@ -87,6 +87,8 @@ def inspection_detail(request, pk):
 @login_required
 def report_docx(request, pk):
     """整改情况报告 of the findings the user may see, as of today."""
+    from fazhi.inspections import reports  # python-docx, loaded for this download only
+
     inspection = get_visible_or_404(
         Inspection.objects.select_related("region"), request.user, pk=pk
     )

@@ -19,7 +19,6 @@ from fazhi.plans import drafting, importing, selectors
 from fazhi.plans.exports import unit_names, write_plan_ledger
 from fazhi.plans.forms import AdvanceForm, LegalReviewForm, PlanUploadForm, plan_regions
 from fazhi.plans.models import MeasureStatus, Plan, PlanImport, PlanStatus, ReportCycle
-from fazhi.plans.summary import summary_docx
 
 STATUS_ORDER = [
     MeasureStatus.COMPLETED,
@@ -223,6 +222,8 @@ def _charts(user, plan: Plan) -> list[dict]:
 @login_required
 def plan_summary(request, pk):
     """The year-end summary (Word) of the measures the reader sees."""
+    from fazhi.plans.summary import summary_docx  # python-docx, loaded for this download only
+
     plan = get_visible_or_404(Plan.objects.select_related("region"), request.user, pk=pk)
     measures = list(selectors.plan_measures(user=request.user, plan=plan))
     body = summary_docx(plan, measures, today=timezone.localdate())
