@@ -128,8 +128,11 @@ def _database() -> dict:
         "CONN_MAX_AGE": max_age,
         "OPTIONS": {
             # WAL lets the web process read while the worker writes; IMMEDIATE avoids the
-            # "database is locked" error when a read transaction later wants to write.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            # "database is locked" error when a read transaction later wants to write. A writer
+            # waits up to 30 s for the one write lock: at a deadline rush that saturates the
+            # cores, lock holders wait for CPU too, and 5 s failed uploads (500) that 30 s
+            # completes, slowly (bench/rush.py).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
             "transaction_mode": "IMMEDIATE",
         },
     }
