@@ -9,7 +9,9 @@ must already be migrated and filled (`fazhi bench seed --scale …`, or `fazhi d
 small county). Everything measured is found in the database, not by name: the county campaign
 with the most items, its lead office's admin, the liaison whose unit has the most of its items,
 the top region with the most campaigns under it and a user there who sees all of them. Every
-page must answer 200 and show the rows its bare query finds, or the run stops.
+page must answer 200 and show the rows its bare query finds, or the run stops. Goals: p95 ≤ 25 ms
+for the list pages (campaign items under every filter, my tasks, the ledger, the round queue) and
+for the campaign dashboard on SQLite (≤ 40 ms on PostgreSQL).
 
 Each figure's note says how many queries the page ran and how long they took in the database;
 --profile adds a cProfile of every page that missed its goal."""
@@ -170,7 +172,9 @@ def expect(response, *texts, what: str) -> None:
 
 @contextmanager
 def timed_queries():
-    """How many queries ran inside, and their time in the database, in ms."""
+    """How many queries ran inside, and their time in the database: executing each and
+    fetching its rows (SQLite steps through a query as its rows are fetched, so the fetch is
+    the database's time too). The rest of a page's time is Python's."""
     from django.db import connection
 
     seen = {"count": 0, "seconds": 0.0}
@@ -182,9 +186,33 @@ def timed_queries():
         finally:
             seen["count"] += 1
             seen["seconds"] += time.perf_counter() - started
+            _time_fetches(context["cursor"], seen)
 
     with connection.execute_wrapper(wrapper):
         yield seen
+
+
+def _time_fetches(cursor, seen: dict) -> None:
+    """Count the time of the cursor's next fetches into `seen` (Django fetches through
+    fetchmany, fetchone or fetchall of the driver's cursor it wraps)."""
+    raw = getattr(cursor, "cursor", cursor)
+    for name in ("fetchmany", "fetchone", "fetchall"):
+        method = getattr(raw, name, None)
+        if method is None or getattr(method, "_timed", False):
+            continue
+
+        def timed_fetch(*args, _method=method, **kwargs):
+            started = time.perf_counter()
+            try:
+                return _method(*args, **kwargs)
+            finally:
+                seen["seconds"] += time.perf_counter() - started
+
+        timed_fetch._timed = True
+        try:
+            setattr(raw, name, timed_fetch)
+        except (AttributeError, TypeError):  # a C cursor that takes no attributes
+            return
 
 
 def measure(
@@ -208,7 +236,11 @@ def measure(
     base = timed(baseline, repeat=repeat, warmup=warmup) if baseline else None
     with timed_queries() as seen:
         page()
-    cost = f"{seen['count']} queries, {seen['seconds'] * 1000:.1f} ms in the database"
+    database_ms = seen["seconds"] * 1000
+    cost = (
+        f"database {database_ms:.1f} ms ({seen['count']} queries) + Python "
+        f"{max(0.0, page_samples.median_ms - database_ms):.1f} ms of the median"
+    )
     figure = report(
         Figure(
             bench=BENCH,
@@ -287,8 +319,9 @@ def campaign_dashboard(s: Subjects, options) -> None:
         page,
         bare,
         baseline_name="one aggregate SQL",
-        goal_ms=50,
-        goal_ratio=2,
+        # The issue's goals: the page draws a dozen panels from several queries, and on
+        # PostgreSQL each query is a round trip and a plan.
+        goal_ms=40 if vendor() == "postgresql" else 25,
         options=options,
     )
 
@@ -515,6 +548,37 @@ def evidence_ledger(s: Subjects, options) -> None:
         )
 
 
+def round_queue(s: Subjects, options) -> None:
+    """The review round's queue (审核轮次) of the campaign's latest round, as its lead office
+    sees it: every item of the round with where it stands."""
+    from django.urls import reverse
+
+    from fazhi.reviews.models import Round
+
+    round_ = Round.objects.filter(campaign=s.campaign).order_by("-number").first()
+    if round_ is None:
+        raise BenchError(f"campaign {s.campaign.pk} has no review round")
+    bare = sql(
+        "SELECT r.id, i.code, i.title, i.status, r.verdict, r.decided_at "
+        "FROM reviews_review r JOIN campaigns_item i ON i.id = r.item_id "
+        "WHERE r.round_id = %s AND i.archived_at IS NULL ORDER BY i.sort_key LIMIT 50",
+        [round_.pk],
+    )
+    count = sql(
+        "SELECT COUNT(*) FROM reviews_review r JOIN campaigns_item i ON i.id = r.item_id "
+        "WHERE r.round_id = %s AND i.archived_at IS NULL",
+        [round_.pk],
+    )()[0][0]
+    list_page(
+        "review round queue",
+        fetch(client_for(s.lead), reverse("reviews:round", args=[round_.pk])),
+        bare,
+        shown=lambda rows: [row[1] for row in rows],
+        note=f"round {round_.number}, {count} items",
+        options=options,
+    )
+
+
 def api_items(s: Subjects, headers: dict, options) -> None:
     from django.test import Client
 
@@ -678,6 +742,7 @@ def main() -> None:
             campaign_item_lists(subjects, options)
             my_tasks(subjects, options)
             evidence_ledger(subjects, options)
+            round_queue(subjects, options)
             api_items(subjects, headers, options)
         if "search" in parts:
             searches(subjects, headers, options)

@@ -50,6 +50,7 @@ from loadclient import (  # noqa: E402
     multipart,
     request,
     session_cookie,
+    status_kib,
 )
 
 GOAL_P95_MS = 500
@@ -70,6 +71,19 @@ def main() -> None:
     parser.add_argument(
         "--no-task-worker", action="store_true", help="no `fazhi worker` (to see what it costs)"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="rushes against the same server (memory growth)"
+    )
+    parser.add_argument(
+        "--ramp",
+        type=int,
+        nargs="*",
+        default=None,
+        metavar="CLIENTS",
+        help="then short rushes at these client counts (default 100 200 … --clients) to find "
+        "the highest that holds p95 ≤ 500 ms with no error",
+    )
+    parser.add_argument("--ramp-duration", type=float, default=20, help="seconds timed per step")
     args = parser.parse_args()
     random.seed(args.seed)
     setup_django()
@@ -80,6 +94,8 @@ def main() -> None:
     files = upload_files()
     before = effects_now(cast)
     stats = Stats()
+    memory = Memory()
+    steps = []
     try:
         with Server(
             workers=args.workers,
@@ -93,16 +109,26 @@ def main() -> None:
                 f"{args.think[1]:g} s, {args.warmup:g} s warm-up, then {args.duration:g} s timed",
                 flush=True,
             )
+            memory.read(server, "idle")
             server_cpu, client_cpu = asyncio.run(
                 run_clients(server.port, cast, files, stats, args, server)
             )
             wall = time.perf_counter() - stats.measure_from
+            after = effects_now(cast)
+            memory.read(server, "after the rush")
+            for again in range(2, args.rounds + 1):  # the same load again: does memory grow?
+                asyncio.run(run_clients(server.port, cast, files, Stats(), args, server))
+                memory.read(server, f"after rush {again}")
+            if args.ramp is not None:
+                steps = ramp(server, files, args)
             log = server.log_text()
     finally:
         cast.clean_up()
-    after = effects_now(cast)
     print_results(stats, wall, client_cpu, server_cpu, log, args)
     check_effects(before, after, stats)
+    memory.report()
+    if args.ramp is not None:
+        report_ramp(steps)
 
 
 def _own_cpu() -> float:
@@ -627,6 +653,94 @@ async def lead_step(client, port, stats, args, rng) -> None:
     await call("list", stats, port, "GET", path, timeout=args.timeout, headers=page_headers(client))
 
 
+# -- memory and the highest load held ------------------------------------------------------------
+
+GOAL_WEB_MB = 150
+GOAL_TASK_MB = 250
+# Growth allowed from the first rush to the last: caches that fill once (templates, URL
+# resolvers, a connection's statement cache) are there after the first; what grows past a few
+# MB from rush to rush is kept per request, and would grow without end.
+GOAL_GROWTH_MB = 10
+
+
+@dataclass
+class Memory:
+    """Resident memory of the busiest web worker (VmRSS) and the task worker's peak (VmHWM),
+    read at named moments."""
+
+    readings: list[tuple[str, float, float]] = field(default_factory=list)
+
+    def read(self, server, moment: str) -> None:
+        web = max((status_kib(pid, "VmRSS") for pid in server.gunicorn_workers()), default=0)
+        # The task worker's peak (VmHWM): what extracting the uploads' text took at most.
+        task = status_kib(server.processes[1].pid, "VmHWM") if len(server.processes) > 1 else 0
+        self.readings.append((moment, web / 1024, task / 1024))
+        print(
+            f"# memory {moment}: web worker {web / 1024:.0f} MB, task worker {task / 1024:.0f} MB"
+        )
+
+    def report(self) -> None:
+        for moment, web, task in self.readings[:2]:
+            mb(f"web worker resident, {moment}", web, GOAL_WEB_MB)
+            if task and moment != "idle":
+                mb(f"task worker peak resident, {moment}", task, GOAL_TASK_MB)
+        if len(self.readings) > 2:
+            (_, web_1, task_1), (_, web_n, task_n) = self.readings[1], self.readings[-1]
+            rushes = len(self.readings) - 1
+            mb(f"web worker growth over {rushes} rushes", web_n - web_1, GOAL_GROWTH_MB)
+            if task_1:
+                mb(f"task worker growth over {rushes} rushes", task_n - task_1, GOAL_GROWTH_MB)
+
+
+def mb(name: str, value: float, goal: float) -> None:
+    report(
+        Figure(bench="rush", name=name, median_ms=value, p95_ms=value, goal_p95_ms=goal, unit="MB")
+    )
+
+
+def ramp(server, files, args) -> list[tuple[int, float, int, float]]:
+    """Short rushes at rising client counts against the same server, until one misses:
+    (clients, p95 ms, errors, requests/s) of each."""
+    counts = args.ramp or list(range(100, args.clients + 1, 100))
+    steps = []
+    for count in counts:
+        cast = Cast.from_database(count)
+        stats = Stats()
+        step = argparse.Namespace(**{**vars(args), "clients": count, "warmup": 5.0})
+        step.duration = args.ramp_duration
+        try:
+            asyncio.run(run_clients(server.port, cast, files, stats, step, server))
+        finally:
+            cast.clean_up()
+        everything = Samples([s for v in stats.seconds.values() for s in v])
+        errors = sum(sum(c.values()) for c in stats.errors.values())
+        rate = len(everything.seconds) / max(time.perf_counter() - stats.measure_from, 1e-9)
+        steps.append((count, everything.p95_ms, errors, rate))
+        print(
+            f"# ramp {count} clients: p95 {everything.p95_ms:.0f} ms, {errors} errors, "
+            f"{rate:.0f} requests/s",
+            flush=True,
+        )
+        if errors or everything.p95_ms > GOAL_P95_MS:
+            break
+    return steps
+
+
+def report_ramp(steps) -> None:
+    held = [count for count, p95, errors, _ in steps if not errors and p95 <= GOAL_P95_MS]
+    highest = max(held, default=0)
+    report(
+        Figure(
+            bench="rush",
+            name="highest client count holding p95 ≤ 500 ms",
+            median_ms=highest,
+            p95_ms=highest,
+            note="; ".join(f"{c}: p95 {p:.0f} ms, {e} errors, {r:.0f}/s" for c, p, e, r in steps),
+            unit="clients",
+        )
+    )
+
+
 # -- results -----------------------------------------------------------------------------------
 
 
@@ -709,16 +823,19 @@ def print_costs(stats: Stats, total: int, web_cpu: float, task_cpu: float) -> No
         f"{percentile(measured, 0.5):.1f} ms, p95 {percentile(measured, 0.95):.1f} ms",
         flush=True,
     )
-    print("# | endpoint | requests | CPU median ms | CPU p95 ms | DB median ms | share of CPU |")
     everything = sum(measured)
     rows = sorted(stats.costs.items(), key=lambda row: -sum(cpu for cpu, _ in row[1]))
-    for endpoint, costs in rows:
+    for endpoint, costs in rows:  # one figure each: they land in the results table
         cpus, dbs = [cpu for cpu, _ in costs], [db for _, db in costs]
-        print(
-            f"# | {endpoint} | {len(costs)} | {percentile(cpus, 0.5):.1f} "
-            f"| {percentile(cpus, 0.95):.1f} | {percentile(dbs, 0.5):.1f} "
-            f"| {sum(cpus) / everything:.0%} |",
-            flush=True,
+        report(
+            Figure(
+                bench="rush CPU",
+                name=endpoint,
+                median_ms=percentile(cpus, 0.5),
+                p95_ms=percentile(cpus, 0.95),
+                note=f"{len(costs)} requests, {sum(cpus) / everything:.0%} of the web CPU; "
+                f"database median {percentile(dbs, 0.5):.1f} ms",
+            )
         )
 
 
