@@ -52,11 +52,29 @@ def campaign_word(campaign_id: int) -> str:
 def index_words(*texts: str) -> str:
     """The words of the texts, lower-cased and separated by single spaces."""
     jieba = _jieba()
-    words = []
+    parts = []
     for text in texts:
-        if text:
-            words.extend(w.lower() for w in jieba.cut_for_search(text, False) if _WORD.search(w))
-    return " ".join(words)
+        for piece in _pieces(text):
+            words = (w.lower() for w in jieba.cut_for_search(piece, False) if _WORD.search(w))
+            if joined := " ".join(words):
+                parts.append(joined)
+    return " ".join(parts)
+
+
+PIECE_CHARS = 65_536
+
+
+def _pieces(text: str):
+    """The text in pieces of about PIECE_CHARS characters, each ending at a line break (jieba
+    never cuts a word across one), so that a long text's words are never all held as separate
+    strings at once: two megabytes of text are a million words, ~80 MB of Python objects in the
+    task worker."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + PIECE_CHARS)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 def query_terms(query: str) -> list[tuple[str, tuple[str, ...]]]:

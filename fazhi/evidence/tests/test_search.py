@@ -88,3 +88,20 @@ def test_title_and_document_number_are_searched_too(corpus, campaign, people):
     assert titles(campaign, people.szq_lead, "市中司发〔2024〕3号") == [
         "2024年度规范性文件备案报告"
     ]
+
+
+def test_a_long_text_is_cut_in_pieces_into_the_same_words_as_whole():
+    """Pieces end at line breaks, which jieba never cuts across: the words are those of the
+    whole text, without holding a million separate words at once."""
+    import re
+
+    import rjieba
+
+    from fazhi.evidence.search import PIECE_CHARS, _pieces, index_words
+
+    line = "为深入推进法治政府建设，现将本单位2021年度行政执法工作情况报告如下。\n"
+    text = line * (3 * PIECE_CHARS // len(line)) + "行政复议" * 30_000  # a last line without \n
+    assert len(list(_pieces(text))) >= 3
+    words = rjieba.cut_for_search(text, False)
+    whole = " ".join(w.lower() for w in words if re.search(r"\w", w))
+    assert index_words(text) == whole
