@@ -379,7 +379,6 @@ def province_dashboard(s: Subjects, options) -> None:
         bare,
         baseline_name="one aggregate SQL over all",
         goal_ms=150,
-        goal_ratio=2,
         note=f"{s.overseer.username}, page 1 of 25",
         options=options,
     )
