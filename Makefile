@@ -4,7 +4,7 @@
 #   make bench  every benchmark under bench/ at county scale; make bench SCALE=province at full
 #   make chaos  kill -9 uploads, imports, builds and extractions KILLS times each, check nothing is lost
 # Debian's python3 is built with profile-guided and link-time optimisation, a pyenv or source
-# build by default is not: the platform's requests cost 10-15 % less CPU on it (README,
+# build by default is not: the platform's pages cost 8-15 % less CPU on it (README,
 # "What a request costs"). It is used when it can make a venv; any python3 otherwise.
 PYTHON ?= $(shell /usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1 && echo /usr/bin/python3 || echo python3)
 VENV ?= .venv
