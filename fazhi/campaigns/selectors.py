@@ -77,27 +77,13 @@ class ItemFilters:
         return kwargs
 
 
-def campaign_items(
-    *,
-    campaign: Campaign,
-    user,
-    status: str = "",
-    unit_id: int | None = None,
-    query: str = "",
-    leaves_only: bool = False,
-    unresolved: bool = False,
-) -> QuerySet[Item]:
-    items = filtered_items(
-        campaign=campaign,
-        user=user,
-        status=status,
-        unit_id=unit_id,
-        query=query,
-        leaves_only=leaves_only,
-        unresolved=unresolved,
-    )
-    return items.select_related("node__parent__parent", "parent").prefetch_related(
-        assignments_prefetch()
+def campaign_items(**filters) -> QuerySet[Item]:
+    """`filtered_items` with each item's indicator chain, parent and units loaded (exports and
+    the API)."""
+    return (
+        filtered_items(**filters)
+        .select_related("node__parent__parent", "parent")
+        .prefetch_related(assignments_prefetch())
     )
 
 

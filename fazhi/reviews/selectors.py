@@ -4,7 +4,7 @@ queries whatever the number of items."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
@@ -74,28 +74,10 @@ def round_by_pk(*, user, pk: int) -> Round:
     return get_visible_or_404(rounds.prefetch_related(_reviewers()), user, pk=pk)
 
 
-def round_reviews(
-    *,
-    round_: Round,
-    user,
-    verdict: str = "",
-    area: str = "",
-    query: str = "",
-    areas_of_user: set[str] | None = None,
-) -> list[Review]:
-    """The round's items as the user may see them, filtered; `areas_of_user` keeps only the
-    areas a reviewer judges (the 只看我的 filter). The round page and its export both read it.
-    `verdict` is a place in the queue (Queue: 待审核 means submitted and waiting), or
-    "pending" for every item without a verdict yet."""
-    reviews = round_review_query(
-        round_=round_,
-        user=user,
-        verdict=verdict,
-        area=area,
-        query=query,
-        areas_of_user=areas_of_user,
-    )
-    return list(reviews.select_related("item", "reviewer"))
+def round_reviews(**filters) -> list[Review]:
+    """`round_review_query` loaded, with each review's item and reviewer: what the round's
+    exports read."""
+    return list(round_review_query(**filters).select_related("item", "reviewer"))
 
 
 def round_review_query(
@@ -107,7 +89,11 @@ def round_review_query(
     query: str = "",
     areas_of_user: set[str] | None = None,
 ) -> QuerySet[Review]:
-    """`round_reviews` as a query, for the page to count and take one page of in the database."""
+    """The round's items as the user may see them, filtered; `areas_of_user` keeps only the
+    areas a reviewer judges (the 只看我的 filter). The round page (counting and paging it in
+    the database) and its export (`round_reviews`) both read it. `verdict` is a place in the
+    queue (Queue: 待审核 means submitted and waiting), or "pending" for every item without a
+    verdict yet."""
     reviews = (
         round_.reviews.visible_to(user)
         .filter(item__archived_at__isnull=True)  # withdrawn by a revised edition
@@ -138,11 +124,7 @@ def _in_areas_q(areas: set[str]) -> Q:
 def visible_queue_counts(*, round_: Round, user) -> dict[str, int]:
     """How many of the round's items that `user` may see stand at each place of its queue, in
     one query (the round page's cards)."""
-    reviews = round_.reviews.visible_to(user).filter(item__archived_at__isnull=True)
-    counts = reviews.aggregate(
-        **{queue: Count("pk", filter=queue_q(queue)) for queue in Queue.values}
-    )
-    return {queue: counts[queue] or 0 for queue in Queue.values}
+    return _queue_counts_of(round_.reviews.visible_to(user).filter(item__archived_at__isnull=True))
 
 
 def campaign_review_log(*, campaign: Campaign, user) -> list[Review]:
@@ -176,20 +158,13 @@ def with_comments(reviews: list[Review], *, user) -> list[Review]:
     return reviews
 
 
-def verdict_counts(reviews: list[Review]) -> dict[str, int]:
-    counts = Counter(review.verdict for review in reviews)
-    return {verdict: counts.get(verdict, 0) for verdict in Verdict.values}
-
-
-def queue_counts(reviews: list[Review]) -> dict[str, int]:
-    """How many of these reviews (with their items loaded) stand at each place of the queue."""
-    counts = Counter(review.queue for review in reviews)
-    return {queue: counts.get(queue, 0) for queue in Queue.values}
-
-
 def round_queue_counts(round_: Round) -> dict[str, int]:
     """How many of the round's items stand at each place of its queue, in one query."""
-    counts = round_.reviews.aggregate(
+    return _queue_counts_of(round_.reviews.all())
+
+
+def _queue_counts_of(reviews: QuerySet[Review]) -> dict[str, int]:
+    counts = reviews.aggregate(
         **{queue: Count("pk", filter=queue_q(queue)) for queue in Queue.values}
     )
     return {queue: counts[queue] or 0 for queue in Queue.values}
