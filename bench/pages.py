@@ -746,6 +746,9 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     subjects = find_subjects()
+    from fazhi.core.heap import freeze_startup_objects
+
+    freeze_startup_objects()  # as a web worker does once started (fazhi/wsgi.py)
     header(subjects)
     started = time.perf_counter()
     headers, revoke = bearer_for(subjects.lead)

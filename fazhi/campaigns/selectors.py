@@ -233,13 +233,6 @@ def my_tasks(*, user, status: str = "") -> QuerySet[Item]:
         .visible_to(user)
         .select_related("campaign", "parent")
         .prefetch_related(assignments_prefetch())
-        .annotate(
-            own_evidence=Count(
-                "evidence",
-                filter=Q(evidence__unit_id=scope.unit_id, evidence__deleted_at__isnull=True),
-                distinct=True,
-            )
-        )
         .order_by(F("deadline").asc(nulls_last=True), "campaign_id", "sort_key")
     )
     if status:

@@ -36,6 +36,19 @@ def campaign_evidence(*, campaign: Campaign, user) -> QuerySet[Evidence]:
     return _with_file(evidence.filter(item__archived_at__isnull=True))
 
 
+def own_evidence_counts(*, items, unit_id: int) -> dict[int, int]:
+    """How many live materials the unit has on each of these items (one page of a task list), in
+    one query over those items alone: counted with the list's own query, every item the unit was
+    ever given was grouped and counted before the page was cut (33 ms at province scale)."""
+    rows = (
+        Evidence.objects.alive()
+        .filter(item__in=[item.pk for item in items], unit_id=unit_id)
+        .values("item_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["item_id"]: row["n"] for row in rows}
+
+
 def visible_evidence_counts(*, items: list[Item], user) -> dict[int, int]:
     """How many live materials `user` may see on each of these items, a refined item's counting
     for the items above it, in one query. `Item.evidence_count` counts every unit's materials;

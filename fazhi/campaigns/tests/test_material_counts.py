@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from fazhi.campaigns.models import Assignment, AssignmentRole
 from fazhi.campaigns.services import item_refine
 from fazhi.conftest import make_user
-from fazhi.evidence.services import evidence_upload
+from fazhi.evidence.services import evidence_delete, evidence_upload
 
 
 class Tables(HTMLParser):
@@ -158,3 +158,28 @@ def test_the_item_page_costs_the_same_for_more_refined_items(shared, people, log
         page = client.get(url)
     assert len(many) == len(few)
     assert list(materials_column(page.content.decode()).values()) == ["1"] * 7
+
+
+def my_tasks_page(client) -> dict[str, tuple[str, str]]:
+    """{code: (本单位材料, 缺什么)} of the liaison's 我的任务."""
+    response = client.get(reverse("campaigns:my_tasks"))
+    assert response.status_code == 200
+    parser = Tables()
+    parser.feed(response.content.decode())
+    (header, *rows), *_ = (t for t in parser.tables if "本单位材料" in t[0])
+    code, own, missing = header.index("编码"), header.index("本单位材料"), len(header) - 1
+    return {row[code]: (row[own], row[missing]) for row in rows if len(row) == len(header)}
+
+
+def test_my_tasks_counts_the_units_own_live_materials(shared, campaign, people, login):
+    """Another unit's materials on a shared item are not the unit's, and a deleted one is gone:
+    what is left to upload is said where the unit has nothing (again)."""
+    item = campaign.items.get(code="1.1.2")
+    before = my_tasks_page(login(people.scjg_liaison))
+    evidence_delete(acting_user=people.scjg_liaison, evidence=item.evidence.get())
+
+    after = my_tasks_page(login(people.scjg_liaison))
+    assert before["1.1.1.1"] == ("1", "")  # 区司法局's two drafts there are not counted
+    assert before["1.1.2"] == ("1", "")
+    assert after["1.1.2"][0] == "0" and after["1.1.2"][1].startswith("尚未上传材料")
+    assert my_tasks_page(login(people.szq_liaison))["1.1.1.1"] == ("2", "")

@@ -43,13 +43,16 @@ def my_tasks(request):
     items = selectors.my_tasks(user=request.user, status=status)
     page = paginate(request, items, per_page=50)
     item_url = pk_url("campaigns:item")
+    own = evidence_selectors.own_evidence_counts(items=page, unit_id=request.user.unit_id)
     return render(
         request,
         "campaigns/my_tasks.html",
         {
             "page": page,
             "rows": [
-                _task_row(item, state, unit_id=request.user.unit_id, url=item_url)
+                _task_row(
+                    item, state, own=own.get(item.pk, 0), unit_id=request.user.unit_id, url=item_url
+                )
                 for item, state in selectors.with_deadline_states(page)
             ],
             "due_days": reminder_days(),
@@ -62,12 +65,12 @@ def my_tasks(request):
     )
 
 
-def _task_row(item: Item, state: str, *, unit_id: int | None, url) -> dict:
+def _task_row(item: Item, state: str, *, own: int, unit_id: int | None, url) -> dict:
     """A line of the liaison's task list as the strings it shows, made here rather than by
     template tags and includes per cell."""
     lead = selectors.lead_of(item)
     missing = ""  # what the unit has still to upload, when it has nothing yet
-    if item.status != ItemStatus.RETURNED and not item.own_evidence:
+    if item.status != ItemStatus.RETURNED and not own:
         needed = Truncator(item.required_evidence).chars(60)
         missing = f"尚未上传材料：{needed}" if needed else "尚未上传材料"
     return {
@@ -80,7 +83,7 @@ def _task_row(item: Item, state: str, *, unit_id: int | None, url) -> dict:
         "state": state,
         "status": item.status,
         "status_label": item.get_status_display(),
-        "own_evidence": item.own_evidence,
+        "own_evidence": own,
         "return_reason": item.return_reason if item.status == ItemStatus.RETURNED else "",
         "missing": missing,
     }

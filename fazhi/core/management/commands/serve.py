@@ -49,7 +49,7 @@ def gunicorn_options(*, workers: int) -> list[str]:
         "--workers",
         str(workers),
         "--threads",
-        "4",
+        os.environ.get("FAZHI_WEB_THREADS", "4"),
         "--timeout",
         "300",
         "--limit-request-line",

@@ -10,6 +10,7 @@ import os
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
+from fazhi.core.heap import freeze_startup_objects
 from fazhi.core.taskrecovery import WorkerHeartbeat
 from fazhi.core.tempfiles import sweep_temp_area
 
@@ -33,6 +34,7 @@ class Command(DBWorkerCommand):
             logger.exception("清理临时文件失败")
         heartbeat = WorkerHeartbeat(worker_id)
         heartbeat.begin()
+        freeze_startup_objects()
         try:
             return super().handle(*args, worker_id=worker_id, reload=reload, batch=batch, **options)
         finally:
