@@ -175,8 +175,10 @@ def evidence_ledger(*, campaign: Campaign, user, filters: LedgerFilters) -> Quer
     with its item, unit, current file, uploader and number of versions loaded in the same
     query. Deleted materials are added on request, and only those the user may edit; withdrawn
     items' materials are not listed (their own page keeps them)."""
+    # Every material has its current file from the transaction that stored it; said here so
+    # that the ledger's count (which joins no file) and its lines (which do) agree.
     evidence = Evidence.objects.visible_to(user).filter(
-        item__campaign=campaign, item__archived_at__isnull=True
+        item__campaign=campaign, item__archived_at__isnull=True, current__isnull=False
     )
     if filters.include_deleted:
         restorable = Evidence.objects.editable_by(user).deleted().values("pk")
@@ -190,7 +192,7 @@ def evidence_ledger(*, campaign: Campaign, user, filters: LedgerFilters) -> Quer
             Q(item__sort_key=filters.area) | Q(item__sort_key__startswith=f"{filters.area}.")
         )
     if filters.kind:
-        evidence = evidence.filter(current__blob__kind=filters.kind)
+        evidence = evidence.filter(kind=filters.kind)
     if filters.extract_status:
         evidence = evidence.filter(current__blob__extract_status=filters.extract_status)
     if filters.query:
@@ -203,9 +205,17 @@ def evidence_ledger(*, campaign: Campaign, user, filters: LedgerFilters) -> Quer
     if filters.uploaded_to:
         end = timezone.make_aware(datetime.combine(filters.uploaded_to, time.max))
         evidence = evidence.filter(created_at__lte=end)
-    # Versions counted by a subquery, not a join with GROUP BY: grouping by every selected
-    # column made the database sort all the campaign's rows before taking one page. The
-    # extracted text is not shown and can be long: it stays in the database.
+    # The extracted text is not shown and can be long: it stays in the database.
+    evidence = evidence.select_related("item", "unit", "current__blob", "uploaded_by")
+    return _with_version_count(evidence.defer("current__blob__text")).order_by(
+        "item__sort_key", "created_at", "pk"
+    )
+
+
+def _with_version_count(evidence: QuerySet[Evidence]) -> QuerySet[Evidence]:
+    """Each material's number of versions, by a subquery rather than a join with GROUP BY:
+    grouping by every selected column made the database sort all the campaign's rows before
+    taking one page."""
     versions = (
         EvidenceVersion.objects.filter(evidence=OuterRef("pk"))
         .order_by()
@@ -213,12 +223,7 @@ def evidence_ledger(*, campaign: Campaign, user, filters: LedgerFilters) -> Quer
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
-        evidence.select_related("item", "unit", "current__blob", "uploaded_by")
-        .defer("current__blob__text")
-        .annotate(version_count=Coalesce(Subquery(versions), 0))
-        .order_by("item__sort_key", "created_at", "pk")
-    )
+    return evidence.annotate(version_count=Coalesce(Subquery(versions), 0))
 
 
 LEDGER_LINE_VALUES = (
@@ -234,7 +239,7 @@ LEDGER_LINE_VALUES = (
     "unit__short_name",
     "unit__name",
     "current__original_name",
-    "current__blob__kind",
+    "kind",
     "current__blob__size",
     "current__blob__page_count",
     "current__blob__extract_status",
@@ -244,11 +249,25 @@ LEDGER_LINE_VALUES = (
 )
 
 
-def ledger_lines(evidence: QuerySet[Evidence]) -> QuerySet:
-    """`evidence_ledger` as the plain values the ledger page shows (dicts keyed as
-    LEDGER_LINE_VALUES): a page of 50 materials built 250 model instances with their items,
-    units, versions, files and uploaders."""
-    return evidence.values(*LEDGER_LINE_VALUES)
+def ledger_ids(evidence: QuerySet[Evidence]) -> QuerySet:
+    """`evidence_ledger`'s materials in its order, as ids: the page is cut from these, and only
+    its lines are then joined with their files, units and uploaders (`ledger_lines`). Joined
+    first, every material of the campaign was joined and sorted to show 50 (PostgreSQL: 16 ms
+    for 3,000 materials)."""
+    return evidence.values_list("pk", flat=True)
+
+
+def ledger_lines(ids: list[int]) -> list[dict]:
+    """The ledger lines of these materials, in this order, as the plain values the page shows
+    (dicts keyed as LEDGER_LINE_VALUES): a page of 50 materials built 250 model instances with
+    their items, units, versions, files and uploaders. The ids come from `ledger_ids`, which
+    applied the reader's scope."""
+    evidence = Evidence.objects.filter(pk__in=ids).select_related(
+        "item", "unit", "current__blob", "uploaded_by"
+    )
+    values = _with_version_count(evidence).values(*LEDGER_LINE_VALUES)
+    lines = {line["pk"]: line for line in values}
+    return [lines[pk] for pk in ids if pk in lines]
 
 
 def ledger_kinds(*, campaign: Campaign, user) -> list[str]:
@@ -256,9 +275,9 @@ def ledger_kinds(*, campaign: Campaign, user) -> list[str]:
     return list(
         Evidence.objects.visible_to(user)
         .filter(item__campaign=campaign)
-        .exclude(current__isnull=True)
-        .order_by("current__blob__kind")
-        .values_list("current__blob__kind", flat=True)
+        .exclude(kind="")
+        .order_by("kind")
+        .values_list("kind", flat=True)
         .distinct()
     )
 

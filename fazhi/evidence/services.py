@@ -162,8 +162,8 @@ def _add_version(
         original_name=name[:255],
         uploaded_by=stored_user(acting_user),
     )
-    evidence.current = version
-    evidence.save(update_fields=["current", "updated_at"])
+    evidence.current, evidence.kind = version, blob.kind
+    evidence.save(update_fields=["current", "kind", "updated_at"])
     if blob.extract_status != ExtractStatus.PENDING:
         _fill_from_text(evidence, blob)
     index_evidence(evidence, cut=cut)

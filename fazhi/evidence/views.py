@@ -119,7 +119,7 @@ def evidence_ledger(request, pk):
     filters = selectors.LedgerFilters.from_params(request.GET)
     show_notes(request, filters.notes)
     evidence = selectors.evidence_ledger(campaign=campaign, user=request.user, filters=filters)
-    page = paginate(request, selectors.ledger_lines(evidence), per_page=LEDGER_PER_PAGE)
+    page = paginate(request, selectors.ledger_ids(evidence), per_page=LEDGER_PER_PAGE)
     detail_url = pk_url("evidence:detail")
     return render(
         request,
@@ -127,7 +127,9 @@ def evidence_ledger(request, pk):
         {
             "campaign": campaign,
             "page": page,
-            "rows": [_ledger_row(line, url=detail_url) for line in page],
+            "rows": [
+                _ledger_row(line, url=detail_url) for line in selectors.ledger_lines(list(page))
+            ],
             "filters": filters,
             "unit_options": options_html(unit_choices(campaign=campaign), selected=filters.unit_id),
             "areas": [(area_key(area.sort_key), area) for area in campaign_areas(campaign)],
@@ -144,8 +146,8 @@ def evidence_ledger(request, pk):
 def _ledger_row(line: dict, *, url) -> dict:
     """A ledger line as the strings the table shows, made here rather than by template filters
     per cell (50 lines of 10 cells were most of the page's time)."""
-    kind = line["current__blob__kind"]
-    has_file = kind is not None
+    kind = line["kind"]
+    has_file = line["current__original_name"] is not None
     return {
         "pk": line["pk"],
         "url": url(line["pk"]),

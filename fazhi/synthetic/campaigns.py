@@ -296,7 +296,7 @@ def _materials(ctx: Context, rng, place: Place, leaves, materials: int) -> list:
                     uploaded_by=liaison,
                 )
                 versions.append(version)
-            row.current = version
+            row.current, row.kind = version, blob.kind
             if number > 0 and rng.random() < DELETED_SHARE:
                 row.deleted_at, row.deleted_by = ctx.now, liaison
             else:

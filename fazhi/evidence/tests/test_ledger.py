@@ -3,6 +3,7 @@ Excel export, which holds exactly the rows the page shows under the same filters
 that looks like a formula as text, and gives each user only the materials they may see."""
 
 import hashlib
+import importlib
 import io
 from datetime import datetime
 from html import unescape
@@ -267,3 +268,33 @@ def test_the_ledger_costs_the_same_queries_for_more_materials(
         client.get(url)
     assert Evidence.objects.alive().count() == 10
     assert len(many) == len(few)
+
+
+def test_the_type_filter_follows_the_current_file(materials, campaign, people, login):
+    """A material replaced by a file of another type moves to that type in the filter and its
+    options, and the type column shows the new file's."""
+    services.evidence_replace(
+        acting_user=people.scjg_liaison,
+        evidence=materials["notice"],
+        file=ContentFile(b"%PDF-1.4 not really", name="执法公示.pdf"),
+    )
+    client = login(people.szq_lead)
+
+    assert "执法公示" in page_titles(client, campaign, {"kind": "pdf"})
+    assert "执法公示" not in page_titles(client, campaign, {"kind": "txt"})
+    assert [kind for kind, _ in ledger_page(client, campaign).context["kinds"]] == ["pdf", "txt"]
+
+
+def test_the_migration_copies_each_materials_kind_from_its_current_file(materials):
+    """evidence 0006 filled the new column from each material's current file: on a database
+    with files of two types, each material gets its own (a default ordering on the versions
+    once gave every material the first file's type)."""
+    from django.apps import apps
+
+    copy_kinds = importlib.import_module("fazhi.evidence.migrations.0006_evidence_kind").copy_kinds
+    Evidence.objects.update(kind="")
+
+    copy_kinds(apps, None)
+    kinds = dict(Evidence.objects.values_list("title", "kind"))
+    assert kinds["规范性文件合法性审查意见"] == "pdf"
+    assert kinds["行政复议决定书"] == kinds["答复"] == "txt"
