@@ -128,6 +128,7 @@ class ItemLine:
     is_refined: bool
     unresolved_units: list
     recheck_note: str
+    evidence_count: int  # every unit's live materials (what the campaign's editors see)
     area: str  # the indicator's 一级指标 title
     group: str  # and its 二级指标 title ("" in a two-level framework)
     lead: str = ""
@@ -150,6 +151,7 @@ LINE_VALUES = (
     "is_refined",
     "unresolved_units",
     "recheck_note",
+    "evidence_count",
     "node__parent__title",
     "node__parent__parent__title",
 )

@@ -60,9 +60,13 @@ def campaign_detail(request, pk):
     items = selectors.filtered_items(campaign=campaign, user=request.user, **filters.as_kwargs())
     page = paginate(request, selectors.item_line_values(items), per_page=ITEMS_PER_PAGE)
     lines = selectors.item_lines(page)
-    # The stored evidence_count counts every unit's materials, other units' drafts too.
-    materials = evidence_selectors.visible_evidence_counts(items=lines, user=request.user)
     can_edit = is_editable(request.user, Campaign, campaign.pk)
+    # The stored evidence_count counts every unit's materials, other units' drafts too: what
+    # the campaign's editors see, and no one else.
+    if can_edit:
+        materials = {line.pk: line.evidence_count for line in lines}
+    else:
+        materials = evidence_selectors.visible_evidence_counts(items=lines, user=request.user)
     units = selectors.unit_choices(campaign=campaign)
     counts = selectors.campaign_page_counts(all_items)
     item_url = pk_url("campaigns:item")
