@@ -262,9 +262,7 @@ def ledger_lines(ids: list[int]) -> list[dict]:
     (dicts keyed as LEDGER_LINE_VALUES): a page of 50 materials built 250 model instances with
     their items, units, versions, files and uploaders. The ids come from `ledger_ids`, which
     applied the reader's scope."""
-    evidence = Evidence.objects.filter(pk__in=ids).select_related(
-        "item", "unit", "current__blob", "uploaded_by"
-    )
+    evidence = Evidence.objects.filter(pk__in=ids)
     values = _with_version_count(evidence).values(*LEDGER_LINE_VALUES)
     lines = {line["pk"]: line for line in values}
     return [lines[pk] for pk in ids if pk in lines]
