@@ -299,6 +299,16 @@ def score_sheet(campaign: Campaign) -> list[dict]:
     return rows
 
 
+def assessments_of(item: Item) -> dict[str, Assessment]:
+    """The item's score on each side that has one, by side, in one query (and its deductions)."""
+    assessments = (
+        Assessment.objects.filter(item=item)
+        .select_related("assessed_by")
+        .prefetch_related("deductions")
+    )
+    return {assessment.side: assessment for assessment in assessments}
+
+
 def assessment_of(item: Item, side: str) -> Assessment | None:
     return (
         Assessment.objects.filter(item=item, side=side)
@@ -314,20 +324,22 @@ def round_verdict_counts(round_: Round) -> dict[str, int]:
     return {verdict: counts.get(verdict, 0) for verdict in Verdict.values}
 
 
-def item_panel(*, item: Item, user, decision_form=None) -> dict:
+def item_panel(*, item: Item, user, decision_form=None, may_submit: bool | None = None) -> dict:
     """The item page's review and score panel: the open round's review and whether the user may
     decide it, every round's history, and each side's score the user may see or give. The
-    province's written score is shown only to those who may see it (`may_see_written`)."""
+    province's written score is shown only to those who may see it (`may_see_written`).
+    `may_submit` is whether the user may submit the item, where the caller knows it already."""
     from fazhi.reviews.forms import DecisionForm, file_notes_from
     from fazhi.reviews.services import may_assess, may_decide, may_see_written
 
     review = item_review(item)
     scorable = not item.is_refined and item.points is not None
+    assessments = assessments_of(item) if scorable else {}
     sides = []
     for side, label in Side.choices if scorable else ():
         if side == Side.WRITTEN and not may_see_written(user, item.campaign):
             continue
-        may = may_assess(user, item, side)
+        may = may_assess(user, item, side, open_review=review, may_submit=may_submit)
         # The written review waits for its stage and the submitted filing: say so in its place.
         closed = stages.refusal(item.campaign, "written") if may and side == Side.WRITTEN else None
         sides.append(
@@ -336,7 +348,7 @@ def item_panel(*, item: Item, user, decision_form=None) -> dict:
                 "label": label,
                 "may": may and not closed,
                 "closed": closed,
-                "a": assessment_of(item, side),
+                "a": assessments.get(side),
             }
         )
     deciding = review is not None and may_decide(user, review)

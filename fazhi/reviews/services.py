@@ -341,20 +341,23 @@ def _granted(user, campaign: Campaign, purpose: str) -> bool:
     return CampaignGrant.objects.filter(campaign=campaign, user=user, purpose=purpose).exists()
 
 
-def may_assess(user, item: Item, side: str) -> bool:
+_UNREAD = object()
+
+
+def may_assess(
+    user, item: Item, side: str, *, open_review=_UNREAD, may_submit: bool | None = None
+) -> bool:
+    """Whether `user` may give the item's score on `side`. The item page has already read the
+    item's review in its open round (`open_review`, or None) and asked whether the user may
+    submit the item (`may_submit`), and passes them rather than have them read again."""
     campaign = item.campaign
     scope = Scope.for_user(user)
     if scope.is_everything:
         return True
     if side == Side.SELF:
-        return campaign_services.may_submit(user, item)
+        return campaign_services.may_submit(user, item) if may_submit is None else may_submit
     if side == Side.REVIEW:
-        review = (
-            Review.objects.filter(item=item, round__status=RoundStatus.OPEN)
-            .select_related("round")
-            .prefetch_related("round__reviewers__areas")
-            .first()
-        )
+        review = _open_review_with_seats(item) if open_review is _UNREAD else open_review
         if review is not None and any(s.user_id == user.pk for s in review.round.reviewers.all()):
             # Named reviewer of the open round: the round's areas bind the score as the verdict.
             return in_reviewer_areas(user, review.round, item)
@@ -362,6 +365,15 @@ def may_assess(user, item: Item, side: str) -> bool:
     if side == Side.WRITTEN:
         return may_give_written(user, campaign)
     return False
+
+
+def _open_review_with_seats(item: Item) -> Review | None:
+    return (
+        Review.objects.filter(item=item, round__status=RoundStatus.OPEN)
+        .select_related("round")
+        .prefetch_related("round__reviewers__areas")
+        .first()
+    )
 
 
 def may_give_written(user, campaign: Campaign) -> bool:

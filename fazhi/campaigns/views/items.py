@@ -111,8 +111,10 @@ def item_detail(request, pk, *, decision_form=None, explanation_draft=None):
     )
     # The stored evidence_count counts every unit's materials, other units' drafts too.
     materials = evidence_selectors.visible_evidence_counts(items=children, user=request.user)
-    review_panel = item_panel(item=item, user=request.user, decision_form=decision_form)
     may_submit = services.may_submit(request.user, item)  # who may also write the 自评说明
+    review_panel = item_panel(
+        item=item, user=request.user, decision_form=decision_form, may_submit=may_submit
+    )
     # The uploader asks htmx for the material list alone once its uploads are done.
     fragment = request.htmx and request.htmx.target == "item-evidence"
     return render(

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from fazhi.filing.tests.conftest import submit_filing
 from fazhi.frameworks.models import Aggregation, Node, VetoEffect
@@ -124,6 +126,24 @@ def test_who_scores_which_side(campaign, people, expert):
     )
     score(expert, item, Side.WRITTEN, D("", "材料不全", "1"))
     assert Assessment.objects.get(item=item, side=Side.WRITTEN).score == 9
+
+
+def test_the_item_page_shows_the_sides_the_reader_may_see_from_one_read_of_the_scores(
+    campaign, people, login
+):
+    item = campaign.items.get(code="1.1.1")  # lead unit: 区司法局
+    score(people.szq_liaison, item, Side.SELF, D("", "自查发现未公开", "2"))
+    score(people.szq_reviewer, item, Side.REVIEW, D("", "审核认为不全", "3"))
+    submit_filing(campaign, people.szq_lead)
+    score(people.city_lead, item, Side.WRITTEN, D("", "书面评审扣分", "1"))
+    client = login(people.szq_liaison)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("campaigns:item", args=[item.pk])).content.decode()
+    assert "自查发现未公开" in page and "审核认为不全" in page
+    assert "书面评审扣分" not in page  # read with the others, shown only to who may see it
+    reads = [q["sql"] for q in queries.captured_queries]
+    assert sum('FROM "reviews_assessment"' in sql for sql in reads) == 1
+    assert sum('FROM "reviews_deduction"' in sql for sql in reads) == 1
 
 
 def test_campaign_totals_add_up_by_area_and_count_unscored_as_zero(campaign, people):
