@@ -72,9 +72,12 @@ def index_evidence(evidence: Evidence, *, cut: CutText | None = None) -> None:
         item_code=evidence.item.code,
         text_hash=cut.sha256,
     )
-    SearchDocument.objects.update_or_create(
-        evidence=evidence, defaults={"words": words, "fingerprint": fingerprint}
-    )
+    # Not update_or_create, whose two savepoints and locking read cost every upload four more
+    # statements: a material's words are first written in the transaction that creates it,
+    # which no other can see yet, and only updated after that.
+    fields = {"words": words, "fingerprint": fingerprint}
+    if not SearchDocument.objects.filter(evidence=evidence).update(**fields):
+        SearchDocument.objects.create(evidence=evidence, **fields)
 
 
 @dataclass(frozen=True)
