@@ -171,12 +171,13 @@ def _queue_counts_of(reviews: QuerySet[Review]) -> dict[str, int]:
 
 
 def item_review(item: Item) -> Review | None:
-    """The item's review in the campaign's open round, if the round covers it. The round's
-    reviewers and areas are not loaded with it: `may_decide` reads the reader's own seat, and
-    every other reader's page would load every reviewer's areas for nothing."""
+    """The item's review in the campaign's open round, if the round covers it, with the round's
+    seats, which `may_decide` and `may_assess` both look through for the reader's own. Not with
+    every seat's areas: only the reader's are read, and only if the reader has a seat."""
     return (
         Review.objects.filter(item=item, round__status=RoundStatus.OPEN)
         .select_related("round__campaign", "reviewer", "item")
+        .prefetch_related("round__reviewers")
         .first()
     )
 

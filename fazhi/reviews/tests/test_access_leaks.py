@@ -15,6 +15,8 @@ from io import StringIO
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -309,3 +311,13 @@ def test_the_owner_and_an_unseated_reviewer_still_score_any_area(area_round, peo
     outside = area_round.items.get(code="1.1.1")
     for user in (people.szq_lead, other_reviewer):
         assert services.may_assess(user, outside, Side.REVIEW)
+
+
+@pytest.mark.parametrize("who", ["szq_liaison", "szq_reviewer"])
+def test_the_item_page_reads_the_open_rounds_seats_once(who, area_round, people, login):
+    inside = area_round.items.get(code="2.1.3")
+    with CaptureQueriesContext(connection) as queries:
+        page = login(getattr(people, who)).get(reverse("campaigns:item", args=[inside.pk]))
+    assert page.status_code == 200
+    seats = [q for q in queries.captured_queries if 'FROM "reviews_roundreviewer"' in q["sql"]]
+    assert len(seats) == 1
