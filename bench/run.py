@@ -85,6 +85,7 @@ def run_database(name, environment, scale, plan, figures, *, with_filing=False) 
         status |= run([*FAZHI, "bench", "seed", "--scale", scale], env)
         seeding = time.perf_counter() - started
         status |= run([PYTHON, "bench/pages.py", "--profile"], env)  # misses with their profile
+        status |= run([PYTHON, "bench/cost.py"], env)  # where the rush's CPU goes, by layer
         status |= run([PYTHON, "bench/ingest.py", "--size-mb", str(plan["upload_mb"])], env)
         status |= run([PYTHON, "bench/extract.py"], env)  # the task worker's memory
         status |= run(
