@@ -16,8 +16,9 @@ included), templates and forms, request handling (Django's handler, middleware, 
 URL routing, the request and response) and the platform's own code (views, services,
 selectors). Helpers (django/utils, the standard library, built-ins) count for the layers that
 called them, in proportion to the time each spent in them; what no layer called is "the rest".
-The shares come from cProfile, which weighs many small Python calls more than a few C calls; the
-test client's own work is left out.
+The shares come from cProfile timing the thread's CPU (waiting on the database is not counted),
+which weighs many small Python calls more than a few C calls; the test client's own work is
+left out.
 
 The last figure weighs the requests as the rush asks for them: 70 % of its clients are liaisons,
 10 % reviewers and 20 % lead offices, each with the steps' shares of bench/rush.py (submissions
@@ -208,7 +209,9 @@ def anchor(function: tuple[str, int, str]) -> str | None:
 
 def layers(call: Callable[[], object], *, calls: int) -> dict[str, float]:
     """Each layer's share of the server's CPU over `calls` requests, from a cProfile."""
-    profiler = cProfile.Profile()
+    # CPU time, not cProfile's default wall clock: waiting on PostgreSQL's answer is not this
+    # process's work, and would be counted as the driver's.
+    profiler = cProfile.Profile(time.thread_time)
     profiler.enable()
     for _ in range(calls):
         call()
