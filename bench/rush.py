@@ -1,7 +1,8 @@
 """Benchmark: the deadline rush. N simulated users at once against the real server (gunicorn
-with `fazhi serve`'s workers and threads, and one background worker): liaisons upload small files and open their
-lists, submit finished items; reviewers give verdicts on what was submitted; lead offices browse
-the campaign's item list and the ledger. Each user makes a request, then thinks (1–5 s).
+with `fazhi serve`'s workers and threads, and one background worker): liaisons upload small
+files and open their lists, submit finished items; reviewers give verdicts on what was
+submitted; lead offices browse the campaign's item list and the ledger. Each user makes a
+request, then thinks (1–5 s).
 
     .venv/bin/python bench/rush.py [--clients 500] [--duration 60] [--think 1 5] [--workers N]
 
