@@ -32,7 +32,6 @@ import argparse
 import cProfile
 import os
 import pstats
-import re
 import statistics
 import sys
 import time
@@ -43,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Figure, percentile, report, setup_django  # noqa: E402
+from harness import Figure, percentile, report, server_timing, setup_django  # noqa: E402
 
 BENCH = "cost"
 LAYERS = ("ORM", "database driver", "templates", "request handling", "platform", "the rest")
@@ -168,10 +167,8 @@ def server_cpu(call: Callable[[], object]) -> tuple[float, int]:
     response = call()
     if response.status_code != 200:
         sys.exit(f"cost.py: answered {response.status_code}: {response.content[:300]!r}")
-    timing = response["Server-Timing"]
-    cpu = re.search(r"cpu;dur=([\d.]+)", timing)
-    queries = re.search(r'desc="(\d+) queries"', timing)
-    return float(cpu.group(1)), int(queries.group(1))
+    timing = server_timing(response["Server-Timing"])
+    return timing["cpu"], int(timing["queries"])
 
 
 # Where a function's own time goes, by the first fragment of its file's path that matches. The

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import time
@@ -27,6 +28,15 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """The server's own account of a request, from its Server-Timing header (fazhi/core/timing.py):
+    "cpu" and "db" in ms and "queries", each present if the header has it."""
+    found = {name: float(ms) for name, ms in re.findall(r"(cpu|db);dur=([0-9.]+)", header)}
+    if queries := re.search(r'desc="(\d+) queries"', header):
+        found["queries"] = int(queries.group(1))
+    return found
 
 
 def percentile(values: list[float], fraction: float) -> float:

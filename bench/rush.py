@@ -39,6 +39,7 @@ from harness import (  # noqa: E402
     machine,
     percentile,
     report,
+    server_timing,
     setup_django,
 )
 from loadclient import (  # noqa: E402
@@ -406,9 +407,9 @@ class Stats:
             self.fail(kind, problem)
 
     def record_cost(self, endpoint: str, header: str) -> None:
-        found = dict(re.findall(r"(cpu|db);dur=([0-9.]+)", header))
+        found = server_timing(header)
         if "cpu" in found:
-            self.costs[endpoint].append((float(found["cpu"]), float(found.get("db", 0))))
+            self.costs[endpoint].append((found["cpu"], found.get("db", 0.0)))
 
     def fail(self, kind: str, problem: str) -> None:
         self.errors[kind][problem.split(":")[0]] += 1
